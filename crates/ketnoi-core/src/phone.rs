@@ -17,7 +17,8 @@ const MOBILE_PREFIXES: &[&str] = &[
     "32", "33", "34", "35", "36", "37", "38", "39", // Viettel
     "52", "55", "56", "58", "59", // Vietnamobile, Reddi, Gmobile
     "70", "76", "77", "78", "79", // MobiFone
-    "81", "82", "83", "84", "85", "86", "87", "88", "89", // VinaPhone, Viettel, iTel, MobiFone
+    "81", "82", "83", "84", "85", "86", "87", "88",
+    "89", // VinaPhone, Viettel, iTel, MobiFone
     "90", "91", "92", "93", "94", "96", "97", "98", "99",
 ];
 
@@ -107,7 +108,11 @@ mod tests {
             "84912345678",
             "(091) 234-5678",
         ] {
-            assert_eq!(Phone::parse(raw).map(|p| p.0), Ok("+84912345678".to_owned()), "{raw}");
+            assert_eq!(
+                Phone::parse(raw).map(|p| p.0),
+                Ok("+84912345678".to_owned()),
+                "{raw}"
+            );
         }
     }
 
@@ -115,13 +120,13 @@ mod tests {
     fn landlines_short_numbers_and_junk_are_refused() {
         for raw in [
             "",
-            "0241234567",    // Hà Nội landline (10 digits, 02x)
-            "02438123456",   // landline, 11 digits
-            "091234567",     // one digit short
-            "09123456789",   // one digit long
-            "0112345678",    // no such range
-            "0952345678",    // 095 is not assigned
-            "+1 912345678",  // foreign
+            "0241234567",   // Hà Nội landline (10 digits, 02x)
+            "02438123456",  // landline, 11 digits
+            "091234567",    // one digit short
+            "09123456789",  // one digit long
+            "0112345678",   // no such range
+            "0952345678",   // 095 is not assigned
+            "+1 912345678", // foreign
             "09123abc78",
             "0912345678; DROP TABLE",
             "0912+345678",

@@ -109,7 +109,10 @@ pub struct Grant {
 
 /// How far `role` reaches for `action`, or `None` if the table does not allow it at all.
 pub fn reach(role: Role, action: Action) -> Option<Reach> {
-    TABLE.iter().find(|(r, a, _)| *r == role && *a == action).map(|(_, _, reach)| *reach)
+    TABLE
+        .iter()
+        .find(|(r, a, _)| *r == role && *a == action)
+        .map(|(_, _, reach)| *reach)
 }
 
 /// Decides whether someone holding `grants` (and, if `platform_admin`, the platform role) may do
@@ -124,8 +127,12 @@ pub fn permits(
     if platform_admin && reach(PlatformAdmin, action).is_some() {
         return true;
     }
-    let Some(ancestry) = ancestry else { return false };
-    let Some((own, above)) = ancestry.split_first() else { return false };
+    let Some(ancestry) = ancestry else {
+        return false;
+    };
+    let Some((own, above)) = ancestry.split_first() else {
+        return false;
+    };
     grants.iter().any(|g| match reach(g.role, action) {
         Some(Platform) => true,
         Some(Subtree) => g.agency == *own || above.contains(&g.agency),
@@ -180,7 +187,13 @@ mod tests {
                 let (platform_admin, grants) = if *role == PlatformAdmin {
                     (true, vec![])
                 } else {
-                    (false, vec![Grant { agency: AgencyId(2), role: *role }])
+                    (
+                        false,
+                        vec![Grant {
+                            agency: AgencyId(2),
+                            role: *role,
+                        }],
+                    )
                 };
                 let may = |target: i64| {
                     permits(platform_admin, &grants, *action, Some(&ancestry(target)))

@@ -52,14 +52,24 @@ pub fn fold(s: &str) -> String {
 pub fn search_key(s: &str) -> String {
     let spaced: String = s
         .chars()
-        .map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || c.is_whitespace() {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     fold(&spaced)
 }
 
 /// The words of a search key, for matching each word of a query anywhere in a name.
 pub fn search_terms(s: &str) -> Vec<String> {
-    search_key(s).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()
+    search_key(s)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 #[cfg(test)]
@@ -91,8 +101,14 @@ mod tests {
 
     #[test]
     fn search_key_ignores_punctuation() {
-        assert_eq!(search_key("Công an (huyện) Vị Xuyên,"), "cong an huyen vi xuyen");
-        assert_eq!(search_terms("  UBND xã Đạo-Đức "), vec!["ubnd", "xa", "dao", "duc"]);
+        assert_eq!(
+            search_key("Công an (huyện) Vị Xuyên,"),
+            "cong an huyen vi xuyen"
+        );
+        assert_eq!(
+            search_terms("  UBND xã Đạo-Đức "),
+            vec!["ubnd", "xa", "dao", "duc"]
+        );
         assert!(search_terms(" ,.; ").is_empty());
     }
 }

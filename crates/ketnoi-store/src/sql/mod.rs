@@ -1,0 +1,156 @@
+//! The SQL both backends share.
+//!
+//! Each backend is a struct holding a `sqlx::Pool` of its database; [`impl_store!`] writes the
+//! storage traits for it from one body of SQL. The body is compiled once per backend, against
+//! that backend's concrete types, so there are no generic database bounds to fight and each
+//! backend remains free to add engine-specific paths of its own. Placeholders are `$1`-style,
+//! which SQLite and PostgreSQL both accept; where the engines truly differ the body reads a
+//! constant from [`Dialect`].
+
+mod accounts;
+mod jobs;
+mod people;
+mod sessions;
+
+/// What differs between the engines in otherwise shared SQL.
+pub(crate) trait Dialect {
+    /// Appended to the job-lease subquery: PostgreSQL skips rows other workers have locked;
+    /// SQLite has one writer at a time and needs nothing.
+    const LEASE_LOCK: &'static str;
+}
+
+/// The columns read for an [`ketnoi_core::Account`], in the order `account_from_row` expects.
+pub(crate) const ACCOUNT_COLUMNS: &str = "id, slug, agency_id, display_name, description, \
+     avatar_url, kind, verified, area_code, office_hours, contact_phone, address, \
+     follower_count, created_at";
+/// The columns read for an [`ketnoi_core::Agency`].
+pub(crate) const AGENCY_COLUMNS: &str = "id, code, name, kind, area_code, parent_id";
+/// The columns read for an [`ketnoi_core::Area`].
+pub(crate) const AREA_COLUMNS: &str = "code, name, level, division_type, parent_code";
+/// The columns read for a [`crate::Job`].
+pub(crate) const JOB_COLUMNS: &str =
+    "id, queue, payload, state, attempts, max_attempts, run_at, lease_expires_at, last_error";
+/// The columns read for a [`ketnoi_core::StaffMember`].
+pub(crate) const STAFF_COLUMNS: &str = "id, username, display_name, platform_admin, created_at";
+
+/// A column list with each column prefixed by a table name or alias, for joins.
+pub(crate) fn qualified(columns: &str, table: &str) -> String {
+    columns
+        .split(", ")
+        .map(|c| format!("{table}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The text an account is found by: its name, its slug's words and its area's name, folded.
+pub(crate) fn account_search_key(display_name: &str, slug: &str, area_name: &str) -> String {
+    ketnoi_text::search_key(&format!(
+        "{display_name} {} {area_name}",
+        slug.replace('-', " ")
+    ))
+}
+
+/// Writes every storage trait for a backend struct with a `pool` field of `sqlx::Pool<$db>`.
+macro_rules! impl_store {
+    ($store:ty, $db:ty, $row:ty) => {
+        mod rows {
+            use super::*;
+            use ketnoi_core::*;
+            use sqlx::Row as _;
+            use $crate::StoreError;
+
+            pub(crate) fn area(r: &$row) -> Result<Area, StoreError> {
+                let parent: Option<String> = r.try_get("parent_code")?;
+                Ok(Area {
+                    code: AreaCode::parse(r.try_get("code")?)?,
+                    name: r.try_get("name")?,
+                    level: r.try_get::<&str, _>("level")?.parse()?,
+                    division_type: r.try_get("division_type")?,
+                    parent: parent.as_deref().map(AreaCode::parse).transpose()?,
+                })
+            }
+
+            pub(crate) fn agency(r: &$row) -> Result<Agency, StoreError> {
+                Ok(Agency {
+                    id: AgencyId(r.try_get("id")?),
+                    code: AgencyCode::parse(r.try_get("code")?)?,
+                    name: r.try_get("name")?,
+                    kind: r.try_get::<&str, _>("kind")?.parse()?,
+                    area: AreaCode::parse(r.try_get("area_code")?)?,
+                    parent: r.try_get::<Option<i64>, _>("parent_id")?.map(AgencyId),
+                })
+            }
+
+            pub(crate) fn account(r: &$row) -> Result<Account, StoreError> {
+                Ok(Account {
+                    id: AccountId(r.try_get("id")?),
+                    slug: Slug::parse(r.try_get("slug")?)?,
+                    agency: AgencyId(r.try_get("agency_id")?),
+                    display_name: r.try_get("display_name")?,
+                    description: r.try_get("description")?,
+                    avatar_url: r.try_get("avatar_url")?,
+                    kind: r.try_get::<&str, _>("kind")?.parse()?,
+                    verified: r.try_get("verified")?,
+                    area: AreaCode::parse(r.try_get("area_code")?)?,
+                    office_hours: r.try_get("office_hours")?,
+                    contact_phone: r.try_get("contact_phone")?,
+                    address: r.try_get("address")?,
+                    follower_count: r.try_get("follower_count")?,
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn staff(r: &$row) -> Result<StaffMember, StoreError> {
+                Ok(StaffMember {
+                    id: StaffId(r.try_get("id")?),
+                    username: Username::parse(r.try_get("username")?)?,
+                    display_name: DisplayName::parse(r.try_get("display_name")?)?,
+                    platform_admin: r.try_get("platform_admin")?,
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn citizen(r: &$row) -> Result<Citizen, StoreError> {
+                Ok(Citizen {
+                    id: CitizenId(r.try_get("id")?),
+                    phone: Phone::parse(r.try_get("phone")?)?,
+                    display_name: r.try_get("display_name")?,
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn job(r: &$row) -> Result<$crate::Job, StoreError> {
+                let state: &str = r.try_get("state")?;
+                let payload: &str = r.try_get("payload")?;
+                Ok($crate::Job {
+                    id: $crate::JobId(r.try_get("id")?),
+                    queue: r.try_get("queue")?,
+                    payload: serde_json::from_str(payload)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?,
+                    state: $crate::JobState::parse(state).ok_or_else(|| {
+                        StoreError::Database(sqlx::Error::Decode(
+                            format!("unknown job state {state:?}").into(),
+                        ))
+                    })?,
+                    attempt: r.try_get("attempts")?,
+                    max_attempts: r.try_get("max_attempts")?,
+                    run_at: Timestamp(r.try_get("run_at")?),
+                    lease_expires_at: r
+                        .try_get::<Option<i64>, _>("lease_expires_at")?
+                        .map(Timestamp),
+                    last_error: r.try_get("last_error")?,
+                })
+            }
+        }
+
+        $crate::sql::impl_accounts!($store, $db);
+        $crate::sql::impl_people!($store, $db);
+        $crate::sql::impl_sessions!($store, $db);
+        $crate::sql::impl_jobs!($store, $db);
+    };
+}
+pub(crate) use accounts::impl_accounts;
+pub(crate) use impl_store;
+pub(crate) use jobs::impl_jobs;
+pub(crate) use people::impl_people;
+pub(crate) use sessions::impl_sessions;

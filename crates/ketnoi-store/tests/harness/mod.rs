@@ -1,0 +1,127 @@
+//! Fresh databases for the conformance suite.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use ketnoi_store::{PgStore, SqliteStore};
+use sqlx::Connection as _;
+
+/// A SQLite store in a temporary folder that lives as long as the returned guard.
+pub async fn fresh_sqlite() -> (SqliteStore, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
+    let url = format!("sqlite://{}", dir.path().join("ketnoi.db").display());
+    let store = SqliteStore::open(&url)
+        .await
+        .unwrap_or_else(|e| panic!("open sqlite: {e:?}"));
+    (store, dir)
+}
+
+/// The PostgreSQL server to test against, or `None` to skip. Under `CI=true` a missing URL is a
+/// failure: a backend that CI does not test is a backend that rots.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("KETNOI_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
+            panic!("CI=true but KETNOI_TEST_POSTGRES_URL is not set: PostgreSQL tests cannot run")
+        }
+        _ => {
+            eprintln!("skipping PostgreSQL: KETNOI_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+/// A schema of its own on the test server, dropped when this guard goes, even if the test
+/// panicked.
+pub struct PgSchema {
+    admin_url: String,
+    name: String,
+}
+
+impl PgSchema {
+    /// Creates an empty schema and returns it with a URL whose connections use it.
+    pub async fn create(admin_url: &str) -> (Self, String) {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let name = format!(
+            "kt_{}_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed),
+            rand::random::<u32>()
+        );
+        let mut conn = sqlx::PgConnection::connect(admin_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at KETNOI_TEST_POSTGRES_URL: {e}"));
+        sqlx::query(&format!("CREATE SCHEMA {name}"))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("create schema: {e}"));
+        conn.close().await.ok();
+        let sep = if admin_url.contains('?') { '&' } else { '?' };
+        let url = format!("{admin_url}{sep}options=-c%20search_path%3D{name}");
+        (
+            Self {
+                admin_url: admin_url.to_owned(),
+                name,
+            },
+            url,
+        )
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let (url, name) = (self.admin_url.clone(), self.name.clone());
+        // Drop runs inside the test's runtime, which cannot be blocked on; use a thread of its own.
+        let cleanup = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
+            if let Ok(rt) = rt {
+                rt.block_on(async {
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
+                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            }
+        });
+        let _ = cleanup.join();
+    }
+}
+
+/// A PostgreSQL store in a fresh schema, or `None` when PostgreSQL tests are skipped.
+pub async fn fresh_postgres() -> Option<(PgStore, PgSchema)> {
+    let admin = postgres_url()?;
+    let (schema, url) = PgSchema::create(&admin).await;
+    let store = PgStore::open(&url)
+        .await
+        .unwrap_or_else(|e| panic!("open postgres: {e:?}"));
+    Some((store, schema))
+}
+
+/// Declares each named `async fn(&dyn Store)` as a test on SQLite and a test on PostgreSQL.
+#[macro_export]
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, _dir) = super::fresh_sqlite().await;
+                    super::$name(&store).await;
+                    store.close().await;
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some((store, _schema)) = super::fresh_postgres().await else { return };
+                    super::$name(&store).await;
+                    store.close().await;
+                }
+            )+
+        }
+    };
+}
