@@ -1,1 +1,166 @@
-//! ketnoi-server
+//! ketnoi's HTTP server: the JSON API under `/api/v1`, its OpenAPI document, health checks.
+//!
+//! [`Application::build`] binds the listener (port 0 picks a free port, which is how tests start
+//! a real server), [`Application::port`] says which port it got, and
+//! [`Application::run_until_stopped`] serves until the given shutdown future completes, then
+//! finishes the requests in flight.
+//!
+//! Handlers hold an [`AppState`]: the store, the rate limiter, the code sender and the message
+//! catalogues, passed down explicitly. Every error becomes a problem+json answer in
+//! [`error`]; authorisation is asked of [`ketnoi_core::policy`] through [`auth::Caller`].
+#![deny(missing_docs)]
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+};
+use ketnoi_store::Store;
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod otp;
+pub mod ratelimit;
+mod routes;
+
+pub use config::{OtpDelivery, Secret, ServerConfig};
+pub use routes::openapi_document;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The configuration.
+    pub config: Arc<ServerConfig>,
+    /// The shared rate limiter.
+    pub limiter: Arc<ratelimit::RateLimiter>,
+    /// Delivers one-time codes.
+    pub otp_sender: Arc<dyn otp::OtpSender>,
+    /// Message catalogues.
+    pub messages: i18n::Messages,
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the listener and assembles the routes.
+    pub async fn build(config: ServerConfig, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let otp_sender: Arc<dyn otp::OtpSender> = match &config.otp {
+            OtpDelivery::Log => Arc::new(otp::LogSender),
+            OtpDelivery::Webhook { url, bearer } => {
+                Arc::new(otp::WebhookSender::new(url.clone(), bearer.clone())?)
+            }
+        };
+        let messages = i18n::Messages::load().map_err(anyhow::Error::msg)?;
+        let listener = TcpListener::bind(config.listen).await?;
+        let state = AppState {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::new(ratelimit::RateLimiter::new()),
+            otp_sender,
+            messages,
+        };
+        let router = router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then drains requests in flight.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let served = axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        housekeeping.abort();
+        served
+    }
+}
+
+/// Removes expired sessions and codes every ten minutes.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match state
+            .store
+            .purge_expired(ketnoi_core::Timestamp::now())
+            .await
+        {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and codes"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "purging expired sessions failed"),
+        }
+    }
+}
+
+/// The whole HTTP surface, with its middleware.
+fn router(state: AppState) -> Router {
+    let timeout = state.config.request_timeout;
+    routes::router()
+        .layer(CatchPanicLayer::custom(|_| {
+            error::ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
+        }))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::localize))
+        .layer(
+            // Paths only: query strings can hold search terms and lookup keys, which stay out of
+            // the logs.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
+}
+
+impl error::ApiError {
+    /// For layers that want a plain response.
+    fn into_response_boxed(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}

@@ -35,10 +35,8 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let filename = options.get_filename().to_path_buf();
         let in_memory = filename.as_os_str() == ":memory:" || url.contains("mode=memory");
-        if !in_memory {
-            if let Some(dir) = filename.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
-            }
+        if !in_memory && let Some(dir) = filename.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
         // An in-memory database lives in its one connection: a pool of several would give each
         // connection its own empty database, so keep exactly one, forever.

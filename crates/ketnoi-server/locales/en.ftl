@@ -1,0 +1,40 @@
+# ketnoi API error messages (English). Every key must also be in vi.ftl.
+
+invalid-phone = That is not a valid phone number. Enter a Vietnamese mobile number, such as 0912 345 678.
+invalid-slug = A slug is 3–64 lowercase ASCII letters, digits and single inner hyphens.
+invalid-area-code = An area code is 1–16 letters or digits.
+invalid-agency-code = An agency code is 2–64 lowercase ASCII letters, digits, “-” or “.”.
+invalid-username = A username is 3–32 lowercase ASCII letters, digits, “.”, “_” or “-”.
+invalid-length = { $field } must be between { $min } and { $max } characters long.
+invalid-control-character = { $field } contains a control character that is not allowed.
+invalid-choice = { $field } must be one of: { $choices }.
+invalid-code = The code is exactly 6 digits.
+invalid-limit = limit must be between 1 and 100, and offset must not be negative.
+malformed-request = The request could not be read: { $reason }
+unsupported-media-type = Send the body as JSON (Content-Type: application/json).
+payload-too-large = The request body is too large.
+unauthenticated = You need to sign in to do this.
+forbidden = You are not allowed to do this.
+csrf-rejected = The request was refused because it did not come from a ketnoi page.
+not-found = The { $what } was not found.
+conflict = That { $what } already exists.
+missing-reference = The { $what } referred to does not exist.
+method-not-allowed = That method cannot be used at this address.
+too-many-requests = Too many requests. Please try again in { $seconds } seconds.
+otp-wrong = That code is not right. You have { $remaining } tries left.
+otp-expired = That code has expired or was already used. Ask for a new one.
+otp-locked = Too many wrong tries. Ask for a new code.
+otp-send-failed = The code could not be sent. Please try again in a few minutes.
+wrong-credentials = The username or password is not right.
+not-ready = The database is not ready.
+internal = Something went wrong on our side. It has been logged and will be fixed.
+
+# Names of things, used in not-found / conflict / missing-reference.
+what-account = official account
+what-agency = agency
+what-area = area
+what-staff = staff member
+what-page = page
+what-session = session
+what-parent-area = parent area
+what-thing = item

@@ -1,0 +1,40 @@
+# Thông báo lỗi của API ketnoi (tiếng Việt). Mỗi khoá phải có trong en.ftl.
+
+invalid-phone = Số điện thoại không hợp lệ. Hãy nhập số di động Việt Nam, ví dụ 0912 345 678.
+invalid-slug = Tên đường dẫn chỉ gồm 3–64 chữ thường không dấu, chữ số và dấu gạch ngang đơn ở giữa.
+invalid-area-code = Mã địa bàn chỉ gồm 1–16 chữ cái hoặc chữ số.
+invalid-agency-code = Mã cơ quan chỉ gồm 2–64 chữ thường không dấu, chữ số, dấu “-” hoặc “.”.
+invalid-username = Tên đăng nhập gồm 3–32 chữ thường không dấu, chữ số, dấu “.”, “_” hoặc “-”.
+invalid-length = Trường { $field } phải dài từ { $min } đến { $max } ký tự.
+invalid-control-character = Trường { $field } chứa ký tự điều khiển không được phép.
+invalid-choice = Giá trị của { $field } phải là một trong: { $choices }.
+invalid-code = Mã xác thực gồm đúng 6 chữ số.
+invalid-limit = Tham số limit phải từ 1 đến 100, offset không được âm.
+malformed-request = Yêu cầu không đọc được: { $reason }
+unsupported-media-type = Nội dung gửi lên phải là JSON (Content-Type: application/json).
+payload-too-large = Nội dung gửi lên quá lớn.
+unauthenticated = Bạn cần đăng nhập để làm việc này.
+forbidden = Bạn không có quyền làm việc này.
+csrf-rejected = Yêu cầu bị từ chối vì không đến từ trang của ketnoi.
+not-found = Không tìm thấy { $what }.
+conflict = { $what } đã tồn tại.
+missing-reference = { $what } được nhắc tới không tồn tại.
+method-not-allowed = Phương thức này không dùng được ở địa chỉ này.
+too-many-requests = Bạn thao tác quá nhanh. Vui lòng thử lại sau { $seconds } giây.
+otp-wrong = Mã xác thực không đúng. Bạn còn { $remaining } lần thử.
+otp-expired = Mã xác thực đã hết hạn hoặc đã được dùng. Hãy yêu cầu mã mới.
+otp-locked = Bạn đã nhập sai quá nhiều lần. Hãy yêu cầu mã mới.
+otp-send-failed = Chưa gửi được mã xác thực. Vui lòng thử lại sau ít phút.
+wrong-credentials = Tên đăng nhập hoặc mật khẩu không đúng.
+not-ready = Cơ sở dữ liệu chưa sẵn sàng.
+internal = Đã có lỗi phía máy chủ. Chúng tôi đã ghi nhận và sẽ khắc phục.
+
+# Tên các đối tượng, dùng trong not-found / conflict / missing-reference.
+what-account = tài khoản chính thức
+what-agency = cơ quan
+what-area = địa bàn
+what-staff = cán bộ
+what-page = trang
+what-session = phiên đăng nhập
+what-parent-area = địa bàn cấp trên
+what-thing = đối tượng
