@@ -1,0 +1,234 @@
+//! The command line. Every flag that configures the server also reads a `KETNOI_…` variable;
+//! flags win over variables, which win over the config file, which wins over defaults.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// ketnoi: official accounts through which state agencies talk with citizens.
+#[derive(Debug, Parser)]
+#[command(name = "ketnoi", version, about, long_about = None)]
+pub struct Cli {
+    /// Where the settings come from, below the command.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Args, Default, Clone)]
+pub struct GlobalArgs {
+    /// A TOML settings file.
+    #[arg(long, global = true, env = "KETNOI_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The folder for the embedded database and other files [default: ./ketnoi-data].
+    #[arg(long, global = true, env = "KETNOI_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The database: sqlite://PATH or postgres://… [default: sqlite in the data folder].
+    #[arg(long, global = true, env = "KETNOI_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+    /// Administrative areas.
+    #[command(subcommand)]
+    Area(AreaCommand),
+    /// Agencies.
+    #[command(subcommand)]
+    Agency(AgencyCommand),
+    /// Official accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Staff members.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// `ketnoi serve`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KETNOI_LISTEN", value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+    /// Seed a demonstration platform into an empty database; sign-in codes are shown in the API
+    /// answer.
+    #[arg(long, env = "KETNOI_DEMO")]
+    pub demo: bool,
+    /// Key for HMACs of sign-in codes; nodes sharing a database must share it [default: made
+    /// once and kept in the data folder].
+    #[arg(
+        long,
+        env = "KETNOI_SECRET_KEY",
+        hide_env_values = true,
+        value_name = "KEY"
+    )]
+    pub secret_key: Option<String>,
+    /// How sign-in codes are sent: `log` or `webhook`.
+    #[arg(long, env = "KETNOI_OTP_SENDER", value_name = "SENDER")]
+    pub otp_sender: Option<String>,
+    /// The SMS gateway URL for the `webhook` sender.
+    #[arg(long, env = "KETNOI_OTP_WEBHOOK_URL", value_name = "URL")]
+    pub otp_webhook_url: Option<String>,
+    /// A bearer secret for the SMS gateway.
+    #[arg(
+        long,
+        env = "KETNOI_OTP_WEBHOOK_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub otp_webhook_token: Option<String>,
+    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "KETNOI_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+    /// Mark cookies Secure (when served over HTTPS).
+    #[arg(long, env = "KETNOI_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
+/// `ketnoi area …`.
+#[derive(Debug, Subcommand)]
+pub enum AreaCommand {
+    /// Load areas from a CSV file with columns code,name,level,division_type,parent_code.
+    Import {
+        /// The CSV file (UTF-8; a byte-order mark is fine).
+        file: PathBuf,
+    },
+}
+
+/// `ketnoi agency …`.
+#[derive(Debug, Subcommand)]
+pub enum AgencyCommand {
+    /// Create an agency.
+    Create {
+        /// Short code, e.g. `ca-vi-xuyen`.
+        #[arg(long)]
+        code: String,
+        /// Full name, e.g. "Công an xã Vị Xuyên".
+        #[arg(long)]
+        name: String,
+        /// peoples-committee, police, youth-union, education, health or other.
+        #[arg(long)]
+        kind: String,
+        /// The code of the area it serves.
+        #[arg(long)]
+        area: String,
+        /// The code of the agency above it.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+/// `ketnoi account …`.
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Create an official account.
+    Create(AccountCreate),
+    /// Set or clear an account's verified badge.
+    Verify {
+        /// The account's slug.
+        slug: String,
+        /// Clear the badge instead of setting it.
+        #[arg(long)]
+        revoke: bool,
+    },
+}
+
+/// `ketnoi account create`.
+#[derive(Debug, Args)]
+pub struct AccountCreate {
+    /// URL name, e.g. `ca-vi-xuyen` [default: made from the name].
+    #[arg(long)]
+    pub slug: Option<String>,
+    /// The owning agency's code.
+    #[arg(long)]
+    pub agency: String,
+    /// Shown name.
+    #[arg(long)]
+    pub name: String,
+    /// police, e-government, youth, public-service or other.
+    #[arg(long)]
+    pub kind: String,
+    /// The served area's code [default: the agency's].
+    #[arg(long)]
+    pub area: Option<String>,
+    /// What the account offers.
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Office hours, as written for citizens.
+    #[arg(long, default_value = "")]
+    pub office_hours: String,
+    /// Public contact number.
+    #[arg(long, default_value = "")]
+    pub phone: String,
+    /// Street address.
+    #[arg(long, default_value = "")]
+    pub address: String,
+    /// Give it the verified badge.
+    #[arg(long)]
+    pub verified: bool,
+}
+
+/// `ketnoi staff …`.
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff member; a password is generated and printed once unless one is read from
+    /// standard input.
+    Create {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// Shown name.
+        #[arg(long)]
+        name: String,
+        /// Make them a platform administrator.
+        #[arg(long)]
+        platform_admin: bool,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Grant a role on an agency: AGENCY_CODE=ROLE (administrator, officer, viewer).
+        #[arg(long = "grant", value_name = "AGENCY=ROLE")]
+        grants: Vec<String>,
+    },
+    /// Grant a role on an agency to an existing member.
+    Grant {
+        /// Sign-in name.
+        #[arg(long)]
+        username: String,
+        /// The agency's code.
+        #[arg(long)]
+        agency: String,
+        /// administrator, officer or viewer.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+/// `ketnoi token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token, printed once.
+    Create {
+        /// For an official account (integrations), by slug.
+        #[arg(long, conflicts_with = "staff", required_unless_present = "staff")]
+        account: Option<String>,
+        /// For a staff member, by username.
+        #[arg(long)]
+        staff: Option<String>,
+        /// A label to recognise it by.
+        #[arg(long, default_value = "cli")]
+        label: String,
+        /// Expire after this many days [default: never].
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_days: Option<u32>,
+    },
+}

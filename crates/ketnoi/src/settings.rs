@@ -1,0 +1,313 @@
+//! Settings, in layers: defaults < config file < `KETNOI_…` environment < command-line flags.
+//!
+//! Clap reads the flags and the environment (a flag wins over its variable); the TOML file fills
+//! what neither gave; defaults fill the rest.
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use anyhow::{Context as _, bail};
+use ketnoi_server::{OtpDelivery, Secret, ServerConfig};
+use serde::Deserialize;
+
+use crate::cli::{GlobalArgs, ServeArgs};
+
+/// The settings file's shape. Every field is optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileSettings {
+    /// Address to listen on.
+    pub listen: Option<SocketAddr>,
+    /// Data folder.
+    pub data_dir: Option<PathBuf>,
+    /// Database URL.
+    pub database: Option<String>,
+    /// Demo mode.
+    pub demo: Option<bool>,
+    /// HMAC key for sign-in codes.
+    pub secret_key: Option<Secret>,
+    /// Trust X-Forwarded-For.
+    pub trust_forwarded_for: Option<bool>,
+    /// Secure cookies.
+    pub secure_cookies: Option<bool>,
+    /// Sign-in code delivery.
+    #[serde(default)]
+    pub otp: OtpFileSettings,
+}
+
+/// `[otp]` in the settings file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtpFileSettings {
+    /// `log` or `webhook`.
+    pub sender: Option<String>,
+    /// Gateway URL.
+    pub webhook_url: Option<String>,
+    /// Gateway bearer secret.
+    pub webhook_token: Option<Secret>,
+}
+
+/// Where data lives and which database to open: what every command needs.
+#[derive(Debug, Clone)]
+pub struct StorageSettings {
+    /// The data folder.
+    pub data_dir: PathBuf,
+    /// The database URL.
+    pub database: String,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Storage.
+    pub storage: StorageSettings,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Demo mode.
+    pub demo: bool,
+    /// HMAC key, if configured (otherwise one is kept in the data folder).
+    pub secret_key: Option<Secret>,
+    /// Code delivery.
+    pub otp: OtpDelivery,
+    /// Trust X-Forwarded-For.
+    pub trust_forwarded_for: bool,
+    /// Secure cookies.
+    pub secure_cookies: bool,
+}
+
+/// Reads the settings file, if one was named.
+pub fn read_file(path: Option<&Path>) -> anyhow::Result<FileSettings> {
+    let Some(path) = path else {
+        return Ok(FileSettings::default());
+    };
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read settings file {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("settings file {} is not valid", path.display()))
+}
+
+impl StorageSettings {
+    /// Resolves the data folder and database URL.
+    pub fn resolve(global: &GlobalArgs, file: &FileSettings) -> Self {
+        let data_dir = global
+            .data_dir
+            .clone()
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from("ketnoi-data"));
+        let database = global
+            .database
+            .clone()
+            .or_else(|| file.database.clone())
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ketnoi.db").display()));
+        Self { data_dir, database }
+    }
+}
+
+impl Settings {
+    /// Resolves `serve`'s settings.
+    pub fn resolve(global: &GlobalArgs, serve: &ServeArgs) -> anyhow::Result<Self> {
+        let file = read_file(global.config.as_deref())?;
+        let storage = StorageSettings::resolve(global, &file);
+        let sender = serve.otp_sender.clone().or(file.otp.sender.clone());
+        let url = serve
+            .otp_webhook_url
+            .clone()
+            .or(file.otp.webhook_url.clone());
+        let token = serve
+            .otp_webhook_token
+            .clone()
+            .map(Secret::new)
+            .or(file.otp.webhook_token);
+        let otp = match sender.as_deref().unwrap_or("log") {
+            "log" => OtpDelivery::Log,
+            "webhook" => match url {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    OtpDelivery::Webhook { url, bearer: token }
+                }
+                Some(_) => bail!("the OTP webhook URL must start with http:// or https://"),
+                None => bail!("the webhook OTP sender needs --otp-webhook-url"),
+            },
+            other => bail!("unknown OTP sender {other:?}: use `log` or `webhook`"),
+        };
+        Ok(Self {
+            storage,
+            listen: serve
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            demo: serve.demo || file.demo.unwrap_or(false),
+            secret_key: serve
+                .secret_key
+                .clone()
+                .map(Secret::new)
+                .or(file.secret_key),
+            otp,
+            trust_forwarded_for: serve.trust_forwarded_for
+                || file.trust_forwarded_for.unwrap_or(false),
+            secure_cookies: serve.secure_cookies || file.secure_cookies.unwrap_or(false),
+        })
+    }
+
+    /// The server's configuration, with the secret key resolved.
+    pub fn server_config(&self, secret_key: Secret) -> ServerConfig {
+        ServerConfig {
+            listen: self.listen,
+            demo: self.demo,
+            secret_key,
+            otp: self.otp.clone(),
+            trust_forwarded_for: self.trust_forwarded_for,
+            secure_cookies: self.secure_cookies,
+            request_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The configured secret key, or the one kept in `DATA_DIR/secret.key`, made on first use and
+/// readable only by its owner.
+pub fn secret_key(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Result<Secret> {
+    if let Some(key) = configured {
+        if key.expose().len() < 32 {
+            bail!("the secret key must be at least 32 characters long");
+        }
+        return Ok(key.clone());
+    }
+    let path = data_dir.join("secret.key");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(Secret::new(existing));
+        }
+        bail!(
+            "{} is too short to be a key; remove it to make a new one",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
+    let key = ketnoi_server::auth::hex(&bytes);
+    write_private(&path, &key)?;
+    Ok(Secret::new(key))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::{io::Write as _, os::unix::fs::OpenOptionsExt as _};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(contents.as_bytes())?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("cannot create {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let f = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(f.path(), text).unwrap_or_else(|e| panic!("{e}"));
+        f
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_given() {
+        let s = Settings::resolve(&GlobalArgs::default(), &ServeArgs::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.listen, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert_eq!(s.storage.data_dir, PathBuf::from("ketnoi-data"));
+        assert_eq!(s.storage.database, "sqlite://ketnoi-data/ketnoi.db");
+        assert_eq!(s.otp, OtpDelivery::Log);
+        assert!(!s.demo);
+    }
+
+    #[test]
+    fn the_file_overrides_defaults_and_flags_override_the_file() {
+        let f = file(
+            "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/kn\"\ndemo = true\n\
+             [otp]\nsender = \"webhook\"\nwebhook_url = \"https://sms.example/send\"\n",
+        );
+        let global = GlobalArgs {
+            config: Some(f.path().to_owned()),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&global, &ServeArgs::default()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.listen.port(), 9000);
+        assert_eq!(s.storage.database, "sqlite:///srv/kn/ketnoi.db");
+        assert!(s.demo);
+        assert!(matches!(s.otp, OtpDelivery::Webhook { .. }));
+
+        let global = GlobalArgs {
+            database: Some("postgres://db/ketnoi".into()),
+            ..global
+        };
+        let serve = ServeArgs {
+            listen: Some(SocketAddr::from(([127, 0, 0, 1], 1))),
+            ..Default::default()
+        };
+        let s = Settings::resolve(&global, &serve).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.listen.port(), 1);
+        assert_eq!(s.storage.database, "postgres://db/ketnoi");
+    }
+
+    #[test]
+    fn bad_files_and_senders_are_clear_errors() {
+        let f = file("lisen = \"x\"\n");
+        let global = GlobalArgs {
+            config: Some(f.path().to_owned()),
+            ..Default::default()
+        };
+        let err = Settings::resolve(&global, &ServeArgs::default())
+            .err()
+            .map(|e| format!("{e:#}"));
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("lisen")),
+            "{err:?}"
+        );
+        let serve = ServeArgs {
+            otp_sender: Some("pigeon".into()),
+            ..Default::default()
+        };
+        let err = Settings::resolve(&GlobalArgs::default(), &serve)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            err.as_deref().is_some_and(|e| e.contains("pigeon")),
+            "{err:?}"
+        );
+        let serve = ServeArgs {
+            otp_sender: Some("webhook".into()),
+            ..Default::default()
+        };
+        assert!(Settings::resolve(&GlobalArgs::default(), &serve).is_err());
+    }
+
+    #[test]
+    fn a_secret_key_is_made_once_and_kept_private() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let first = secret_key(None, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let again = secret_key(None, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(first, again);
+        assert_eq!(format!("{first:?}"), "Secret(***)");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or_default();
+            assert_eq!(mode, 0o600);
+        }
+        assert!(secret_key(Some(&Secret::new("short")), dir.path()).is_err());
+    }
+}
