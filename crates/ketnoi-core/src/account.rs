@@ -97,10 +97,7 @@ impl NewAccount {
         address: &str,
     ) -> Result<Self, InvalidInput> {
         let contact_phone = crate::bounded_text(contact_phone, "contact_phone", 0, 40)?;
-        if !contact_phone
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +().-".contains(c))
-        {
+        if !contact_phone.chars().all(|c| c.is_ascii_digit() || " +().-".contains(c)) {
             return Err(InvalidInput::Phone);
         }
         Ok(Self {

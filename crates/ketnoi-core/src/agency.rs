@@ -22,11 +22,7 @@ impl AgencyCode {
             && raw
                 .bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-        if ok {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidInput::AgencyCode)
-        }
+        if ok { Ok(Self(raw.to_owned())) } else { Err(InvalidInput::AgencyCode) }
     }
 }
 
@@ -91,12 +87,6 @@ impl NewAgency {
         area: AreaCode,
         parent: Option<AgencyId>,
     ) -> Result<Self, InvalidInput> {
-        Ok(Self {
-            code,
-            name: crate::bounded_text(name, "name", 2, 200)?,
-            kind,
-            area,
-            parent,
-        })
+        Ok(Self { code, name: crate::bounded_text(name, "name", 2, 200)?, kind, area, parent })
     }
 }

@@ -68,11 +68,7 @@ impl Area {
             name: crate::bounded_text(name, "name", 1, 200)?,
             level: level.parse()?,
             division_type: crate::bounded_text(division_type, "division_type", 0, 100)?,
-            parent: if parent.is_empty() {
-                None
-            } else {
-                Some(AreaCode::parse(parent)?)
-            },
+            parent: if parent.is_empty() { None } else { Some(AreaCode::parse(parent)?) },
         })
     }
 }

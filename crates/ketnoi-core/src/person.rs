@@ -40,11 +40,7 @@ impl Username {
             && name.bytes().all(|b| {
                 b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_' || b == b'-'
             });
-        if ok {
-            Ok(Self(name))
-        } else {
-            Err(InvalidInput::Username)
-        }
+        if ok { Ok(Self(name)) } else { Err(InvalidInput::Username) }
     }
 }
 
@@ -99,10 +95,7 @@ mod tests {
 
     #[test]
     fn usernames_are_lowercased_and_checked() {
-        assert_eq!(
-            Username::parse(" Can.Bo_01 ").map(|u| u.0),
-            Ok("can.bo_01".to_owned())
-        );
+        assert_eq!(Username::parse(" Can.Bo_01 ").map(|u| u.0), Ok("can.bo_01".to_owned()));
         for bad in ["ab", "cán.bộ", "a b c", "x;drop", &"a".repeat(33)] {
             assert_eq!(Username::parse(bad), Err(InvalidInput::Username), "{bad}");
         }
@@ -111,10 +104,7 @@ mod tests {
     #[test]
     fn display_names_are_nfc_and_bounded() {
         let decomposed = "Nguye\u{302}\u{303}n";
-        assert_eq!(
-            DisplayName::parse(decomposed).map(|d| d.0),
-            Ok("Nguyễn".to_owned())
-        );
+        assert_eq!(DisplayName::parse(decomposed).map(|d| d.0), Ok("Nguyễn".to_owned()));
         assert!(DisplayName::parse("   ").is_err());
         assert!(DisplayName::parse("a\u{0}b").is_err());
     }

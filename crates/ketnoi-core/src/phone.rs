@@ -108,11 +108,7 @@ mod tests {
             "84912345678",
             "(091) 234-5678",
         ] {
-            assert_eq!(
-                Phone::parse(raw).map(|p| p.0),
-                Ok("+84912345678".to_owned()),
-                "{raw}"
-            );
+            assert_eq!(Phone::parse(raw).map(|p| p.0), Ok("+84912345678".to_owned()), "{raw}");
         }
     }
 

@@ -109,10 +109,7 @@ pub struct Grant {
 
 /// How far `role` reaches for `action`, or `None` if the table does not allow it at all.
 pub fn reach(role: Role, action: Action) -> Option<Reach> {
-    TABLE
-        .iter()
-        .find(|(r, a, _)| *r == role && *a == action)
-        .map(|(_, _, reach)| *reach)
+    TABLE.iter().find(|(r, a, _)| *r == role && *a == action).map(|(_, _, reach)| *reach)
 }
 
 /// Decides whether someone holding `grants` (and, if `platform_admin`, the platform role) may do
@@ -144,10 +141,9 @@ pub fn permits(
 /// Parses a role that may be granted on an agency.
 pub fn agency_role(raw: &str) -> Result<Role, InvalidInput> {
     match raw.parse()? {
-        PlatformAdmin => Err(InvalidInput::Choice {
-            field: "role",
-            choices: "administrator, officer, viewer",
-        }),
+        PlatformAdmin => {
+            Err(InvalidInput::Choice { field: "role", choices: "administrator, officer, viewer" })
+        }
         role => Ok(role),
     }
 }
@@ -187,13 +183,7 @@ mod tests {
                 let (platform_admin, grants) = if *role == PlatformAdmin {
                     (true, vec![])
                 } else {
-                    (
-                        false,
-                        vec![Grant {
-                            agency: AgencyId(2),
-                            role: *role,
-                        }],
-                    )
+                    (false, vec![Grant { agency: AgencyId(2), role: *role }])
                 };
                 let may = |target: i64| {
                     permits(platform_admin, &grants, *action, Some(&ancestry(target)))

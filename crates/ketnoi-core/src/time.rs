@@ -60,10 +60,7 @@ impl Timestamp {
     /// RFC 3339 in Vietnam's offset, for API answers.
     pub fn rfc3339(self) -> String {
         self.in_vietnam()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
             .unwrap_or_default()
     }
 }

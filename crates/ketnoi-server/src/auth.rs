@@ -43,11 +43,8 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 
 /// Checks a password against a PHC string; false for a malformed hash.
 pub fn verify_password(password: &str, phc: &str) -> bool {
-    PasswordHash::new(phc).is_ok_and(|h| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &h)
-            .is_ok()
-    })
+    PasswordHash::new(phc)
+        .is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 /// A PHC string no password matches, verified against when a username is unknown so that the
@@ -61,10 +58,7 @@ pub fn decoy_hash() -> &'static str {
 pub fn new_token(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
+    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// What storage keeps of a token.
@@ -181,14 +175,9 @@ impl Caller {
 
 /// The token a request carries, and whether it came in a cookie.
 fn presented_token(headers: &HeaderMap) -> Option<(String, bool)> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(auth) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         let (scheme, token) = auth.split_once(' ')?;
-        return scheme
-            .eq_ignore_ascii_case("bearer")
-            .then(|| (token.trim().to_owned(), false));
+        return scheme.eq_ignore_ascii_case("bearer").then(|| (token.trim().to_owned(), false));
     }
     cookie(headers, SESSION_COOKIE).map(|t| (t, true))
 }
@@ -216,10 +205,7 @@ pub fn cross_site(method: &Method, headers: &HeaderMap) -> bool {
         return !matches!(site, "same-origin" | "none");
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        host,
-    ) {
+    match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), host) {
         (Some(origin), Some(host)) => origin.split_once("://").map(|(_, rest)| rest) != Some(host),
         (Some(_), None) => true,
         (None, _) => false,
@@ -247,25 +233,21 @@ impl FromRequestParts<AppState> for Caller {
             return Err(ApiError::Unauthenticated);
         };
         let caller = match session.subject {
-            Subject::Citizen(id) => store.citizen(id).await?.map(|citizen| Caller::Citizen {
-                citizen,
-                token_hash: hash,
-            }),
+            Subject::Citizen(id) => store
+                .citizen(id)
+                .await?
+                .map(|citizen| Caller::Citizen { citizen, token_hash: hash }),
             Subject::Staff(id) => match store.staff(id).await? {
                 Some(staff) => {
                     let grants = store.grants(id).await?;
-                    Some(Caller::Staff {
-                        staff,
-                        grants,
-                        token_hash: hash,
-                    })
+                    Some(Caller::Staff { staff, grants, token_hash: hash })
                 }
                 None => None,
             },
-            Subject::Account(id) => store.account(id).await?.map(|account| Caller::Account {
-                account,
-                token_hash: hash,
-            }),
+            Subject::Account(id) => store
+                .account(id)
+                .await?
+                .map(|account| Caller::Account { account, token_hash: hash }),
         };
         caller.ok_or(ApiError::Unauthenticated)
     }
@@ -297,33 +279,17 @@ mod tests {
     #[test]
     fn cross_site_changes_are_recognised() {
         let mut h = HeaderMap::new();
-        h.insert(
-            header::HOST,
-            "ketnoi.example".parse().unwrap_or_else(|_| unreachable!()),
-        );
-        assert!(
-            !cross_site(&Method::POST, &h),
-            "no browser headers: a program"
-        );
-        h.insert(
-            header::ORIGIN,
-            "https://evil.example"
-                .parse()
-                .unwrap_or_else(|_| unreachable!()),
-        );
+        h.insert(header::HOST, "ketnoi.example".parse().unwrap_or_else(|_| unreachable!()));
+        assert!(!cross_site(&Method::POST, &h), "no browser headers: a program");
+        h.insert(header::ORIGIN, "https://evil.example".parse().unwrap_or_else(|_| unreachable!()));
         assert!(cross_site(&Method::POST, &h));
         assert!(!cross_site(&Method::GET, &h));
         h.insert(
             header::ORIGIN,
-            "https://ketnoi.example"
-                .parse()
-                .unwrap_or_else(|_| unreachable!()),
+            "https://ketnoi.example".parse().unwrap_or_else(|_| unreachable!()),
         );
         assert!(!cross_site(&Method::POST, &h));
-        h.insert(
-            "sec-fetch-site",
-            "cross-site".parse().unwrap_or_else(|_| unreachable!()),
-        );
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap_or_else(|_| unreachable!()));
         assert!(cross_site(&Method::DELETE, &h));
     }
 }

@@ -159,45 +159,27 @@ impl ApiError {
                 vec![("reason", Text(reason.chars().take(300).collect()))],
                 vec![],
             ),
-            Self::UnsupportedMediaType => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported-media-type",
-                vec![],
-                vec![],
-            ),
-            Self::PayloadTooLarge => (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                vec![],
-                vec![],
-            ),
+            Self::UnsupportedMediaType => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", vec![], vec![])
+            }
+            Self::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", vec![], vec![])
+            }
             Self::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", vec![], vec![]),
-            Self::WrongCredentials => (
-                StatusCode::UNAUTHORIZED,
-                "wrong-credentials",
-                vec![],
-                vec![],
-            ),
+            Self::WrongCredentials => {
+                (StatusCode::UNAUTHORIZED, "wrong-credentials", vec![], vec![])
+            }
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden", vec![], vec![]),
             Self::CsrfRejected => (StatusCode::FORBIDDEN, "csrf-rejected", vec![], vec![]),
-            Self::NotFound(what) => (
-                StatusCode::NOT_FOUND,
-                "not-found",
-                vec![("what", What(what))],
-                vec![],
-            ),
-            Self::MethodNotAllowed => (
-                StatusCode::METHOD_NOT_ALLOWED,
-                "method-not-allowed",
-                vec![],
-                vec![],
-            ),
-            Self::Conflict(what) => (
-                StatusCode::CONFLICT,
-                "conflict",
-                vec![("what", What(what))],
-                vec![],
-            ),
+            Self::NotFound(what) => {
+                (StatusCode::NOT_FOUND, "not-found", vec![("what", What(what))], vec![])
+            }
+            Self::MethodNotAllowed => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", vec![], vec![])
+            }
+            Self::Conflict(what) => {
+                (StatusCode::CONFLICT, "conflict", vec![("what", What(what))], vec![])
+            }
             Self::MissingReference(what) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "missing-reference",
@@ -223,26 +205,13 @@ impl ApiError {
                 vec![],
                 vec![("attempts_remaining", serde_json::json!(0))],
             ),
-            Self::OtpSendFailed(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "otp-send-failed",
-                vec![],
-                vec![],
-            ),
+            Self::OtpSendFailed(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, "otp-send-failed", vec![], vec![])
+            }
             Self::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", vec![], vec![]),
-            Self::Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                vec![],
-                vec![],
-            ),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", vec![], vec![]),
         };
-        Problem {
-            code,
-            status,
-            args,
-            extra,
-        }
+        Problem { code, status, args, extra }
     }
 }
 
@@ -317,10 +286,7 @@ pub async fn localize(
     next: Next,
 ) -> Response {
     let lang = Lang::negotiate(
-        request
-            .headers()
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
+        request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
     );
     let mut response = next.run(request).await;
     let Some(problem) = response.extensions_mut().remove::<Problem>() else {
@@ -333,13 +299,8 @@ pub async fn localize(
             out.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    out.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    out.headers_mut().insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(lang.tag()),
-    );
+    out.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    out.headers_mut().insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
     out
 }

@@ -63,10 +63,8 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 2] = [
-    (Lang::Vi, include_str!("../locales/vi.ftl")),
-    (Lang::En, include_str!("../locales/en.ftl")),
-];
+const SOURCES: [(Lang, &str); 2] =
+    [(Lang::Vi, include_str!("../locales/vi.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
 
 /// The compiled message catalogues.
 #[derive(Clone)]
@@ -97,16 +95,11 @@ impl Messages {
                 .map_err(|errs| format!("{}.ftl: {errs:?}", lang.tag()))?;
             bundles.push((lang, bundle));
         }
-        Ok(Self {
-            bundles: bundles.into(),
-        })
+        Ok(Self { bundles: bundles.into() })
     }
 
     fn bundle(&self, lang: Lang) -> Option<&FluentBundle<FluentResource>> {
-        self.bundles
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map(|(_, b)| b)
+        self.bundles.iter().find(|(l, _)| *l == lang).map(|(_, b)| b)
     }
 
     /// A message with arguments; the key itself if it is missing (tests make sure none is).
@@ -133,10 +126,7 @@ impl Messages {
 
     /// The message keys of one language, for completeness checks.
     pub fn keys(lang: Lang) -> Vec<String> {
-        let source = SOURCES
-            .iter()
-            .find(|(l, _)| *l == lang)
-            .map_or("", |(_, s)| s);
+        let source = SOURCES.iter().find(|(l, _)| *l == lang).map_or("", |(_, s)| s);
         source
             .lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with(' '))

@@ -76,11 +76,7 @@ impl Application {
             messages,
         };
         let router = router(state.clone());
-        Ok(Self {
-            listener,
-            router,
-            state,
-        })
+        Ok(Self { listener, router, state })
     }
 
     /// The port the server listens on.
@@ -101,8 +97,7 @@ impl Application {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let served = axum::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await;
@@ -116,11 +111,7 @@ async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
-        match state
-            .store
-            .purge_expired(ketnoi_core::Timestamp::now())
-            .await
-        {
+        match state.store.purge_expired(ketnoi_core::Timestamp::now()).await {
             Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and codes"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "purging expired sessions failed"),

@@ -70,14 +70,8 @@ pub struct WebhookSender {
 impl WebhookSender {
     /// A sender to `url`, with a 10-second timeout.
     pub fn new(url: String, bearer: Option<Secret>) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(10))
-            .build()?;
-        Ok(Self {
-            client,
-            url,
-            bearer,
-        })
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build()?;
+        Ok(Self { client, url, bearer })
     }
 }
 
@@ -117,14 +111,8 @@ mod tests {
         let secret = Secret::new("k".repeat(32));
         let a = Phone::parse("0912345678").unwrap_or_else(|e| panic!("{e}"));
         let b = Phone::parse("0987654321").unwrap_or_else(|e| panic!("{e}"));
-        assert_ne!(
-            code_hash(&secret, &a, "123456"),
-            code_hash(&secret, &b, "123456")
-        );
-        assert_eq!(
-            code_hash(&secret, &a, "123456"),
-            code_hash(&secret, &a, "123456")
-        );
+        assert_ne!(code_hash(&secret, &a, "123456"), code_hash(&secret, &b, "123456"));
+        assert_eq!(code_hash(&secret, &a, "123456"), code_hash(&secret, &a, "123456"));
         assert_eq!(code_hash(&secret, &a, "123456").len(), 64);
     }
 }

@@ -60,11 +60,7 @@ impl RateLimiter {
     pub fn new() -> Self {
         let mut key = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut key);
-        Self {
-            key,
-            buckets: Mutex::new(HashMap::new()),
-            sweep_above: 100_000,
-        }
+        Self { key, buckets: Mutex::new(HashMap::new()), sweep_above: 100_000 }
     }
 
     fn bucket_key(&self, scope: &str, raw: &str) -> [u8; 16] {
@@ -95,10 +91,7 @@ impl RateLimiter {
                 b.tokens + now.saturating_duration_since(b.at).as_secs_f64() / per < burst
             });
         }
-        let bucket = buckets.entry(key).or_insert(Bucket {
-            tokens: burst,
-            at: now,
-        });
+        let bucket = buckets.entry(key).or_insert(Bucket { tokens: burst, at: now });
         let earned = now.saturating_duration_since(bucket.at).as_secs_f64() / per;
         bucket.tokens = (bucket.tokens + earned).min(burst);
         bucket.at = now;
@@ -134,16 +127,8 @@ mod tests {
             assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Ok(()));
         }
         assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Err(10));
-        assert_eq!(
-            rl.check_at("otp", "0987654321", limit, t0),
-            Ok(()),
-            "another key"
-        );
-        assert_eq!(
-            rl.check_at("login", "0912345678", limit, t0),
-            Ok(()),
-            "another scope"
-        );
+        assert_eq!(rl.check_at("otp", "0987654321", limit, t0), Ok(()), "another key");
+        assert_eq!(rl.check_at("login", "0912345678", limit, t0), Ok(()), "another scope");
         let later = t0 + Duration::from_secs(10);
         assert_eq!(rl.check_at("otp", "0912345678", limit, later), Ok(()));
         assert!(rl.check_at("otp", "0912345678", limit, later).is_err());

@@ -30,10 +30,7 @@ pub enum StoreError {
 impl StoreError {
     /// Whether the error is the caller's fault rather than ours.
     pub fn is_user_fault(&self) -> bool {
-        matches!(
-            self,
-            Self::Conflict(_) | Self::NotFound(_) | Self::MissingReference(_)
-        )
+        matches!(self, Self::Conflict(_) | Self::NotFound(_) | Self::MissingReference(_))
     }
 }
 

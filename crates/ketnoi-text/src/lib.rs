@@ -50,26 +50,14 @@ pub fn fold(s: &str) -> String {
 /// The key a free-text search is matched on: the folded form with punctuation turned into
 /// spaces, so that "Công an (huyện) Vị Xuyên," and "cong an huyen vi xuyen" give the same key.
 pub fn search_key(s: &str) -> String {
-    let spaced: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c.is_whitespace() {
-                c
-            } else {
-                ' '
-            }
-        })
-        .collect();
+    let spaced: String =
+        s.chars().map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' }).collect();
     fold(&spaced)
 }
 
 /// The words of a search key, for matching each word of a query anywhere in a name.
 pub fn search_terms(s: &str) -> Vec<String> {
-    search_key(s)
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
+    search_key(s).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect()
 }
 
 #[cfg(test)]
@@ -101,14 +89,8 @@ mod tests {
 
     #[test]
     fn search_key_ignores_punctuation() {
-        assert_eq!(
-            search_key("Công an (huyện) Vị Xuyên,"),
-            "cong an huyen vi xuyen"
-        );
-        assert_eq!(
-            search_terms("  UBND xã Đạo-Đức "),
-            vec!["ubnd", "xa", "dao", "duc"]
-        );
+        assert_eq!(search_key("Công an (huyện) Vị Xuyên,"), "cong an huyen vi xuyen");
+        assert_eq!(search_terms("  UBND xã Đạo-Đức "), vec!["ubnd", "xa", "dao", "duc"]);
         assert!(search_terms(" ,.; ").is_empty());
     }
 }

@@ -22,29 +22,18 @@ pub fn read_areas(path: &Path) -> anyhow::Result<Vec<Area>> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("{} {}", t("không đọc được", "cannot read"), path.display()))?;
     let text = std::str::from_utf8(&bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{}: {e}",
-            t("tệp không phải UTF-8", "the file is not UTF-8")
-        )
+        anyhow::anyhow!("{}: {e}", t("tệp không phải UTF-8", "the file is not UTF-8"))
     })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers = reader.headers()?.clone();
     let column = |name: &str| headers.iter().position(|h| h.eq_ignore_ascii_case(name));
-    let (Some(code), Some(name), Some(level), Some(parent)) = (
-        column("code"),
-        column("name"),
-        column("level"),
-        column("parent_code"),
-    ) else {
+    let (Some(code), Some(name), Some(level), Some(parent)) =
+        (column("code"), column("name"), column("level"), column("parent_code"))
+    else {
         bail!(
             "{}: code,name,level,division_type,parent_code",
-            t(
-                "dòng tiêu đề phải có các cột",
-                "the header must have the columns"
-            )
+            t("dòng tiêu đề phải có các cột", "the header must have the columns")
         );
     };
     let division = column("division_type");
@@ -53,14 +42,11 @@ pub fn read_areas(path: &Path) -> anyhow::Result<Vec<Area>> {
         let line = i + 2;
         let record = record.with_context(|| format!("{} {line}", t("dòng", "line")))?;
         let get = |c: usize| record.get(c).unwrap_or("");
-        let area = Area::parse(
-            get(code),
-            get(name),
-            get(level),
-            division.map_or("", get),
-            get(parent),
-        )
-        .map_err(|e| anyhow::anyhow!("{} {line}: {}", t("dòng", "line"), crate::describe(&e)))?;
+        let area =
+            Area::parse(get(code), get(name), get(level), division.map_or("", get), get(parent))
+                .map_err(|e| {
+                    anyhow::anyhow!("{} {line}: {}", t("dòng", "line"), crate::describe(&e))
+                })?;
         areas.push(area);
     }
     Ok(areas)
@@ -71,15 +57,8 @@ pub fn read_areas(path: &Path) -> anyhow::Result<Vec<Area>> {
 pub async fn check_areas(store: &dyn Store, areas: &[Area]) -> anyhow::Result<()> {
     let mut parents: HashMap<&str, Option<&str>> = HashMap::new();
     for a in areas {
-        if parents
-            .insert(a.code.as_str(), a.parent.as_ref().map(AreaCode::as_str))
-            .is_some()
-        {
-            bail!(
-                "{} {}",
-                t("mã địa bàn lặp lại:", "area code appears twice:"),
-                a.code
-            );
+        if parents.insert(a.code.as_str(), a.parent.as_ref().map(AreaCode::as_str)).is_some() {
+            bail!("{} {}", t("mã địa bàn lặp lại:", "area code appears twice:"), a.code);
         }
     }
     for a in areas {
@@ -87,11 +66,7 @@ pub async fn check_areas(store: &dyn Store, areas: &[Area]) -> anyhow::Result<()
         let mut next = a.parent.as_ref().map(AreaCode::as_str);
         while let Some(code) = next {
             if seen.contains(&code) {
-                bail!(
-                    "{} {}",
-                    t("địa bàn lồng vòng qua", "areas form a cycle through"),
-                    a.code
-                );
+                bail!("{} {}", t("địa bàn lồng vòng qua", "areas form a cycle through"), a.code);
             }
             seen.push(code);
             next = match parents.get(code) {
@@ -138,28 +113,19 @@ async fn agency_by_code(store: &dyn Store, code: &str) -> anyhow::Result<ketnoi_
 /// `ketnoi agency …`
 pub async fn agency(store: &dyn Store, cmd: AgencyCommand) -> anyhow::Result<()> {
     match cmd {
-        AgencyCommand::Create {
-            code,
-            name,
-            kind,
-            area,
-            parent,
-        } => {
-            let parent = match parent {
-                Some(p) => Some(agency_by_code(store, &p).await?.id),
-                None => None,
-            };
+        AgencyCommand::Create { code, name, kind, area, parent } => {
+            // Check every value before looking anything up, so the first error reported is
+            // the one the user typed rather than a consequence of it.
+            let code = AgencyCode::parse(&code)?;
+            let kind = kind.parse::<AgencyKind>()?;
             let area = AreaCode::parse(&area)?;
-            if store.area(&area).await?.is_none() {
-                bail!("{} {area}", t("không có địa bàn", "no such area"));
+            let mut new = NewAgency::new(code, &name, kind, area, None)?;
+            if store.area(&new.area).await?.is_none() {
+                bail!("{} {}", t("không có địa bàn", "no such area"), new.area);
             }
-            let new = NewAgency::new(
-                AgencyCode::parse(&code)?,
-                &name,
-                kind.parse::<AgencyKind>()?,
-                area,
-                parent,
-            )?;
+            if let Some(p) = parent {
+                new.parent = Some(agency_by_code(store, &p).await?.id);
+            }
             let created = store.create_agency(&new).await?;
             println!(
                 "{} {} ({})",
@@ -243,9 +209,7 @@ pub fn generate_password() -> String {
     use rand::Rng as _;
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut rng = rand::thread_rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+    (0..16).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect()
 }
 
 /// Creates a staff member with roles; shared with the demo.
@@ -260,10 +224,7 @@ pub async fn create_staff(
     if password.chars().count() < 10 {
         bail!(
             "{}",
-            t(
-                "mật khẩu phải dài ít nhất 10 ký tự",
-                "the password must be at least 10 characters"
-            )
+            t("mật khẩu phải dài ít nhất 10 ký tự", "the password must be at least 10 characters")
         );
     }
     let mut agencies = Vec::new();
@@ -287,10 +248,7 @@ fn parse_grant(raw: &str) -> anyhow::Result<(String, policy::Role)> {
     let (agency, role) = raw.split_once('=').with_context(|| {
         format!(
             "{} {raw:?}",
-            t(
-                "--grant phải có dạng CƠ_QUAN=VAI_TRÒ, không phải",
-                "--grant takes AGENCY=ROLE, not"
-            )
+            t("--grant phải có dạng CƠ_QUAN=VAI_TRÒ, không phải", "--grant takes AGENCY=ROLE, not")
         )
     })?;
     Ok((agency.trim().to_owned(), policy::agency_role(role)?))
@@ -299,17 +257,9 @@ fn parse_grant(raw: &str) -> anyhow::Result<(String, policy::Role)> {
 /// `ketnoi staff …`
 pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
     match cmd {
-        StaffCommand::Create {
-            username,
-            name,
-            platform_admin,
-            password_stdin,
-            grants,
-        } => {
-            let grants = grants
-                .iter()
-                .map(|g| parse_grant(g))
-                .collect::<anyhow::Result<Vec<_>>>()?;
+        StaffCommand::Create { username, name, platform_admin, password_stdin, grants } => {
+            let grants =
+                grants.iter().map(|g| parse_grant(g)).collect::<anyhow::Result<Vec<_>>>()?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().lock().read_line(&mut line)?;
@@ -332,22 +282,13 @@ pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
                 );
             }
         }
-        StaffCommand::Grant {
-            username,
-            agency,
-            role,
-        } => {
+        StaffCommand::Grant { username, agency, role } => {
             let username = Username::parse(&username)?;
             let (staff, _) = store.staff_by_username(&username).await?.with_context(|| {
-                format!(
-                    "{} {username}",
-                    t("không có cán bộ", "no such staff member")
-                )
+                format!("{} {username}", t("không có cán bộ", "no such staff member"))
             })?;
             let agency = agency_by_code(store, &agency).await?;
-            store
-                .grant_role(staff.id, agency.id, policy::agency_role(&role)?)
-                .await?;
+            store.grant_role(staff.id, agency.id, policy::agency_role(&role)?).await?;
             println!("{}", t("Đã cấp quyền.", "Role granted."));
         }
     }
@@ -356,12 +297,7 @@ pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
 
 /// `ketnoi token …`
 pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
-    let TokenCommand::Create {
-        account,
-        staff,
-        label,
-        expires_days,
-    } = cmd;
+    let TokenCommand::Create { account, staff, label, expires_days } = cmd;
     let subject = match (account, staff) {
         (Some(slug), _) => {
             let slug = Slug::parse(&slug)?;
@@ -373,17 +309,11 @@ pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
         (None, Some(username)) => {
             let username = Username::parse(&username)?;
             let (member, _) = store.staff_by_username(&username).await?.with_context(|| {
-                format!(
-                    "{} {username}",
-                    t("không có cán bộ", "no such staff member")
-                )
+                format!("{} {username}", t("không có cán bộ", "no such staff member"))
             })?;
             Subject::Staff(member.id)
         }
-        (None, None) => bail!(
-            "{}",
-            t("cần --account hoặc --staff", "give --account or --staff")
-        ),
+        (None, None) => bail!("{}", t("cần --account hoặc --staff", "give --account or --staff")),
     };
     let ttl = expires_days.map(|d| i64::from(d) * 24 * 3600 * 1000);
     let issued = auth::issue_token(store, subject, SessionKind::Api, &label, ttl)

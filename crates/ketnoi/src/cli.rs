@@ -65,12 +65,7 @@ pub struct ServeArgs {
     pub demo: bool,
     /// Key for HMACs of sign-in codes; nodes sharing a database must share it [default: made
     /// once and kept in the data folder].
-    #[arg(
-        long,
-        env = "KETNOI_SECRET_KEY",
-        hide_env_values = true,
-        value_name = "KEY"
-    )]
+    #[arg(long, env = "KETNOI_SECRET_KEY", hide_env_values = true, value_name = "KEY")]
     pub secret_key: Option<String>,
     /// How sign-in codes are sent: `log` or `webhook`.
     #[arg(long, env = "KETNOI_OTP_SENDER", value_name = "SENDER")]
@@ -79,12 +74,7 @@ pub struct ServeArgs {
     #[arg(long, env = "KETNOI_OTP_WEBHOOK_URL", value_name = "URL")]
     pub otp_webhook_url: Option<String>,
     /// A bearer secret for the SMS gateway.
-    #[arg(
-        long,
-        env = "KETNOI_OTP_WEBHOOK_TOKEN",
-        hide_env_values = true,
-        value_name = "TOKEN"
-    )]
+    #[arg(long, env = "KETNOI_OTP_WEBHOOK_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub otp_webhook_token: Option<String>,
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "KETNOI_TRUST_FORWARDED_FOR")]

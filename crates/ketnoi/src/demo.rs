@@ -31,13 +31,7 @@ const AREAS: &[(&str, &str, &str, &str, &str)] = &[
 
 /// (code, name, kind, area, parent)
 const AGENCIES: &[(&str, &str, &str, &str, Option<&str>)] = &[
-    (
-        "ubnd-tuyen-quang",
-        "Ủy ban nhân dân tỉnh Tuyên Quang",
-        "peoples-committee",
-        "08",
-        None,
-    ),
+    ("ubnd-tuyen-quang", "Ủy ban nhân dân tỉnh Tuyên Quang", "peoples-committee", "08", None),
     (
         "ubnd-vi-xuyen",
         "Ủy ban nhân dân xã Vị Xuyên",
@@ -52,41 +46,11 @@ const AGENCIES: &[(&str, &str, &str, &str, Option<&str>)] = &[
         "00694",
         Some("ubnd-tuyen-quang"),
     ),
-    (
-        "ca-tuyen-quang",
-        "Công an tỉnh Tuyên Quang",
-        "police",
-        "08",
-        None,
-    ),
-    (
-        "ca-vi-xuyen",
-        "Công an xã Vị Xuyên",
-        "police",
-        "00913",
-        Some("ca-tuyen-quang"),
-    ),
-    (
-        "ca-thanh-thuy",
-        "Công an xã Thanh Thủy",
-        "police",
-        "00928",
-        Some("ca-tuyen-quang"),
-    ),
-    (
-        "ca-ha-giang-1",
-        "Công an phường Hà Giang 1",
-        "police",
-        "00694",
-        Some("ca-tuyen-quang"),
-    ),
-    (
-        "tinh-doan-tuyen-quang",
-        "Tỉnh Đoàn Tuyên Quang",
-        "youth-union",
-        "08",
-        None,
-    ),
+    ("ca-tuyen-quang", "Công an tỉnh Tuyên Quang", "police", "08", None),
+    ("ca-vi-xuyen", "Công an xã Vị Xuyên", "police", "00913", Some("ca-tuyen-quang")),
+    ("ca-thanh-thuy", "Công an xã Thanh Thủy", "police", "00928", Some("ca-tuyen-quang")),
+    ("ca-ha-giang-1", "Công an phường Hà Giang 1", "police", "00694", Some("ca-tuyen-quang")),
+    ("tinh-doan-tuyen-quang", "Tỉnh Đoàn Tuyên Quang", "youth-union", "08", None),
     (
         "so-gddt-tuyen-quang",
         "Sở Giáo dục và Đào tạo Tuyên Quang",
@@ -235,13 +199,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
     }
 
     let people: [(&str, &str, bool, &[(&str, Role)], &'static str); 4] = [
-        (
-            "quantri",
-            "Quản trị nền tảng",
-            true,
-            &[],
-            "quản trị nền tảng / platform administrator",
-        ),
+        ("quantri", "Quản trị nền tảng", true, &[], "quản trị nền tảng / platform administrator"),
         (
             "catinh.admin",
             "Trần Văn Hùng",
@@ -277,14 +235,7 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
     let mut citizens = Vec::new();
     let follows: [(&str, &[&str]); 3] = [
         ("0912000001", &["ca-vi-xuyen", "ubnd-vi-xuyen"]),
-        (
-            "0987000002",
-            &[
-                "ca-tuyen-quang",
-                "so-gddt-tuyen-quang",
-                "tinh-doan-tuyen-quang",
-            ],
-        ),
+        ("0987000002", &["ca-tuyen-quang", "so-gddt-tuyen-quang", "tinh-doan-tuyen-quang"]),
         ("0356000003", &["ca-ha-giang-1"]),
     ];
     for (phone, slugs) in follows {

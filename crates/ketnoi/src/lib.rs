@@ -28,14 +28,8 @@ use crate::{
 /// The language of command-line messages: English when `KETNOI_LANG` (or else `LANG`) starts
 /// with `en`, Vietnamese otherwise.
 pub fn cli_lang() -> Lang {
-    let var = std::env::var("KETNOI_LANG")
-        .or_else(|_| std::env::var("LANG"))
-        .unwrap_or_default();
-    if var.to_ascii_lowercase().starts_with("en") {
-        Lang::En
-    } else {
-        Lang::Vi
-    }
+    let var = std::env::var("KETNOI_LANG").or_else(|_| std::env::var("LANG")).unwrap_or_default();
+    if var.to_ascii_lowercase().starts_with("en") { Lang::En } else { Lang::Vi }
 }
 
 /// Picks the Vietnamese or English text of a command-line message.
@@ -53,10 +47,7 @@ pub fn describe(e: &ketnoi_core::InvalidInput) -> String {
 
 fn user_message(e: ApiError) -> String {
     match Messages::load() {
-        Ok(m) => e.problem().body(&m, cli_lang())["title"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned(),
+        Ok(m) => e.problem().body(&m, cli_lang())["title"].as_str().unwrap_or_default().to_owned(),
         Err(_) => e.to_string(),
     }
 }
@@ -94,21 +85,16 @@ pub fn init_tracing() {
 }
 
 async fn open_store(storage: &StorageSettings) -> anyhow::Result<Arc<dyn Store>> {
-    let store = ketnoi_store::connect(&storage.database)
-        .await
-        .map_err(|e| match e {
-            StoreError::UnsupportedUrl => anyhow::anyhow!(
-                "{} {:?}: sqlite://… {} postgres://…",
-                t(
-                    "không nhận ra địa chỉ cơ sở dữ liệu",
-                    "unrecognised database URL"
-                ),
-                storage.database,
-                t("hoặc", "or")
-            ),
-            other => anyhow::Error::new(other)
-                .context(t("không mở được cơ sở dữ liệu", "cannot open the database")),
-        })?;
+    let store = ketnoi_store::connect(&storage.database).await.map_err(|e| match e {
+        StoreError::UnsupportedUrl => anyhow::anyhow!(
+            "{} {:?}: sqlite://… {} postgres://…",
+            t("không nhận ra địa chỉ cơ sở dữ liệu", "unrecognised database URL"),
+            storage.database,
+            t("hoặc", "or")
+        ),
+        other => anyhow::Error::new(other)
+            .context(t("không mở được cơ sở dữ liệu", "cannot open the database")),
+    })?;
     Ok(store)
 }
 
@@ -141,10 +127,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     std::fs::create_dir_all(&settings.storage.data_dir).with_context(|| {
         format!(
             "{} {}",
-            t(
-                "không tạo được thư mục dữ liệu",
-                "cannot create the data folder"
-            ),
+            t("không tạo được thư mục dữ liệu", "cannot create the data folder"),
             settings.storage.data_dir.display()
         )
     })?;
@@ -161,10 +144,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings.server_config(key), store.clone()).await?;
     let addr = app.local_addr()?;
     tracing::info!(%addr, backend = store.backend(), demo = settings.demo, "ketnoi listening");
-    println!(
-        "{} http://{addr}/",
-        t("ketnoi đang chạy tại", "ketnoi is running at")
-    );
+    println!("{} http://{addr}/", t("ketnoi đang chạy tại", "ketnoi is running at"));
     app.run_until_stopped(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

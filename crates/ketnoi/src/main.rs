@@ -11,11 +11,7 @@ async fn main() -> ExitCode {
     match ketnoi::run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
-                "{} {}",
-                ketnoi::t("lỗi:", "error:"),
-                ketnoi::error_message(&e)
-            );
+            eprintln!("{} {}", ketnoi::t("lỗi:", "error:"), ketnoi::error_message(&e));
             ExitCode::FAILURE
         }
     }

@@ -111,15 +111,8 @@ impl Settings {
         let file = read_file(global.config.as_deref())?;
         let storage = StorageSettings::resolve(global, &file);
         let sender = serve.otp_sender.clone().or(file.otp.sender.clone());
-        let url = serve
-            .otp_webhook_url
-            .clone()
-            .or(file.otp.webhook_url.clone());
-        let token = serve
-            .otp_webhook_token
-            .clone()
-            .map(Secret::new)
-            .or(file.otp.webhook_token);
+        let url = serve.otp_webhook_url.clone().or(file.otp.webhook_url.clone());
+        let token = serve.otp_webhook_token.clone().map(Secret::new).or(file.otp.webhook_token);
         let otp = match sender.as_deref().unwrap_or("log") {
             "log" => OtpDelivery::Log,
             "webhook" => match url {
@@ -138,11 +131,7 @@ impl Settings {
                 .or(file.listen)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             demo: serve.demo || file.demo.unwrap_or(false),
-            secret_key: serve
-                .secret_key
-                .clone()
-                .map(Secret::new)
-                .or(file.secret_key),
+            secret_key: serve.secret_key.clone().map(Secret::new).or(file.secret_key),
             otp,
             trust_forwarded_for: serve.trust_forwarded_for
                 || file.trust_forwarded_for.unwrap_or(false),
@@ -179,10 +168,7 @@ pub fn secret_key(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Resul
         if existing.len() >= 32 {
             return Ok(Secret::new(existing));
         }
-        bail!(
-            "{} is too short to be a key; remove it to make a new one",
-            path.display()
-        );
+        bail!("{} is too short to be a key; remove it to make a new one", path.display());
     }
     std::fs::create_dir_all(data_dir)
         .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
@@ -238,24 +224,16 @@ mod tests {
             "listen = \"0.0.0.0:9000\"\ndata_dir = \"/srv/kn\"\ndemo = true\n\
              [otp]\nsender = \"webhook\"\nwebhook_url = \"https://sms.example/send\"\n",
         );
-        let global = GlobalArgs {
-            config: Some(f.path().to_owned()),
-            ..Default::default()
-        };
+        let global = GlobalArgs { config: Some(f.path().to_owned()), ..Default::default() };
         let s = Settings::resolve(&global, &ServeArgs::default()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.listen.port(), 9000);
         assert_eq!(s.storage.database, "sqlite:///srv/kn/ketnoi.db");
         assert!(s.demo);
         assert!(matches!(s.otp, OtpDelivery::Webhook { .. }));
 
-        let global = GlobalArgs {
-            database: Some("postgres://db/ketnoi".into()),
-            ..global
-        };
-        let serve = ServeArgs {
-            listen: Some(SocketAddr::from(([127, 0, 0, 1], 1))),
-            ..Default::default()
-        };
+        let global = GlobalArgs { database: Some("postgres://db/ketnoi".into()), ..global };
+        let serve =
+            ServeArgs { listen: Some(SocketAddr::from(([127, 0, 0, 1], 1))), ..Default::default() };
         let s = Settings::resolve(&global, &serve).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(s.listen.port(), 1);
         assert_eq!(s.storage.database, "postgres://db/ketnoi");
@@ -264,32 +242,13 @@ mod tests {
     #[test]
     fn bad_files_and_senders_are_clear_errors() {
         let f = file("lisen = \"x\"\n");
-        let global = GlobalArgs {
-            config: Some(f.path().to_owned()),
-            ..Default::default()
-        };
-        let err = Settings::resolve(&global, &ServeArgs::default())
-            .err()
-            .map(|e| format!("{e:#}"));
-        assert!(
-            err.as_deref().is_some_and(|e| e.contains("lisen")),
-            "{err:?}"
-        );
-        let serve = ServeArgs {
-            otp_sender: Some("pigeon".into()),
-            ..Default::default()
-        };
-        let err = Settings::resolve(&GlobalArgs::default(), &serve)
-            .err()
-            .map(|e| e.to_string());
-        assert!(
-            err.as_deref().is_some_and(|e| e.contains("pigeon")),
-            "{err:?}"
-        );
-        let serve = ServeArgs {
-            otp_sender: Some("webhook".into()),
-            ..Default::default()
-        };
+        let global = GlobalArgs { config: Some(f.path().to_owned()), ..Default::default() };
+        let err = Settings::resolve(&global, &ServeArgs::default()).err().map(|e| format!("{e:#}"));
+        assert!(err.as_deref().is_some_and(|e| e.contains("lisen")), "{err:?}");
+        let serve = ServeArgs { otp_sender: Some("pigeon".into()), ..Default::default() };
+        let err = Settings::resolve(&GlobalArgs::default(), &serve).err().map(|e| e.to_string());
+        assert!(err.as_deref().is_some_and(|e| e.contains("pigeon")), "{err:?}");
+        let serve = ServeArgs { otp_sender: Some("webhook".into()), ..Default::default() };
         assert!(Settings::resolve(&GlobalArgs::default(), &serve).is_err());
     }
 

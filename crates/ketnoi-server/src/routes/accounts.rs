@@ -71,36 +71,16 @@ pub(super) async fn directory(
     if !(1..=100).contains(&limit) || !(0..=10_000).contains(&offset) {
         return Err(ApiError::Unprocessable("invalid-limit"));
     }
-    let text =
-        p.q.map(|q| ketnoi_text::nfc(q.trim()))
-            .filter(|q| !q.is_empty());
+    let text = p.q.map(|q| ketnoi_text::nfc(q.trim())).filter(|q| !q.is_empty());
     if text.as_ref().is_some_and(|q| q.chars().count() > 200) {
-        return Err(ketnoi_core::InvalidInput::Length {
-            field: "q",
-            min: 0,
-            max: 200,
-        }
-        .into());
+        return Err(ketnoi_core::InvalidInput::Length { field: "q", min: 0, max: 200 }.into());
     }
-    let area = p
-        .area
-        .as_deref()
-        .filter(|a| !a.is_empty())
-        .map(AreaCode::parse)
-        .transpose()?;
+    let area = p.area.as_deref().filter(|a| !a.is_empty()).map(AreaCode::parse).transpose()?;
     if let Some(a) = &area {
-        state
-            .store
-            .area(a)
-            .await?
-            .ok_or(ApiError::NotFound("area"))?;
+        state.store.area(a).await?.ok_or(ApiError::NotFound("area"))?;
     }
-    let kind = p
-        .kind
-        .as_deref()
-        .filter(|k| !k.is_empty())
-        .map(str::parse::<AccountKind>)
-        .transpose()?;
+    let kind =
+        p.kind.as_deref().filter(|k| !k.is_empty()).map(str::parse::<AccountKind>).transpose()?;
     let page = state
         .store
         .search_accounts(&ketnoi_store::DirectoryQuery {
@@ -137,11 +117,7 @@ pub(super) struct AccountDetail {
 async fn account_for(state: &AppState, slug: &str) -> Result<Account, ApiError> {
     // A path that is not a slug names no account: 404, not 422.
     let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound("account"))?;
-    state
-        .store
-        .account_by_slug(&slug)
-        .await?
-        .ok_or(ApiError::NotFound("account"))
+    state.store.account_by_slug(&slug).await?.ok_or(ApiError::NotFound("account"))
 }
 
 /// One official account.
@@ -158,12 +134,7 @@ pub(super) async fn account_detail(
 ) -> Result<Json<AccountDetail>, ApiError> {
     let account = account_for(&state, &slug).await?;
     let area = state.store.area(&account.area).await?;
-    let agency_name = state
-        .store
-        .agency(account.agency)
-        .await?
-        .map(|a| a.name)
-        .unwrap_or_default();
+    let agency_name = state.store.agency(account.agency).await?.map(|a| a.name).unwrap_or_default();
     let following = match &caller {
         Caller::Citizen { citizen, .. } => {
             Some(state.store.is_following(citizen.id, account.id).await?)
@@ -196,22 +167,12 @@ async fn set_following(
     let citizen = caller.citizen()?;
     let account = account_for(state, slug).await?;
     if follow {
-        state
-            .store
-            .follow(citizen.id, account.id, Timestamp::now())
-            .await?;
+        state.store.follow(citizen.id, account.id, Timestamp::now()).await?;
     } else {
         state.store.unfollow(citizen.id, account.id).await?;
     }
-    let count = state
-        .store
-        .account(account.id)
-        .await?
-        .map_or(0, |a| a.follower_count);
-    Ok(Json(FollowState {
-        following: follow,
-        follower_count: count,
-    }))
+    let count = state.store.account(account.id).await?.map_or(0, |a| a.follower_count);
+    Ok(Json(FollowState { following: follow, follower_count: count }))
 }
 
 /// Follows an account (idempotent). Citizens only.
@@ -272,14 +233,7 @@ pub(super) async fn set_verified(
     let account = account_for(&state, &slug).await?;
     let ancestry = state.store.agency_ancestry(account.agency).await?;
     caller.require(Action::VerifyAccount, Some(&ancestry))?;
-    state
-        .store
-        .set_account_verified(account.id, body.verified)
-        .await?;
-    let account = state
-        .store
-        .account(account.id)
-        .await?
-        .ok_or(ApiError::NotFound("account"))?;
+    state.store.set_account_verified(account.id, body.verified).await?;
+    let account = state.store.account(account.id).await?.ok_or(ApiError::NotFound("account"))?;
     Ok(Json((&account).into()))
 }

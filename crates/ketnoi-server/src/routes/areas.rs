@@ -39,11 +39,7 @@ pub(super) async fn list_areas(
 ) -> Result<Json<Vec<AreaView>>, ApiError> {
     let parent = q.parent.as_deref().map(AreaCode::parse).transpose()?;
     if let Some(p) = &parent {
-        state
-            .store
-            .area(p)
-            .await?
-            .ok_or(ApiError::NotFound("area"))?;
+        state.store.area(p).await?.ok_or(ApiError::NotFound("area"))?;
     }
     let areas = state.store.area_children(parent.as_ref()).await?;
     Ok(Json(areas.iter().map(AreaView::from).collect()))
@@ -105,11 +101,8 @@ pub(super) async fn agency_tree(
     let agencies = match q.root.as_deref() {
         Some(code) => {
             let code = AgencyCode::parse(code).map_err(|_| ApiError::NotFound("agency"))?;
-            let root = state
-                .store
-                .agency_by_code(&code)
-                .await?
-                .ok_or(ApiError::NotFound("agency"))?;
+            let root =
+                state.store.agency_by_code(&code).await?.ok_or(ApiError::NotFound("agency"))?;
             state.store.agency_subtree(root.id).await?
         }
         None => state.store.agencies().await?,

@@ -76,30 +76,13 @@ pub(super) async fn otp_request(
     Json(body): Json<OtpRequest>,
 ) -> Result<(StatusCode, axum::Json<OtpRequested>), ApiError> {
     let phone = Phone::parse(&body.phone)?;
-    limit(
-        &state,
-        "otp-request-client",
-        &ip.to_string(),
-        OTP_REQUEST_PER_CLIENT,
-    )?;
-    limit(
-        &state,
-        "otp-request-phone",
-        phone.e164(),
-        OTP_REQUEST_PER_PHONE,
-    )?;
+    limit(&state, "otp-request-client", &ip.to_string(), OTP_REQUEST_PER_CLIENT)?;
+    limit(&state, "otp-request-phone", phone.e164(), OTP_REQUEST_PER_PHONE)?;
     let code = otp::new_code();
     let now = Timestamp::now();
     let hash = otp::code_hash(&state.config.secret_key, &phone, &code);
-    state
-        .store
-        .put_otp(&phone, &hash, now, now.plus_millis(otp::CODE_TTL_MS))
-        .await?;
-    state
-        .otp_sender
-        .send(&phone, &code)
-        .await
-        .map_err(ApiError::OtpSendFailed)?;
+    state.store.put_otp(&phone, &hash, now, now.plus_millis(otp::CODE_TTL_MS)).await?;
+    state.otp_sender.send(&phone, &code).await.map_err(ApiError::OtpSendFailed)?;
     let demo = state.config.demo;
     Ok((
         StatusCode::ACCEPTED,
@@ -157,19 +140,10 @@ pub(super) async fn otp_verify(
     if !otp::is_code(code) {
         return Err(ApiError::Unprocessable("invalid-code"));
     }
-    limit(
-        &state,
-        "otp-verify-client",
-        &ip.to_string(),
-        OTP_VERIFY_PER_CLIENT,
-    )?;
+    limit(&state, "otp-verify-client", &ip.to_string(), OTP_VERIFY_PER_CLIENT)?;
     let hash = otp::code_hash(&state.config.secret_key, &phone, code);
     let now = Timestamp::now();
-    match state
-        .store
-        .check_otp(&phone, &hash, now, otp::MAX_ATTEMPTS)
-        .await?
-    {
+    match state.store.check_otp(&phone, &hash, now, otp::MAX_ATTEMPTS).await? {
         OtpOutcome::Accepted => {}
         OtpOutcome::Wrong { remaining } => return Err(ApiError::OtpWrong { remaining }),
         OtpOutcome::Locked => return Err(ApiError::OtpLocked),
@@ -228,9 +202,7 @@ pub(super) async fn staff_sign_in(
         Some(u) => state.store.staff_by_username(u).await?,
         None => None,
     };
-    let phc = found
-        .as_ref()
-        .map_or_else(|| auth::decoy_hash().to_owned(), |(_, h)| h.clone());
+    let phc = found.as_ref().map_or_else(|| auth::decoy_hash().to_owned(), |(_, h)| h.clone());
     let password = body.password;
     let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
         .await
@@ -282,11 +254,7 @@ pub(super) async fn sign_out(
 
 /// The `Set-Cookie` value for a session (an empty token with age 0 clears it).
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
     let value = format!(
         "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
         auth::SESSION_COOKIE

@@ -7,9 +7,7 @@ use utoipa::ToSchema;
 use crate::{AppState, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
+    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
 }
 
 /// A health answer.
@@ -25,10 +23,7 @@ pub(super) struct Health {
 /// 200 while the process runs.
 #[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, body = Health)))]
 pub(super) async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok",
-        database: None,
-    })
+    Json(Health { status: "ok", database: None })
 }
 
 /// 200 only while the database answers; 503 otherwise.
@@ -39,10 +34,7 @@ pub(super) async fn healthz() -> Json<Health> {
 pub(super) async fn readyz(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let ping = tokio::time::timeout(std::time::Duration::from_secs(3), state.store.ping()).await;
     match ping {
-        Ok(Ok(())) => Ok(Json(Health {
-            status: "ok",
-            database: Some(state.store.backend()),
-        })),
+        Ok(Ok(())) => Ok(Json(Health { status: "ok", database: Some(state.store.backend()) })),
         Ok(Err(e)) => {
             tracing::warn!(error = ?e, "readiness: database did not answer");
             Err(ApiError::NotReady)

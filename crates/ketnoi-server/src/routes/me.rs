@@ -43,39 +43,26 @@ pub(super) struct Me {
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
     ))]
 pub(super) async fn me(caller: Caller) -> Result<Json<Me>, ApiError> {
-    let none = Me {
-        kind: "",
-        citizen: None,
-        staff: None,
-        grants: None,
-        account: None,
-    };
+    let none = Me { kind: "", citizen: None, staff: None, grants: None, account: None };
     Ok(Json(match &caller {
         Caller::Anonymous => return Err(ApiError::Unauthenticated),
-        Caller::Citizen { citizen, .. } => Me {
-            kind: "citizen",
-            citizen: Some(citizen.into()),
-            ..none
-        },
+        Caller::Citizen { citizen, .. } => {
+            Me { kind: "citizen", citizen: Some(citizen.into()), ..none }
+        }
         Caller::Staff { staff, grants, .. } => Me {
             kind: "staff",
             staff: Some(staff.into()),
             grants: Some(
                 grants
                     .iter()
-                    .map(|g| GrantView {
-                        agency_id: g.agency.0,
-                        role: g.role.to_string(),
-                    })
+                    .map(|g| GrantView { agency_id: g.agency.0, role: g.role.to_string() })
                     .collect(),
             ),
             ..none
         },
-        Caller::Account { account, .. } => Me {
-            kind: "account",
-            account: Some(account.into()),
-            ..none
-        },
+        Caller::Account { account, .. } => {
+            Me { kind: "account", account: Some(account.into()), ..none }
+        }
     }))
 }
 
@@ -122,13 +109,8 @@ pub(super) async fn console(
         });
     };
     let visible = visible_agencies(&state, staff.platform_admin, grants).await?;
-    let agencies: Vec<_> = state
-        .store
-        .agencies()
-        .await?
-        .into_iter()
-        .filter(|a| visible.contains(&a.id))
-        .collect();
+    let agencies: Vec<_> =
+        state.store.agencies().await?.into_iter().filter(|a| visible.contains(&a.id)).collect();
     let ids: Vec<AgencyId> = agencies.iter().map(|a| a.id).collect();
     let accounts = state.store.accounts_of_agencies(&ids).await?;
     Ok(Json(Console {
@@ -154,14 +136,8 @@ async fn visible_agencies(
                 visible.insert(grant.agency);
             }
             Some(policy::Reach::Subtree | policy::Reach::Platform) => {
-                visible.extend(
-                    state
-                        .store
-                        .agency_subtree(grant.agency)
-                        .await?
-                        .iter()
-                        .map(|a| a.id),
-                );
+                visible
+                    .extend(state.store.agency_subtree(grant.agency).await?.iter().map(|a| a.id));
             }
             None => {}
         }

@@ -89,10 +89,7 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", api)
         // The viewer's files are compiled into the binary: nothing is fetched at run time.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
-        .route(
-            "/",
-            get(|| async { axum::response::Redirect::to("/api/docs/") }),
-        )
+        .route("/", get(|| async { axum::response::Redirect::to("/api/docs/") }))
         .fallback(|| async { ApiError::NotFound("page") })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
@@ -117,10 +114,7 @@ impl FromRequestParts<AppState> for ClientIp {
                 return Ok(Self(ip));
             }
         }
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         Ok(Self(peer.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
     }
 }

@@ -151,11 +151,7 @@ pub struct CitizenView {
 
 impl From<&Citizen> for CitizenView {
     fn from(c: &Citizen) -> Self {
-        Self {
-            id: c.id.0,
-            phone_masked: c.phone.masked(),
-            display_name: c.display_name.clone(),
-        }
+        Self { id: c.id.0, phone_masked: c.phone.masked(), display_name: c.display_name.clone() }
     }
 }
 

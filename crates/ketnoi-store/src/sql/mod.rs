@@ -35,19 +35,12 @@ pub(crate) const STAFF_COLUMNS: &str = "id, username, display_name, platform_adm
 
 /// A column list with each column prefixed by a table name or alias, for joins.
 pub(crate) fn qualified(columns: &str, table: &str) -> String {
-    columns
-        .split(", ")
-        .map(|c| format!("{table}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    columns.split(", ").map(|c| format!("{table}.{c}")).collect::<Vec<_>>().join(", ")
 }
 
 /// The text an account is found by: its name, its slug's words and its area's name, folded.
 pub(crate) fn account_search_key(display_name: &str, slug: &str, area_name: &str) -> String {
-    ketnoi_text::search_key(&format!(
-        "{display_name} {} {area_name}",
-        slug.replace('-', " ")
-    ))
+    ketnoi_text::search_key(&format!("{display_name} {} {area_name}", slug.replace('-', " ")))
 }
 
 /// Writes every storage trait for a backend struct with a `pool` field of `sqlx::Pool<$db>`.

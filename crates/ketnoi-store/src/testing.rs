@@ -1,17 +1,19 @@
-//! Fresh databases for the conformance suite.
+//! Fresh databases for tests (feature `testing`): a SQLite file in a temporary folder, or a
+//! PostgreSQL schema of its own that is dropped afterwards.
+//!
+//! PostgreSQL is used when `KETNOI_TEST_POSTGRES_URL` is set. Without it PostgreSQL tests skip,
+//! unless `CI=true`, where the missing server fails the run.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use ketnoi_store::{PgStore, SqliteStore};
+use crate::{PgStore, SqliteStore};
 use sqlx::Connection as _;
 
 /// A SQLite store in a temporary folder that lives as long as the returned guard.
 pub async fn fresh_sqlite() -> (SqliteStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
     let url = format!("sqlite://{}", dir.path().join("ketnoi.db").display());
-    let store = SqliteStore::open(&url)
-        .await
-        .unwrap_or_else(|e| panic!("open sqlite: {e:?}"));
+    let store = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("open sqlite: {e:?}"));
     (store, dir)
 }
 
@@ -57,13 +59,7 @@ impl PgSchema {
         conn.close().await.ok();
         let sep = if admin_url.contains('?') { '&' } else { '?' };
         let url = format!("{admin_url}{sep}options=-c%20search_path%3D{name}");
-        (
-            Self {
-                admin_url: admin_url.to_owned(),
-                name,
-            },
-            url,
-        )
+        (Self { admin_url: admin_url.to_owned(), name }, url)
     }
 }
 
@@ -72,9 +68,7 @@ impl Drop for PgSchema {
         let (url, name) = (self.admin_url.clone(), self.name.clone());
         // Drop runs inside the test's runtime, which cannot be blocked on; use a thread of its own.
         let cleanup = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(rt) = rt {
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
@@ -93,35 +87,6 @@ impl Drop for PgSchema {
 pub async fn fresh_postgres() -> Option<(PgStore, PgSchema)> {
     let admin = postgres_url()?;
     let (schema, url) = PgSchema::create(&admin).await;
-    let store = PgStore::open(&url)
-        .await
-        .unwrap_or_else(|e| panic!("open postgres: {e:?}"));
+    let store = PgStore::open(&url).await.unwrap_or_else(|e| panic!("open postgres: {e:?}"));
     Some((store, schema))
-}
-
-/// Declares each named `async fn(&dyn Store)` as a test on SQLite and a test on PostgreSQL.
-#[macro_export]
-macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let (store, _dir) = super::fresh_sqlite().await;
-                    super::$name(&store).await;
-                    store.close().await;
-                }
-            )+
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some((store, _schema)) = super::fresh_postgres().await else { return };
-                    super::$name(&store).await;
-                    store.close().await;
-                }
-            )+
-        }
-    };
 }

@@ -1,0 +1,146 @@
+//! Starting a real server for a test.
+
+use std::{net::SocketAddr, sync::Arc};
+
+use ketnoi::demo::{self, DemoCredentials};
+use ketnoi_server::{Application, Secret, ServerConfig};
+use ketnoi_store::{SqliteStore, Store};
+use serde_json::Value;
+
+/// A running server with its own database, stopped when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub sqlite: Option<SqliteStore>,
+    pub store: Arc<dyn Store>,
+    pub secret: Secret,
+    pub creds: Option<DemoCredentials>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    _guard: Box<dyn std::any::Any + Send>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a server on a fresh SQLite database, seeded with the demo when `demo` is set (which
+/// also turns on demo mode, so code requests answer with the code).
+pub async fn spawn_app(demo: bool) -> TestApp {
+    let (sqlite, dir) = ketnoi_store::testing::fresh_sqlite().await;
+    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
+    start(store, Some(sqlite), Box::new(dir), demo).await
+}
+
+/// Starts a server on the given store.
+pub async fn start(
+    store: Arc<dyn Store>,
+    sqlite: Option<SqliteStore>,
+    guard: Box<dyn std::any::Any + Send>,
+    demo: bool,
+) -> TestApp {
+    let creds = if demo {
+        Some(demo::seed(store.as_ref()).await.unwrap_or_else(|e| panic!("seed: {e:#}")))
+    } else {
+        None
+    };
+    let secret = Secret::new("test-secret-key-that-is-long-enough-0123456789");
+    let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret.clone());
+    config.demo = demo;
+    let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    TestApp { base, client, sqlite, store, secret, creds, stop: Some(stop), _guard: guard }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.client.get(self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        answer(req.send().await).await
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        answer(req.send().await).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, None, Some(body)).await
+    }
+
+    /// Signs a citizen in with the demo code and returns the session token.
+    pub async fn citizen_token(&self, phone: &str) -> String {
+        let (status, sent) =
+            self.post("/api/v1/auth/otp/request", serde_json::json!({"phone": phone})).await;
+        assert_eq!(status, 202, "{sent}");
+        let code = sent["demo_code"].as_str().unwrap_or_default().to_owned();
+        let (status, signed) = self
+            .post("/api/v1/auth/otp/verify", serde_json::json!({"phone": phone, "code": code}))
+            .await;
+        assert_eq!(status, 200, "{signed}");
+        signed["token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Signs a demo staff member in by username.
+    pub async fn staff_token(&self, username: &str) -> String {
+        let password = self
+            .creds
+            .as_ref()
+            .and_then(|c| c.staff.iter().find(|(u, _, _)| u == username))
+            .map(|(_, p, _)| p.clone())
+            .unwrap_or_else(|| panic!("no demo staff {username}"));
+        let (status, signed) = self
+            .post(
+                "/api/v1/auth/staff/sign-in",
+                serde_json::json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(status, 200, "{signed}");
+        signed["token"].as_str().unwrap_or_default().to_owned()
+    }
+}
+
+/// Status and JSON body (Null when the body is empty or not JSON).
+pub async fn answer(r: reqwest::Result<reqwest::Response>) -> (u16, Value) {
+    let r = r.unwrap_or_else(|e| panic!("request failed: {e}"));
+    let status = r.status().as_u16();
+    let text = r.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// Asserts a problem+json answer with a status and code.
+#[track_caller]
+pub fn assert_problem(got: &(u16, Value), status: u16, code: &str) {
+    assert_eq!((got.0, got.1["code"].as_str()), (status, Some(code)), "{}", got.1);
+    assert_eq!(got.1["status"].as_u64(), Some(u64::from(status)));
+    assert!(got.1["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", got.1);
+}

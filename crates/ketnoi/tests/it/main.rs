@@ -1,0 +1,10 @@
+//! Integration tests: the real server on port 0 over HTTP, and the real binary in a temp folder.
+
+mod helpers;
+
+mod api_auth;
+mod api_bad_input;
+mod api_directory;
+mod api_policy;
+mod cli;
+mod postgres;
