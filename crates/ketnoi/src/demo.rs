@@ -62,98 +62,139 @@ const AGENCIES: &[(&str, &str, &str, &str, Option<&str>)] = &[
 
 const OFFICE_HOURS: &str = "Thứ Hai – Thứ Sáu: 7:30–11:30, 13:30–17:00";
 
-/// (slug, agency, name, kind, verified, description, phone, address)
-const ACCOUNTS: &[(&str, &str, &str, &str, bool, &str, &str, &str)] = &[
-    (
-        "ubnd-tuyen-quang",
-        "ubnd-tuyen-quang",
-        "UBND tỉnh Tuyên Quang",
-        "e-government",
-        true,
-        "Thông tin chính thức của Ủy ban nhân dân tỉnh Tuyên Quang: tin tức, thủ tục hành chính, dịch vụ công trực tuyến.",
-        "0207 3822 345",
-        "Số 160 đường Trần Hưng Đạo, phường Minh Xuân, tỉnh Tuyên Quang",
-    ),
-    (
-        "ubnd-vi-xuyen",
-        "ubnd-vi-xuyen",
-        "UBND xã Vị Xuyên",
-        "e-government",
-        true,
-        "Trang của Ủy ban nhân dân xã Vị Xuyên: lịch tiếp dân, thủ tục hộ tịch, thông báo của xã.",
-        "0219 3826 101",
-        "Tổ 7, xã Vị Xuyên, tỉnh Tuyên Quang",
-    ),
-    (
-        "ubnd-ha-giang-1",
-        "ubnd-ha-giang-1",
-        "UBND phường Hà Giang 1",
-        "e-government",
-        false,
-        "Thông tin của Ủy ban nhân dân phường Hà Giang 1.",
-        "0219 3866 222",
-        "Đường Nguyễn Trãi, phường Hà Giang 1, tỉnh Tuyên Quang",
-    ),
-    (
-        "ca-tuyen-quang",
-        "ca-tuyen-quang",
-        "Công an tỉnh Tuyên Quang",
-        "police",
-        true,
-        "Kênh thông tin chính thức của Công an tỉnh Tuyên Quang: hướng dẫn thủ tục căn cước, cư trú, đăng ký xe; tiếp nhận tin báo.",
-        "069 2591 111",
-        "Số 2 đường 17/8, phường Minh Xuân, tỉnh Tuyên Quang",
-    ),
-    (
-        "ca-vi-xuyen",
-        "ca-vi-xuyen",
-        "Công an xã Vị Xuyên",
-        "police",
-        true,
-        "Công an xã Vị Xuyên hướng dẫn thủ tục cư trú, căn cước và tiếp nhận tin báo về an ninh trật tự trên địa bàn.",
-        "0219 3826 113",
-        "Tổ 5, xã Vị Xuyên, tỉnh Tuyên Quang",
-    ),
-    (
-        "ca-thanh-thuy",
-        "ca-thanh-thuy",
-        "Công an xã Thanh Thủy",
-        "police",
-        false,
-        "Công an xã Thanh Thủy (cửa khẩu Thanh Thủy).",
-        "0219 3827 113",
-        "Thôn Nặm Ngặt, xã Thanh Thủy, tỉnh Tuyên Quang",
-    ),
-    (
-        "ca-ha-giang-1",
-        "ca-ha-giang-1",
-        "Công an phường Hà Giang 1",
-        "police",
-        true,
-        "Công an phường Hà Giang 1: tiếp dân, cư trú, căn cước, tin báo tội phạm.",
-        "0219 3866 113",
-        "Đường Trần Phú, phường Hà Giang 1, tỉnh Tuyên Quang",
-    ),
-    (
-        "tinh-doan-tuyen-quang",
-        "tinh-doan-tuyen-quang",
-        "Tỉnh Đoàn Tuyên Quang",
-        "youth",
-        true,
-        "Hoạt động Đoàn, tình nguyện, hỗ trợ thanh niên khởi nghiệp và việc làm.",
-        "0207 3822 588",
-        "Đường Đinh Tiên Hoàng, phường Minh Xuân, tỉnh Tuyên Quang",
-    ),
-    (
-        "so-gddt-tuyen-quang",
-        "so-gddt-tuyen-quang",
-        "Sở Giáo dục và Đào tạo Tuyên Quang",
-        "public-service",
-        true,
-        "Thông tin tuyển sinh, lịch thi và tra cứu kết quả thi của Sở Giáo dục và Đào tạo Tuyên Quang.",
-        "0207 3822 391",
-        "Đường Tân Trào, phường Minh Xuân, tỉnh Tuyên Quang",
-    ),
+/// A demo account; each belongs to the agency whose code is its slug.
+struct DemoAccount {
+    slug: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    verified: bool,
+    description: &'static str,
+    phone: &'static str,
+    address: &'static str,
+}
+
+const ACCOUNTS: &[DemoAccount] = &[
+    DemoAccount {
+        slug: "ubnd-tuyen-quang",
+        name: "UBND tỉnh Tuyên Quang",
+        kind: "e-government",
+        verified: true,
+        description: "Thông tin chính thức của Ủy ban nhân dân tỉnh Tuyên Quang: tin tức, thủ tục hành chính, dịch vụ công trực tuyến.",
+        phone: "0207 3822 345",
+        address: "Số 160 đường Trần Hưng Đạo, phường Minh Xuân, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ubnd-vi-xuyen",
+        name: "UBND xã Vị Xuyên",
+        kind: "e-government",
+        verified: true,
+        description: "Trang của Ủy ban nhân dân xã Vị Xuyên: lịch tiếp dân, thủ tục hộ tịch, thông báo của xã.",
+        phone: "0219 3826 101",
+        address: "Tổ 7, xã Vị Xuyên, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ubnd-ha-giang-1",
+        name: "UBND phường Hà Giang 1",
+        kind: "e-government",
+        verified: false,
+        description: "Thông tin của Ủy ban nhân dân phường Hà Giang 1.",
+        phone: "0219 3866 222",
+        address: "Đường Nguyễn Trãi, phường Hà Giang 1, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ca-tuyen-quang",
+        name: "Công an tỉnh Tuyên Quang",
+        kind: "police",
+        verified: true,
+        description: "Kênh thông tin chính thức của Công an tỉnh Tuyên Quang: hướng dẫn thủ tục căn cước, cư trú, đăng ký xe; tiếp nhận tin báo.",
+        phone: "069 2591 111",
+        address: "Số 2 đường 17/8, phường Minh Xuân, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ca-vi-xuyen",
+        name: "Công an xã Vị Xuyên",
+        kind: "police",
+        verified: true,
+        description: "Công an xã Vị Xuyên hướng dẫn thủ tục cư trú, căn cước và tiếp nhận tin báo về an ninh trật tự trên địa bàn.",
+        phone: "0219 3826 113",
+        address: "Tổ 5, xã Vị Xuyên, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ca-thanh-thuy",
+        name: "Công an xã Thanh Thủy",
+        kind: "police",
+        verified: false,
+        description: "Công an xã Thanh Thủy (cửa khẩu Thanh Thủy).",
+        phone: "0219 3827 113",
+        address: "Thôn Nặm Ngặt, xã Thanh Thủy, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "ca-ha-giang-1",
+        name: "Công an phường Hà Giang 1",
+        kind: "police",
+        verified: true,
+        description: "Công an phường Hà Giang 1: tiếp dân, cư trú, căn cước, tin báo tội phạm.",
+        phone: "0219 3866 113",
+        address: "Đường Trần Phú, phường Hà Giang 1, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "tinh-doan-tuyen-quang",
+        name: "Tỉnh Đoàn Tuyên Quang",
+        kind: "youth",
+        verified: true,
+        description: "Hoạt động Đoàn, tình nguyện, hỗ trợ thanh niên khởi nghiệp và việc làm.",
+        phone: "0207 3822 588",
+        address: "Đường Đinh Tiên Hoàng, phường Minh Xuân, tỉnh Tuyên Quang",
+    },
+    DemoAccount {
+        slug: "so-gddt-tuyen-quang",
+        name: "Sở Giáo dục và Đào tạo Tuyên Quang",
+        kind: "public-service",
+        verified: true,
+        description: "Thông tin tuyển sinh, lịch thi và tra cứu kết quả thi của Sở Giáo dục và Đào tạo Tuyên Quang.",
+        phone: "0207 3822 391",
+        address: "Đường Tân Trào, phường Minh Xuân, tỉnh Tuyên Quang",
+    },
+];
+
+/// A demo staff member.
+struct DemoStaff {
+    username: &'static str,
+    name: &'static str,
+    platform_admin: bool,
+    grant: Option<(&'static str, Role)>,
+    what: &'static str,
+}
+
+const STAFF: &[DemoStaff] = &[
+    DemoStaff {
+        username: "quantri",
+        name: "Quản trị nền tảng",
+        platform_admin: true,
+        grant: None,
+        what: "quản trị nền tảng / platform administrator",
+    },
+    DemoStaff {
+        username: "catinh.admin",
+        name: "Trần Văn Hùng",
+        platform_admin: false,
+        grant: Some(("ca-tuyen-quang", Role::Administrator)),
+        what: "quản trị Công an tỉnh và các đơn vị trực thuộc / provincial police administrator",
+    },
+    DemoStaff {
+        username: "cavixuyen.canbo",
+        name: "Nguyễn Thị Lan",
+        platform_admin: false,
+        grant: Some(("ca-vi-xuyen", Role::Officer)),
+        what: "cán bộ Công an xã Vị Xuyên / officer, Vị Xuyên commune police",
+    },
+    DemoStaff {
+        username: "ubndvixuyen.xem",
+        name: "Hoàng Minh Đức",
+        platform_admin: false,
+        grant: Some(("ubnd-vi-xuyen", Role::Viewer)),
+        what: "chỉ xem, UBND xã Vị Xuyên / viewer, Vị Xuyên people's committee",
+    },
 ];
 
 /// Whether the database already holds a platform (then the demo leaves it alone).
@@ -179,56 +220,34 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
             ketnoi_core::NewAgency::new(code.parse()?, name, kind.parse()?, area.parse()?, parent)?;
         store.create_agency(&new).await?;
     }
-    for (slug, agency, name, kind, verified, description, phone, address) in ACCOUNTS {
+    for a in ACCOUNTS {
         admin::create_account(
             store,
             &AccountCreate {
-                slug: Some((*slug).to_owned()),
-                agency: (*agency).to_owned(),
-                name: (*name).to_owned(),
-                kind: (*kind).to_owned(),
+                slug: Some(a.slug.to_owned()),
+                agency: a.slug.to_owned(),
+                name: a.name.to_owned(),
+                kind: a.kind.to_owned(),
                 area: None,
-                description: (*description).to_owned(),
+                description: a.description.to_owned(),
                 office_hours: OFFICE_HOURS.to_owned(),
-                phone: (*phone).to_owned(),
-                address: (*address).to_owned(),
-                verified: *verified,
+                phone: a.phone.to_owned(),
+                address: a.address.to_owned(),
+                verified: a.verified,
             },
         )
         .await?;
     }
 
-    let people: [(&str, &str, bool, &[(&str, Role)], &'static str); 4] = [
-        ("quantri", "Quản trị nền tảng", true, &[], "quản trị nền tảng / platform administrator"),
-        (
-            "catinh.admin",
-            "Trần Văn Hùng",
-            false,
-            &[("ca-tuyen-quang", Role::Administrator)],
-            "quản trị Công an tỉnh và các đơn vị trực thuộc / administrator of the provincial police and its units",
-        ),
-        (
-            "cavixuyen.canbo",
-            "Nguyễn Thị Lan",
-            false,
-            &[("ca-vi-xuyen", Role::Officer)],
-            "cán bộ Công an xã Vị Xuyên / officer, Vị Xuyên commune police",
-        ),
-        (
-            "ubndvixuyen.xem",
-            "Hoàng Minh Đức",
-            false,
-            &[("ubnd-vi-xuyen", Role::Viewer)],
-            "chỉ xem, UBND xã Vị Xuyên / viewer, Vị Xuyên people's committee",
-        ),
-    ];
     let mut staff = Vec::new();
-    for (username, name, platform_admin, grants, what) in people {
+    for member in STAFF {
         let password = admin::generate_password();
         let grants: Vec<(String, Role)> =
-            grants.iter().map(|(a, r)| ((*a).to_owned(), *r)).collect();
-        admin::create_staff(store, username, name, &password, platform_admin, &grants).await?;
-        staff.push((username.to_owned(), password, what));
+            member.grant.iter().map(|(a, r)| ((*a).to_owned(), *r)).collect();
+        let (username, name) = (member.username, member.name);
+        admin::create_staff(store, username, name, &password, member.platform_admin, &grants)
+            .await?;
+        staff.push((username.to_owned(), password, member.what));
     }
 
     let now = Timestamp::now();

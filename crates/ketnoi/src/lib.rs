@@ -58,18 +58,12 @@ pub fn error_message(e: &anyhow::Error) -> String {
     if let Some(invalid) = e.downcast_ref::<ketnoi_core::InvalidInput>() {
         return describe(invalid);
     }
-    if let Some(store) = e.downcast_ref::<StoreError>() {
-        if store.is_user_fault() {
-            let api = match store {
-                StoreError::Conflict(w) => ApiError::Conflict(w),
-                StoreError::NotFound(w) => ApiError::NotFound(w),
-                StoreError::MissingReference(w) => ApiError::MissingReference(w),
-                _ => ApiError::Forbidden,
-            };
-            return user_message(api);
-        }
+    match e.downcast_ref::<StoreError>() {
+        Some(StoreError::Conflict(w)) => user_message(ApiError::Conflict(w)),
+        Some(StoreError::NotFound(w)) => user_message(ApiError::NotFound(w)),
+        Some(StoreError::MissingReference(w)) => user_message(ApiError::MissingReference(w)),
+        _ => format!("{e:#}"),
     }
-    format!("{e:#}")
 }
 
 /// Starts logging to standard error; `RUST_LOG` overrides the default level.
