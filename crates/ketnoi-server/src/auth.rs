@@ -216,40 +216,60 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Some((token, from_cookie)) = presented_token(&parts.headers) else {
-            return Ok(Caller::Anonymous);
-        };
-        if from_cookie && cross_site(&parts.method, &parts.headers) {
+        if presented_token(&parts.headers).is_some_and(|(_, from_cookie)| from_cookie)
+            && cross_site(&parts.method, &parts.headers)
+        {
             return Err(ApiError::CsrfRejected);
         }
-        if !(token.starts_with(SESSION_PREFIX) || token.starts_with(API_TOKEN_PREFIX))
-            || token.len() > 128
-        {
-            return Err(ApiError::Unauthenticated);
+        resolve_caller(state, &parts.headers).await
+    }
+}
+
+/// Who the request's bearer token or session cookie belongs to. An unknown or expired token is
+/// 401: a client that sends one expects to be someone.
+pub async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    let Some((token, _)) = presented_token(headers) else {
+        return Ok(Caller::Anonymous);
+    };
+    if !(token.starts_with(SESSION_PREFIX) || token.starts_with(API_TOKEN_PREFIX))
+        || token.len() > 128
+    {
+        return Err(ApiError::Unauthenticated);
+    }
+    let hash = token_hash(&token);
+    let store = &state.store;
+    let Some(session) = store.session(&hash, Timestamp::now()).await? else {
+        return Err(ApiError::Unauthenticated);
+    };
+    let caller = match session.subject {
+        Subject::Citizen(id) => {
+            store.citizen(id).await?.map(|citizen| Caller::Citizen { citizen, token_hash: hash })
         }
-        let hash = token_hash(&token);
-        let store = &state.store;
-        let Some(session) = store.session(&hash, Timestamp::now()).await? else {
-            return Err(ApiError::Unauthenticated);
-        };
-        let caller = match session.subject {
-            Subject::Citizen(id) => store
-                .citizen(id)
-                .await?
-                .map(|citizen| Caller::Citizen { citizen, token_hash: hash }),
-            Subject::Staff(id) => match store.staff(id).await? {
-                Some(staff) => {
-                    let grants = store.grants(id).await?;
-                    Some(Caller::Staff { staff, grants, token_hash: hash })
-                }
-                None => None,
-            },
-            Subject::Account(id) => store
-                .account(id)
-                .await?
-                .map(|account| Caller::Account { account, token_hash: hash }),
-        };
-        caller.ok_or(ApiError::Unauthenticated)
+        Subject::Staff(id) => match store.staff(id).await? {
+            Some(staff) => {
+                let grants = store.grants(id).await?;
+                Some(Caller::Staff { staff, grants, token_hash: hash })
+            }
+            None => None,
+        },
+        Subject::Account(id) => {
+            store.account(id).await?.map(|account| Caller::Account { account, token_hash: hash })
+        }
+    };
+    caller.ok_or(ApiError::Unauthenticated)
+}
+
+/// The token that protects a signed-in form against cross-site submission: an HMAC of the
+/// session under the server's key, so it changes with every session and cannot be guessed.
+pub fn csrf_token(secret: &crate::Secret, session_hash: &str) -> String {
+    use hmac::{Hmac, Mac as _};
+    match Hmac::<Sha256>::new_from_slice(secret.expose().as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(b"ketnoi csrf v1\0");
+            mac.update(session_hash.as_bytes());
+            hex(&mac.finalize().into_bytes()[..16])
+        }
+        Err(_) => String::new(),
     }
 }
 

@@ -285,9 +285,7 @@ pub async fn localize(
     request: Request,
     next: Next,
 ) -> Response {
-    let lang = Lang::negotiate(
-        request.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
-    );
+    let lang = crate::i18n::request_lang(request.headers());
     let mut response = next.run(request).await;
     let Some(problem) = response.extensions_mut().remove::<Problem>() else {
         return response;

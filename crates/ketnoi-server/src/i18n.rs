@@ -63,8 +63,25 @@ impl Lang {
     }
 }
 
-const SOURCES: [(Lang, &str); 2] =
-    [(Lang::Vi, include_str!("../locales/vi.ftl")), (Lang::En, include_str!("../locales/en.ftl"))];
+/// Each language's Fluent files: API errors, then page text.
+/// The cookie that remembers a language chosen with the page switch.
+pub const LANG_COOKIE: &str = "ketnoi_lang";
+
+/// The language for a request: a chosen one (cookie) first, then `Accept-Language`.
+pub fn request_lang(headers: &axum::http::HeaderMap) -> Lang {
+    crate::auth::cookie(headers, LANG_COOKIE).as_deref().and_then(Lang::from_tag).unwrap_or_else(
+        || {
+            Lang::negotiate(
+                headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+            )
+        },
+    )
+}
+
+const SOURCES: [(Lang, &[&str]); 2] = [
+    (Lang::Vi, &[include_str!("../locales/vi.ftl"), include_str!("../locales/pages.vi.ftl")]),
+    (Lang::En, &[include_str!("../locales/en.ftl"), include_str!("../locales/pages.en.ftl")]),
+];
 
 /// The compiled message catalogues.
 #[derive(Clone)]
@@ -83,16 +100,18 @@ impl Messages {
     /// failure here is a build defect, reported rather than panicked on.
     pub fn load() -> Result<Self, String> {
         let mut bundles = Vec::new();
-        for (lang, source) in SOURCES {
-            let resource = FluentResource::try_new(source.to_owned())
-                .map_err(|(_, errs)| format!("{}.ftl: {errs:?}", lang.tag()))?;
+        for (lang, sources) in SOURCES {
             let id = lang.tag().parse().map_err(|e| format!("{e}"))?;
             let mut bundle = FluentBundle::new_concurrent(vec![id]);
             // Unicode isolation marks would leak into JSON and plain-text answers.
             bundle.set_use_isolating(false);
-            bundle
-                .add_resource(resource)
-                .map_err(|errs| format!("{}.ftl: {errs:?}", lang.tag()))?;
+            for source in sources {
+                let resource = FluentResource::try_new((*source).to_owned())
+                    .map_err(|(_, errs)| format!("{}: {errs:?}", lang.tag()))?;
+                bundle
+                    .add_resource(resource)
+                    .map_err(|errs| format!("{}: {errs:?}", lang.tag()))?;
+            }
             bundles.push((lang, bundle));
         }
         Ok(Self { bundles: bundles.into() })
@@ -126,11 +145,12 @@ impl Messages {
 
     /// The message keys of one language, for completeness checks.
     pub fn keys(lang: Lang) -> Vec<String> {
-        let source = SOURCES.iter().find(|(l, _)| *l == lang).map_or("", |(_, s)| s);
-        source
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.starts_with(' '))
-            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_owned()))
+        let sources = SOURCES.iter().find(|(l, _)| *l == lang).map_or(&[][..], |(_, s)| *s);
+        sources
+            .iter()
+            .flat_map(|source| source.lines())
+            .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && !l.is_empty())
+            .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_owned()))
             .collect()
     }
 }

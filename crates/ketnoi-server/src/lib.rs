@@ -19,8 +19,8 @@ use axum::{
 use ketnoi_store::Store;
 use tokio::net::TcpListener;
 use tower_http::{
-    catch_panic::CatchPanicLayer, set_header::SetResponseHeaderLayer, timeout::TimeoutLayer,
-    trace::TraceLayer,
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
 };
 
 pub mod auth;
@@ -31,6 +31,8 @@ pub mod i18n;
 pub mod otp;
 pub mod ratelimit;
 mod routes;
+pub mod signin;
+mod web;
 
 pub use config::{OtpDelivery, Secret, ServerConfig};
 pub use routes::openapi_document;
@@ -131,6 +133,7 @@ fn router(state: AppState) -> Router {
             timeout,
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::localize))
+        .layer(CompressionLayer::new())
         .layer(
             // Paths only: query strings can hold search terms and lookup keys, which stay out of
             // the logs.

@@ -1,37 +1,25 @@
 //! Signing in: citizens by one-time code, staff by password; signing out.
 
-use std::time::Duration;
-
 use axum::{
     Router,
     extract::State,
-    http::{HeaderMap, HeaderValue, StatusCode, header},
+    http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::post,
 };
-use ketnoi_core::{Phone, Timestamp, Username};
-use ketnoi_store::{OtpOutcome, SessionKind, Subject};
+use ketnoi_core::{Phone, Timestamp};
+use ketnoi_store::Subject;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{ClientIp, limit, views};
+use super::{ClientIp, views};
 use crate::{
     AppState,
     auth::{self, Caller},
     error::ApiError,
     extract::Json,
-    otp,
-    ratelimit::Limit,
+    otp, signin,
 };
-
-/// Per client address: ten code requests at once, then one every 30 s.
-const OTP_REQUEST_PER_CLIENT: Limit = Limit::new(10, Duration::from_secs(30));
-/// Per phone: three codes at once, then one a minute, so nobody floods a phone with SMS.
-const OTP_REQUEST_PER_PHONE: Limit = Limit::new(3, Duration::from_secs(60));
-/// Per client address: code checks (the per-code limit of five lives in the database).
-const OTP_VERIFY_PER_CLIENT: Limit = Limit::new(20, Duration::from_secs(3));
-/// Per client and username: password tries.
-const STAFF_SIGN_IN: Limit = Limit::new(5, Duration::from_secs(20));
 
 pub(super) fn router() -> Router<AppState> {
     Router::new()
@@ -76,13 +64,7 @@ pub(super) async fn otp_request(
     Json(body): Json<OtpRequest>,
 ) -> Result<(StatusCode, axum::Json<OtpRequested>), ApiError> {
     let phone = Phone::parse(&body.phone)?;
-    limit(&state, "otp-request-client", &ip.to_string(), OTP_REQUEST_PER_CLIENT)?;
-    limit(&state, "otp-request-phone", phone.e164(), OTP_REQUEST_PER_PHONE)?;
-    let code = otp::new_code();
-    let now = Timestamp::now();
-    let hash = otp::code_hash(&state.config.secret_key, &phone, &code);
-    state.store.put_otp(&phone, &hash, now, now.plus_millis(otp::CODE_TTL_MS)).await?;
-    state.otp_sender.send(&phone, &code).await.map_err(ApiError::OtpSendFailed)?;
+    let demo_code = signin::request_code(&state, ip, &phone).await?;
     let demo = state.config.demo;
     Ok((
         StatusCode::ACCEPTED,
@@ -90,7 +72,7 @@ pub(super) async fn otp_request(
             sent_to: phone.masked(),
             expires_in_seconds: otp::CODE_TTL_MS / 1000,
             demo,
-            demo_code: demo.then_some(code),
+            demo_code,
         }),
     ))
 }
@@ -133,33 +115,14 @@ pub(super) struct SignedIn {
 pub(super) async fn otp_verify(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(body): Json<OtpVerify>,
 ) -> Result<Response, ApiError> {
     let phone = Phone::parse(&body.phone)?;
-    let code = body.code.trim();
-    if !otp::is_code(code) {
-        return Err(ApiError::Unprocessable("invalid-code"));
-    }
-    limit(&state, "otp-verify-client", &ip.to_string(), OTP_VERIFY_PER_CLIENT)?;
-    let hash = otp::code_hash(&state.config.secret_key, &phone, code);
-    let now = Timestamp::now();
-    match state.store.check_otp(&phone, &hash, now, otp::MAX_ATTEMPTS).await? {
-        OtpOutcome::Accepted => {}
-        OtpOutcome::Wrong { remaining } => return Err(ApiError::OtpWrong { remaining }),
-        OtpOutcome::Locked => return Err(ApiError::OtpLocked),
-        OtpOutcome::Expired | OtpOutcome::Missing => return Err(ApiError::OtpExpired),
-    }
-    let citizen = state.store.citizen_for_phone(&phone, now).await?;
-    let issued = auth::issue_token(
-        state.store.as_ref(),
-        Subject::Citizen(citizen.id),
-        SessionKind::Cookie,
-        "citizen sign-in",
-        Some(auth::CITIZEN_SESSION_MS),
-    )
-    .await?;
-    tracing::info!(citizen = citizen.id.0, "citizen signed in");
-    let cookie = session_cookie(&state, &issued.token, auth::CITIZEN_SESSION_MS / 1000);
+    let citizen = signin::verify_code(&state, ip, &phone, &body.code).await?;
+    let previous = auth::cookie(&headers, auth::SESSION_COOKIE);
+    let (issued, cookie) =
+        signin::start_session(&state, Subject::Citizen(citizen.id), previous.as_deref()).await?;
     let body = SignedIn {
         token: issued.token,
         token_type: "Bearer",
@@ -189,37 +152,13 @@ pub(super) struct StaffSignIn {
 pub(super) async fn staff_sign_in(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
+    headers: HeaderMap,
     Json(body): Json<StaffSignIn>,
 ) -> Result<Response, ApiError> {
-    // A malformed username is just a wrong one: say nothing about which names exist.
-    let username = Username::parse(&body.username).ok();
-    let key = format!("{ip}|{}", username.as_ref().map_or("", |u| u.as_str()));
-    limit(&state, "staff-sign-in", &key, STAFF_SIGN_IN)?;
-    if body.password.len() > 1024 {
-        return Err(ApiError::WrongCredentials);
-    }
-    let found = match &username {
-        Some(u) => state.store.staff_by_username(u).await?,
-        None => None,
-    };
-    let phc = found.as_ref().map_or_else(|| auth::decoy_hash().to_owned(), |(_, h)| h.clone());
-    let password = body.password;
-    let matches = tokio::task::spawn_blocking(move || auth::verify_password(&password, &phc))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let Some((staff, _)) = found.filter(|_| matches) else {
-        return Err(ApiError::WrongCredentials);
-    };
-    let issued = auth::issue_token(
-        state.store.as_ref(),
-        Subject::Staff(staff.id),
-        SessionKind::Cookie,
-        "staff sign-in",
-        Some(auth::STAFF_SESSION_MS),
-    )
-    .await?;
-    tracing::info!(staff = staff.id.0, "staff signed in");
-    let cookie = session_cookie(&state, &issued.token, auth::STAFF_SESSION_MS / 1000);
+    let staff = signin::check_staff(&state, ip, &body.username, body.password).await?;
+    let previous = auth::cookie(&headers, auth::SESSION_COOKIE);
+    let (issued, cookie) =
+        signin::start_session(&state, Subject::Staff(staff.id), previous.as_deref()).await?;
     let body = SignedIn {
         token: issued.token,
         token_type: "Bearer",
@@ -248,16 +187,6 @@ pub(super) async fn sign_out(
     };
     state.store.delete_session(hash).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(header::SET_COOKIE, session_cookie(&state, "", 0));
+    headers.insert(header::SET_COOKIE, signin::session_cookie(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
-}
-
-/// The `Set-Cookie` value for a session (an empty token with age 0 clears it).
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
-    let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    let value = format!(
-        "{}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}",
-        auth::SESSION_COOKIE
-    );
-    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }

@@ -108,15 +108,25 @@ pub(super) async fn console(
             _ => ApiError::Forbidden,
         });
     };
-    let visible = visible_agencies(&state, staff.platform_admin, grants).await?;
-    let agencies: Vec<_> =
-        state.store.agencies().await?.into_iter().filter(|a| visible.contains(&a.id)).collect();
-    let ids: Vec<AgencyId> = agencies.iter().map(|a| a.id).collect();
-    let accounts = state.store.accounts_of_agencies(&ids).await?;
+    let (agencies, accounts) = console_scope(&state, staff.platform_admin, grants).await?;
     Ok(Json(Console {
         agencies: AgencyNode::forest(&agencies),
         accounts: accounts.iter().map(AccountView::from).collect(),
     }))
+}
+
+/// The agencies (parents first) and accounts whose console a staff member may open.
+pub(crate) async fn console_scope(
+    state: &AppState,
+    platform_admin: bool,
+    grants: &[policy::Grant],
+) -> Result<(Vec<ketnoi_core::Agency>, Vec<ketnoi_core::Account>), ApiError> {
+    let visible = visible_agencies(state, platform_admin, grants).await?;
+    let agencies: Vec<_> =
+        state.store.agencies().await?.into_iter().filter(|a| visible.contains(&a.id)).collect();
+    let ids: Vec<AgencyId> = agencies.iter().map(|a| a.id).collect();
+    let accounts = state.store.accounts_of_agencies(&ids).await?;
+    Ok((agencies, accounts))
 }
 
 /// The agencies the policy lets this member view in the console: each grant's agency, and the

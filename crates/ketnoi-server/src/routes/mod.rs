@@ -6,7 +6,6 @@ use axum::{
     Router,
     extract::{ConnectInfo, FromRequestParts},
     http::request::Parts,
-    routing::get,
 };
 use utoipa::OpenApi as _;
 use utoipa_swagger_ui::SwaggerUi;
@@ -18,6 +17,7 @@ mod areas;
 mod auth;
 mod health;
 mod me;
+pub(crate) use me::console_scope;
 pub(crate) mod views;
 
 /// The OpenAPI document: every route under `/api/v1`, its parameters, answers and problems.
@@ -89,8 +89,8 @@ pub(crate) fn router() -> Router<AppState> {
         .nest("/api/v1", api)
         // The viewer's files are compiled into the binary: nothing is fetched at run time.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
-        .route("/", get(|| async { axum::response::Redirect::to("/api/docs/") }))
-        .fallback(|| async { ApiError::NotFound("page") })
+        .merge(crate::web::router())
+        .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
 
@@ -117,17 +117,4 @@ impl FromRequestParts<AppState> for ClientIp {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         Ok(Self(peer.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
     }
-}
-
-/// Applies a rate limit, answering 429 with the wait when it is exceeded.
-pub(crate) fn limit(
-    state: &AppState,
-    scope: &str,
-    key: &str,
-    limit: crate::ratelimit::Limit,
-) -> Result<(), ApiError> {
-    state
-        .limiter
-        .check(scope, key, limit)
-        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
 }

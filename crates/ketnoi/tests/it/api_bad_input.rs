@@ -71,10 +71,18 @@ async fn unknown_routes_and_methods_answer_404_and_405_as_problems() {
     assert_problem(&app.get("/api/v1/khong-co", None).await, 404, "not-found");
     let wrong_method = app.send(reqwest::Method::DELETE, "/api/v1/accounts", None, None).await;
     assert_problem(&wrong_method, 405, "method-not-allowed");
-    let response = app.client.get(app.url("/nope")).send().await.unwrap_or_else(|e| panic!("{e}"));
-    let content_type =
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+    let content_type = |path: &'static str| {
+        let request = app.client.get(app.url(path)).send();
+        async move {
+            let response = request.await.unwrap_or_else(|e| panic!("{e}"));
+            let status = response.status().as_u16();
+            let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok());
+            (status, kind.map(str::to_owned).unwrap_or_default())
+        }
+    };
+    // API clients get a problem; people get a page.
+    assert_eq!(content_type("/api/nope").await, (404, "application/problem+json".to_owned()));
+    assert_eq!(content_type("/nope").await, (404, "text/html; charset=utf-8".to_owned()));
 }
 
 #[tokio::test]

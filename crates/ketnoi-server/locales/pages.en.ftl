@@ -1,0 +1,123 @@
+# Page text (English). Every key must also be in pages.vi.ftl.
+
+site-name = ketnoi
+site-tagline = Connecting citizens with government
+skip-link = Skip to main content
+nav-home = Home
+nav-directory = Account directory
+nav-my-accounts = Accounts I follow
+nav-sign-in = Sign in
+nav-sign-out = Sign out
+nav-staff = For staff
+nav-console = Console
+lang-switch = Tiếng Việt
+lang-switch-label = Switch language to Vietnamese
+footer-text = ketnoi is open-source software. Data is kept where the agency decides.
+footer-api = API documentation
+
+error-summary-title = There is a problem
+error-prefix = Error:
+field-error-prefix = Error:
+
+home-title = Find a government office to ask, follow and hear from
+home-lead = Find the official accounts of the police, people's committees, youth unions and other offices where you live. You can type without diacritics.
+home-search-label = Find an official account
+home-search-hint = For example: công an Vị Xuyên, ubnd xa vi xuyen
+home-search-button = Search
+home-verified-title = Verified accounts
+home-signed-in-as = You are signed in with { $phone }.
+
+directory-title = Directory of official accounts
+directory-search-label = Name of the office or account
+directory-province-label = Province or city
+directory-commune-label = Commune or ward
+directory-any-province = All provinces and cities
+directory-any-commune = The whole province or city
+directory-kind-label = Kind of account
+directory-any-kind = All kinds
+directory-submit = Search
+directory-results = { $count ->
+    [0] No accounts found.
+    [one] Showing 1 account.
+   *[other] Showing { $count } accounts.
+}
+directory-no-results-hint = Try fewer words, remove the area filter, or check the spelling.
+directory-previous = Previous page
+directory-next = Next page
+directory-choose-province-first = Choose a province or city, then press “Search” to choose a commune or ward.
+
+kind-police = Police
+kind-e-government = E-government
+kind-youth = Youth union
+kind-public-service = Public service
+kind-other = Other
+
+verified-badge = Verified
+verified-explainer = The platform has confirmed that this account belongs to the office named.
+unverified-note = This account is not verified.
+
+account-about = About
+account-contact = Contact
+account-phone = Phone
+account-address = Address
+account-hours = Office hours
+account-area = Area
+account-agency = Office
+account-followers = { $count ->
+    [0] No followers yet
+    [one] 1 follower
+   *[other] { $count } followers
+}
+account-since = On ketnoi since { $date }
+account-follow = Follow
+account-unfollow = Unfollow
+account-following = You follow this account.
+account-sign-in-to-follow = Sign in to follow
+account-followed = You now follow { $name }.
+account-unfollowed = You no longer follow { $name }.
+
+sign-in-title = Sign in with your phone number
+sign-in-lead = We will send a 6-digit code to your phone. The code works for 5 minutes.
+sign-in-phone-label = Mobile phone number
+sign-in-phone-hint = For example: 0912 345 678
+sign-in-send-code = Send code
+code-title = Enter your code
+code-lead = We sent a code to { $phone }.
+code-label = 6-digit code
+code-submit = Sign in
+code-resend = Did not get a code? Send another
+code-demo = Demo mode: your code is { $code }. On a real system the code only comes by text message.
+code-no-pending = Enter your phone number first to get a code.
+
+my-accounts-title = Accounts I follow
+my-accounts-empty = You do not follow any accounts yet.
+my-accounts-find = Find accounts to follow
+
+staff-sign-in-title = Staff sign-in
+staff-username-label = Username
+staff-password-label = Password
+staff-sign-in-submit = Sign in
+
+console-title = Console
+console-welcome = Hello, { $name }.
+console-agencies = Offices you manage
+console-accounts = Official accounts
+console-none = You have no role on any office yet. Contact your administrator.
+console-role-platform-admin = Platform administrator
+console-role-administrator = Administrator
+console-role-officer = Officer
+console-role-viewer = Viewer
+console-inbox = Inbox
+console-bot = Automatic answers
+console-lookups = Lookups
+console-tips = Tips
+console-content = News
+console-coming = coming soon
+console-open-page = View public page
+
+not-found-title = Page not found
+not-found-lead = The address may be mistyped, or the page may have moved.
+forbidden-title = You cannot see this page
+error-title = Something went wrong
+error-lead = Something went wrong on our side. It has been logged and will be fixed. Please try again later.
+back-home = Go to the home page

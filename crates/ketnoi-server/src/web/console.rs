@@ -1,0 +1,78 @@
+//! The staff console shell: the agencies and accounts a member may manage, with room for the
+//! inbox, the bot, lookups, tips and content that later capabilities add.
+
+use askama::Template;
+use axum::{Router, http::StatusCode, response::Response, routing::get};
+
+use super::{AccountCard, Layout, Viewer, Who, cards};
+use crate::{AppState, auth::Caller, routes::views::AgencyNode};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/console", get(console))
+}
+
+/// An agency in the tree, flattened with its depth for an indented list.
+struct AgencyRow {
+    name: String,
+    depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    l: Layout,
+    welcome: String,
+    roles: String,
+    agencies: Vec<AgencyRow>,
+    accounts: Vec<AccountCard>,
+    tools: Vec<String>,
+}
+
+fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
+    for n in nodes {
+        out.push(AgencyRow { name: n.name.clone(), depth });
+        flatten(&n.children, depth + 1, out);
+    }
+}
+
+async fn console(viewer: Viewer) -> Response {
+    let Caller::Staff { staff, grants, .. } = &viewer.caller else {
+        return viewer.to_sign_in(true);
+    };
+    let t = viewer.t();
+    let scope = crate::routes::console_scope(&viewer.state, staff.platform_admin, grants).await;
+    let (agencies, accounts) = match scope {
+        Ok(s) => s,
+        Err(e) => return viewer.fail(e),
+    };
+    let mut rows = Vec::new();
+    flatten(&AgencyNode::forest(&agencies), 0, &mut rows);
+    let mut roles: Vec<String> =
+        grants.iter().map(|g| t.get(&format!("console-role-{}", g.role))).collect();
+    if staff.platform_admin {
+        roles.insert(0, t.get("console-role-platform-admin"));
+    }
+    roles.dedup();
+    let accounts = match cards(&viewer, &accounts).await {
+        Ok(c) => c,
+        Err(e) => return viewer.fail(e),
+    };
+    let page = ConsolePage {
+        l: viewer.layout(false),
+        welcome: t.with("console-welcome", "name", staff.display_name.as_str()),
+        roles: roles.join(", "),
+        agencies: rows,
+        accounts,
+        tools: [
+            "console-inbox",
+            "console-bot",
+            "console-lookups",
+            "console-tips",
+            "console-content",
+        ]
+        .iter()
+        .map(|k| t.get(k))
+        .collect(),
+    };
+    viewer.render(StatusCode::OK, &page)
+}

@@ -1,0 +1,380 @@
+//! The web pages: server-rendered, Vietnamese first, working fully before (and without) their
+//! one small script.
+//!
+//! Every page is an askama template extending `base.html`, handed a [`Layout`] with the
+//! translator, the asset URLs, who is signed in and the form token. State-changing requests are
+//! plain form posts, checked twice against cross-site forgery: the browser's `Sec-Fetch-Site`
+//! / `Origin` headers, and for signed-in forms a token tied to the session.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{FromRequestParts, Request, State},
+    http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts},
+    middleware::Next,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::get,
+};
+use fluent_bundle::FluentValue;
+use ketnoi_core::{Account, AccountKind};
+
+use crate::{
+    AppState,
+    auth::{self, Caller},
+    error::ApiError,
+    i18n::{LANG_COOKIE, Lang, Messages, request_lang},
+};
+
+mod assets;
+mod citizen;
+mod console;
+mod sign_in;
+
+/// The pages and their assets.
+pub(crate) fn router() -> Router<AppState> {
+    let pages = Router::new()
+        .merge(citizen::router())
+        .merge(sign_in::router())
+        .merge(console::router())
+        .route("/lang/{tag}", get(switch_language))
+        .layer(axum::middleware::from_fn(page_headers));
+    Router::new().merge(pages).route("/static/{name}", get(assets::serve))
+}
+
+/// Security and caching headers for every page.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    // No inline script or style anywhere: everything comes from our own files.
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache, private"));
+    h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    response
+}
+
+/// A path on this site to return to: relative, not protocol-relative, so a link cannot send
+/// people elsewhere after they sign in.
+pub(crate) fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub(crate) fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `GET /lang/{vi|en}?next=…`: remembers the choice for a year and goes back.
+async fn switch_language(
+    axum::extract::Path(tag): axum::extract::Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let lang = Lang::from_tag(&tag).unwrap_or_default();
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; SameSite=Lax; Max-Age=31536000", lang.tag());
+    let mut response = Redirect::to(&safe_next(q.get("next").map(String::as_str))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// Looks messages up in the page's language.
+#[derive(Clone)]
+pub(crate) struct Tr {
+    messages: Messages,
+    lang: Lang,
+}
+
+impl Tr {
+    /// A message.
+    pub(crate) fn get(&self, key: &str) -> String {
+        self.messages.text(self.lang, key)
+    }
+
+    /// A message with one text argument.
+    pub(crate) fn with(&self, key: &str, name: &str, value: &str) -> String {
+        self.messages.get(self.lang, key, &[(name, FluentValue::from(value))])
+    }
+
+    /// A message with a count, for plural forms.
+    pub(crate) fn count(&self, key: &str, n: i64) -> String {
+        self.messages.get(self.lang, key, &[("count", FluentValue::from(n))])
+    }
+
+    /// The label of an account kind.
+    pub(crate) fn kind(&self, kind: AccountKind) -> String {
+        self.get(&format!("kind-{kind}"))
+    }
+}
+
+/// Who the header shows as signed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Who {
+    Nobody,
+    Citizen,
+    Staff,
+}
+
+/// What every page template needs.
+pub(crate) struct Layout {
+    pub(crate) t: Tr,
+    pub(crate) lang: &'static str,
+    pub(crate) other_lang: &'static str,
+    pub(crate) lang_switch: String,
+    pub(crate) css: String,
+    pub(crate) js: String,
+    pub(crate) who: Who,
+    pub(crate) csrf: String,
+    pub(crate) has_errors: bool,
+}
+
+impl Layout {
+    pub(crate) fn signed_in(&self) -> bool {
+        self.who != Who::Nobody
+    }
+}
+
+/// The request as a page sees it: who is signed in, in which language, from where.
+pub(crate) struct Viewer {
+    pub(crate) caller: Caller,
+    pub(crate) lang: Lang,
+    pub(crate) path_and_query: String,
+    pub(crate) session_token: Option<String>,
+    pub(crate) state: AppState,
+    method: Method,
+    pub(crate) headers: HeaderMap,
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        // A stale or unknown cookie just means nobody is signed in: pages never answer 401.
+        let caller = auth::resolve_caller(state, &parts.headers).await.unwrap_or(Caller::Anonymous);
+        Ok(Self {
+            caller,
+            lang: request_lang(&parts.headers),
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            session_token: auth::cookie(&parts.headers, auth::SESSION_COOKIE),
+            state: state.clone(),
+            method: parts.method.clone(),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl Viewer {
+    /// The translator.
+    pub(crate) fn t(&self) -> Tr {
+        Tr { messages: self.state.messages.clone(), lang: self.lang }
+    }
+
+    /// The session's form token, empty when nobody is signed in.
+    pub(crate) fn csrf(&self) -> String {
+        match &self.caller {
+            Caller::Citizen { token_hash, .. } | Caller::Staff { token_hash, .. } => {
+                auth::csrf_token(&self.state.config.secret_key, token_hash)
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// The layout for a page; `has_errors` prefixes the title with "Lỗi:".
+    pub(crate) fn layout(&self, has_errors: bool) -> Layout {
+        let other = match self.lang {
+            Lang::Vi => Lang::En,
+            Lang::En => Lang::Vi,
+        };
+        Layout {
+            t: self.t(),
+            lang: self.lang.tag(),
+            other_lang: other.tag(),
+            lang_switch: format!("/lang/{}?next={}", other.tag(), encode(&self.path_and_query)),
+            css: assets::css_url(),
+            js: assets::js_url(),
+            who: match self.caller {
+                Caller::Citizen { .. } => Who::Citizen,
+                Caller::Staff { .. } => Who::Staff,
+                _ => Who::Nobody,
+            },
+            csrf: self.csrf(),
+            has_errors,
+        }
+    }
+
+    /// Refuses a state-changing form post that another site could have forged. Signed-in forms
+    /// must also carry the session's token.
+    pub(crate) fn check_form(&self, csrf: Option<&str>) -> Result<(), Response> {
+        if auth::cross_site(&self.method, &self.headers) {
+            return Err(self.fail(ApiError::CsrfRejected));
+        }
+        let expected = self.csrf();
+        if !expected.is_empty() && csrf != Some(expected.as_str()) {
+            return Err(self.fail(ApiError::CsrfRejected));
+        }
+        Ok(())
+    }
+
+    /// Sends someone who must sign in to the right sign-in page, coming back here afterwards.
+    pub(crate) fn to_sign_in(&self, staff: bool) -> Response {
+        let page = if staff { "/staff/sign-in" } else { "/sign-in" };
+        Redirect::to(&format!("{page}?next={}", encode(&self.path_and_query))).into_response()
+    }
+
+    /// Renders a template, or the error page if rendering fails.
+    pub(crate) fn render(&self, status: StatusCode, page: &impl Template) -> Response {
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(e) => self.fail(ApiError::Internal(anyhow::anyhow!("template: {e}"))),
+        }
+    }
+
+    /// An error as a page: the user's mistakes explained, ours apologised for.
+    pub(crate) fn fail(&self, e: ApiError) -> Response {
+        let t = self.t();
+        let problem = e.problem();
+        if let ApiError::Internal(cause) = &e {
+            tracing::error!(error = ?cause, "page failed");
+        }
+        let (title, lead) = match problem.status {
+            StatusCode::NOT_FOUND => (t.get("not-found-title"), t.get("not-found-lead")),
+            StatusCode::FORBIDDEN => (
+                t.get("forbidden-title"),
+                problem.body(&self.state.messages, self.lang)["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+            s if s.is_server_error() => (t.get("error-title"), t.get("error-lead")),
+            _ => (
+                t.get("error-title"),
+                problem.body(&self.state.messages, self.lang)["title"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
+        };
+        let page = MessagePage { l: self.layout(false), title, lead };
+        match page.render() {
+            Ok(html) => (problem.status, Html(html)).into_response(),
+            Err(_) => problem.status.into_response(),
+        }
+    }
+
+    /// The message for an API error, in the page's language (for inline form errors).
+    pub(crate) fn message(&self, e: &ApiError) -> String {
+        e.problem().body(&self.state.messages, self.lang)["title"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+/// A page that only says something.
+#[derive(Template)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    pub(crate) l: Layout,
+    pub(crate) title: String,
+    pub(crate) lead: String,
+}
+
+/// An error shown in a form's summary and beside its field.
+pub(crate) struct FormError {
+    pub(crate) field: &'static str,
+    pub(crate) message: String,
+}
+
+/// An account as a list item.
+pub(crate) struct AccountCard {
+    pub(crate) slug: String,
+    pub(crate) name: String,
+    pub(crate) verified: bool,
+    pub(crate) kind_label: String,
+    pub(crate) area_name: String,
+}
+
+/// Cards for accounts, with their areas' names looked up once each.
+pub(crate) async fn cards(
+    viewer: &Viewer,
+    accounts: &[Account],
+) -> Result<Vec<AccountCard>, ApiError> {
+    let t = viewer.t();
+    let mut names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(accounts.len());
+    for a in accounts {
+        let code = a.area.to_string();
+        if !names.contains_key(&code) {
+            let name = viewer.state.store.area(&a.area).await?.map(|x| x.name).unwrap_or_default();
+            names.insert(code.clone(), name);
+        }
+        out.push(AccountCard {
+            slug: a.slug.to_string(),
+            name: a.display_name.clone(),
+            verified: a.verified,
+            kind_label: t.kind(a.kind),
+            area_name: names.get(&code).cloned().unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// The fallback for unknown addresses: a problem for API clients, a page for people.
+pub(crate) async fn not_found(State(state): State<AppState>, request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return ApiError::NotFound("page").into_response();
+    }
+    let (mut parts, _) = request.into_parts();
+    let viewer = match Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(v) => v,
+        Err(never) => match never {},
+    };
+    let mut response = viewer.fail(ApiError::NotFound("page"));
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'self'; script-src 'self'"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next(Some("/a/ca-vi-xuyen")), "/a/ca-vi-xuyen");
+        for evil in ["//evil.example", "https://evil.example", "/\\evil.example", "javascript:x"] {
+            assert_eq!(safe_next(Some(evil)), "/", "{evil}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        assert_eq!(encode("/accounts?q=công an"), "/accounts%3Fq%3Dc%C3%B4ng%20an");
+    }
+}
