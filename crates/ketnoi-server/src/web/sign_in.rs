@@ -87,7 +87,7 @@ async fn phone_submit(
     ClientIp(ip): ClientIp,
     Form(f): Form<PhoneForm>,
 ) -> Response {
-    if let Err(refused) = viewer.check_form(None) {
+    if let Err(refused) = viewer.check_origin() {
         return refused;
     }
     let next = safe_next(f.next.as_deref());
@@ -172,7 +172,7 @@ struct CodeForm {
 }
 
 async fn code_submit(viewer: Viewer, ClientIp(ip): ClientIp, Form(f): Form<CodeForm>) -> Response {
-    if let Err(refused) = viewer.check_form(None) {
+    if let Err(refused) = viewer.check_origin() {
         return refused;
     }
     let next = safe_next(f.next.as_deref());
@@ -237,7 +237,7 @@ async fn staff_submit(
     ClientIp(ip): ClientIp,
     Form(f): Form<StaffForm>,
 ) -> Response {
-    if let Err(refused) = viewer.check_form(None) {
+    if let Err(refused) = viewer.check_origin() {
         return refused;
     }
     let username: String = f.username.chars().take(64).collect();

@@ -7,4 +7,5 @@ mod api_bad_input;
 mod api_directory;
 mod api_policy;
 mod cli;
+mod pages;
 mod postgres;
