@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Json, Router,
+    Json, Router,
     extract::{Path, Query},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -12,7 +12,7 @@ use ketnoi_core::{AccountKind, AreaCode, Slug, Timestamp};
 use ketnoi_store::DirectoryQuery;
 use serde::{Deserialize, Serialize};
 
-use super::{AccountCard, FormError, Layout, Viewer, Who, cards, encode};
+use super::{AccountCard, FormError, Layout, PageForm, Viewer, Who, cards, encode};
 use crate::{AppState, auth::Caller, error::ApiError};
 
 pub(super) fn router() -> Router<AppState> {
@@ -318,7 +318,7 @@ async fn follow(
     viewer: Viewer,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    PageForm(f): PageForm<CsrfForm>,
 ) -> Response {
     set_following(viewer, slug, headers, f, true).await
 }
@@ -327,7 +327,7 @@ async fn unfollow(
     viewer: Viewer,
     Path(slug): Path<String>,
     headers: HeaderMap,
-    Form(f): Form<CsrfForm>,
+    PageForm(f): PageForm<CsrfForm>,
 ) -> Response {
     set_following(viewer, slug, headers, f, false).await
 }

@@ -267,21 +267,9 @@ impl Viewer {
         }
         let (title, lead) = match problem.status {
             StatusCode::NOT_FOUND => (t.get("not-found-title"), t.get("not-found-lead")),
-            StatusCode::FORBIDDEN => (
-                t.get("forbidden-title"),
-                problem.body(&self.state.messages, self.lang)["title"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
+            StatusCode::FORBIDDEN => (t.get("forbidden-title"), self.message(&e)),
             s if s.is_server_error() => (t.get("error-title"), t.get("error-lead")),
-            _ => (
-                t.get("error-title"),
-                problem.body(&self.state.messages, self.lang)["title"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned(),
-            ),
+            _ => (t.get("error-title"), self.message(&e)),
         };
         let page = MessagePage { l: self.layout(false), title, lead };
         match page.render() {
@@ -296,6 +284,26 @@ impl Viewer {
             .as_str()
             .unwrap_or_default()
             .to_owned()
+    }
+}
+
+/// A posted form; a body that is not a well-formed form gets an error page, not plain text.
+pub(crate) struct PageForm<T>(pub(crate) T);
+
+impl<T: serde::de::DeserializeOwned + Send> axum::extract::FromRequest<AppState> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let viewer = match Viewer::from_request_parts(&mut parts, state).await {
+            Ok(v) => v,
+            Err(never) => match never {},
+        };
+        let request = Request::from_parts(parts, body);
+        match axum::Form::<T>::from_request(request, state).await {
+            Ok(axum::Form(value)) => Ok(Self(value)),
+            Err(rejection) => Err(viewer.fail(ApiError::Malformed(rejection.body_text()))),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::{
-    Form, Router,
+    Router,
     extract::Query,
     http::{HeaderValue, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
@@ -12,7 +12,7 @@ use ketnoi_core::Phone;
 use ketnoi_store::Subject;
 use serde::Deserialize;
 
-use super::{FormError, Layout, Viewer, Who, encode, safe_next};
+use super::{FormError, Layout, PageForm, Viewer, Who, encode, safe_next};
 use crate::{AppState, auth::Caller, error::ApiError, routes::ClientIp, signin};
 
 pub(super) fn router() -> Router<AppState> {
@@ -85,7 +85,7 @@ struct PhoneForm {
 async fn phone_submit(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Form(f): Form<PhoneForm>,
+    PageForm(f): PageForm<PhoneForm>,
 ) -> Response {
     if let Err(refused) = viewer.check_origin() {
         return refused;
@@ -171,7 +171,11 @@ struct CodeForm {
     next: Option<String>,
 }
 
-async fn code_submit(viewer: Viewer, ClientIp(ip): ClientIp, Form(f): Form<CodeForm>) -> Response {
+async fn code_submit(
+    viewer: Viewer,
+    ClientIp(ip): ClientIp,
+    PageForm(f): PageForm<CodeForm>,
+) -> Response {
     if let Err(refused) = viewer.check_origin() {
         return refused;
     }
@@ -235,7 +239,7 @@ struct StaffForm {
 async fn staff_submit(
     viewer: Viewer,
     ClientIp(ip): ClientIp,
-    Form(f): Form<StaffForm>,
+    PageForm(f): PageForm<StaffForm>,
 ) -> Response {
     if let Err(refused) = viewer.check_origin() {
         return refused;
@@ -276,7 +280,7 @@ struct SignOutForm {
     csrf: Option<String>,
 }
 
-async fn sign_out(viewer: Viewer, Form(f): Form<SignOutForm>) -> Response {
+async fn sign_out(viewer: Viewer, PageForm(f): PageForm<SignOutForm>) -> Response {
     if let Err(refused) = viewer.check_form(f.csrf.as_deref()) {
         return refused;
     }
