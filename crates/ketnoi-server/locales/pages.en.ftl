@@ -11,7 +11,6 @@ nav-sign-out = Sign out
 nav-staff = For staff
 nav-console = Console
 lang-switch = Tiếng Việt
-lang-switch-label = Switch language to Vietnamese
 footer-text = ketnoi is open-source software. Data is kept where the agency decides.
 footer-api = API documentation
 

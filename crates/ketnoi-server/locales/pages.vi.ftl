@@ -11,7 +11,6 @@ nav-sign-out = Đăng xuất
 nav-staff = Dành cho cán bộ
 nav-console = Bảng điều khiển
 lang-switch = English
-lang-switch-label = Đổi ngôn ngữ sang tiếng Anh
 footer-text = ketnoi là phần mềm nguồn mở. Dữ liệu được lưu tại nơi cơ quan quyết định.
 footer-api = Tài liệu API
 
