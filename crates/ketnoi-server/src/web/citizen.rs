@@ -339,8 +339,8 @@ async fn set_following(
     form: CsrfForm,
     follow: bool,
 ) -> Response {
-    if let Err(refused) = viewer.check_form(form.csrf.as_deref()) {
-        return refused;
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
     }
     let Caller::Citizen { citizen, .. } = &viewer.caller else {
         return match viewer.caller {

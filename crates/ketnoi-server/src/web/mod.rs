@@ -227,19 +227,19 @@ impl Viewer {
 
     /// Refuses a form post that another site could have forged, judged by the browser's own
     /// `Sec-Fetch-Site` / `Origin` headers. Enough for the sign-in forms, which act for nobody.
-    pub(crate) fn check_origin(&self) -> Result<(), Response> {
+    pub(crate) fn check_origin(&self) -> Result<(), ApiError> {
         if auth::cross_site(&self.method, &self.headers) {
-            return Err(self.fail(ApiError::CsrfRejected));
+            return Err(ApiError::CsrfRejected);
         }
         Ok(())
     }
 
     /// [`Self::check_origin`], and for a signed-in visitor the session's form token too.
-    pub(crate) fn check_form(&self, csrf: Option<&str>) -> Result<(), Response> {
+    pub(crate) fn check_form(&self, csrf: Option<&str>) -> Result<(), ApiError> {
         self.check_origin()?;
         let expected = self.csrf();
         if !expected.is_empty() && csrf != Some(expected.as_str()) {
-            return Err(self.fail(ApiError::CsrfRejected));
+            return Err(ApiError::CsrfRejected);
         }
         Ok(())
     }

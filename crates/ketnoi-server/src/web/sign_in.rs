@@ -87,8 +87,8 @@ async fn phone_submit(
     ClientIp(ip): ClientIp,
     PageForm(f): PageForm<PhoneForm>,
 ) -> Response {
-    if let Err(refused) = viewer.check_origin() {
-        return refused;
+    if let Err(e) = viewer.check_origin() {
+        return viewer.fail(e);
     }
     let next = safe_next(f.next.as_deref());
     let typed: String = f.phone.chars().take(40).collect();
@@ -176,8 +176,8 @@ async fn code_submit(
     ClientIp(ip): ClientIp,
     PageForm(f): PageForm<CodeForm>,
 ) -> Response {
-    if let Err(refused) = viewer.check_origin() {
-        return refused;
+    if let Err(e) = viewer.check_origin() {
+        return viewer.fail(e);
     }
     let next = safe_next(f.next.as_deref());
     let Some((phone, demo)) = pending(&viewer) else {
@@ -241,8 +241,8 @@ async fn staff_submit(
     ClientIp(ip): ClientIp,
     PageForm(f): PageForm<StaffForm>,
 ) -> Response {
-    if let Err(refused) = viewer.check_origin() {
-        return refused;
+    if let Err(e) = viewer.check_origin() {
+        return viewer.fail(e);
     }
     let username: String = f.username.chars().take(64).collect();
     let staff = match signin::check_staff(&viewer.state, ip, &username, f.password).await {
@@ -281,13 +281,13 @@ struct SignOutForm {
 }
 
 async fn sign_out(viewer: Viewer, PageForm(f): PageForm<SignOutForm>) -> Response {
-    if let Err(refused) = viewer.check_form(f.csrf.as_deref()) {
-        return refused;
+    if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
+        return viewer.fail(e);
     }
-    if let Some(token) = &viewer.session_token {
-        if let Err(e) = viewer.state.store.delete_session(&crate::auth::token_hash(token)).await {
-            return viewer.fail(e.into());
-        }
+    if let Some(token) = &viewer.session_token
+        && let Err(e) = viewer.state.store.delete_session(&crate::auth::token_hash(token)).await
+    {
+        return viewer.fail(e.into());
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(header::SET_COOKIE, signin::session_cookie(&viewer.state, "", 0));

@@ -3,7 +3,7 @@
 use ketnoi_core::{Phone, Timestamp};
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn a_citizen_signs_in_with_the_demo_code_and_sees_a_masked_phone() {
@@ -188,4 +188,71 @@ async fn the_sign_in_answer_sets_an_http_only_same_site_cookie() {
         .to_owned();
     assert!(cookie.starts_with("ketnoi_session=ketnoi_s_"), "{cookie}");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+}
+
+/// A stand-in SMS gateway on loopback: records what it is sent, answers with a chosen status.
+async fn gateway(
+    status: u16,
+) -> (String, std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, serde_json::Value)>>>) {
+    use axum::{extract::State, http::HeaderMap, routing::post};
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(Option<String>, serde_json::Value)>>>;
+    let seen: Seen = Default::default();
+    let app = axum::Router::new()
+        .route(
+            "/send",
+            post(
+                move |State(seen): State<Seen>,
+                      headers: HeaderMap,
+                      body: axum::Json<serde_json::Value>| async move {
+                    let auth = headers
+                        .get("authorization")
+                        .and_then(|v| v.to_str().ok())
+                        .map(str::to_owned);
+                    seen.lock().unwrap_or_else(|p| p.into_inner()).push((auth, body.0));
+                    axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::OK)
+                },
+            ),
+        )
+        .with_state(seen.clone());
+    let listener =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let url = format!("http://{}/send", listener.local_addr().unwrap_or_else(|e| panic!("{e}")));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn the_webhook_sender_posts_the_code_to_the_sms_gateway() {
+    let (url, seen) = gateway(200).await;
+    let app = spawn_app_with(false, |c| {
+        c.otp = ketnoi_server::OtpDelivery::Webhook {
+            url,
+            bearer: Some(ketnoi_server::Secret::new("gateway-secret")),
+        };
+    })
+    .await;
+    let (status, _) = app.post("/api/v1/auth/otp/request", json!({"phone": "0912 345 678"})).await;
+    assert_eq!(status, 202);
+    let (auth, body) =
+        seen.lock().unwrap_or_else(|p| p.into_inner()).first().cloned().unwrap_or_default();
+    assert_eq!(auth.as_deref(), Some("Bearer gateway-secret"));
+    assert_eq!(body["to"], "+84912345678");
+    let code = body["code"].as_str().unwrap_or_default().to_owned();
+    assert!(body["message"].as_str().is_some_and(|m| m.contains(&code)));
+    // The code the gateway delivered signs the citizen in.
+    let (status, _) =
+        app.post("/api/v1/auth/otp/verify", json!({"phone": "0912345678", "code": code})).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_failing_sms_gateway_is_a_503_not_a_500() {
+    let (url, seen) = gateway(502).await;
+    let app = spawn_app_with(false, |c| {
+        c.otp = ketnoi_server::OtpDelivery::Webhook { url, bearer: None }
+    })
+    .await;
+    let got = app.post("/api/v1/auth/otp/request", json!({"phone": "0912345678"})).await;
+    assert_problem(&got, 503, "otp-send-failed");
+    assert_eq!(seen.lock().map(|s| s.len()).unwrap_or_default(), 1);
 }

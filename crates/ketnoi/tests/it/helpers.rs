@@ -35,12 +35,29 @@ pub async fn spawn_app(demo: bool) -> TestApp {
     start(store, Some(sqlite), Box::new(dir), demo).await
 }
 
+/// Starts a server on a fresh SQLite database with a configuration adjusted by `adjust`.
+pub async fn spawn_app_with(demo: bool, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
+    let (sqlite, dir) = ketnoi_store::testing::fresh_sqlite().await;
+    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
+    start_with(store, Some(sqlite), Box::new(dir), demo, adjust).await
+}
+
 /// Starts a server on the given store.
 pub async fn start(
     store: Arc<dyn Store>,
     sqlite: Option<SqliteStore>,
     guard: Box<dyn std::any::Any + Send>,
     demo: bool,
+) -> TestApp {
+    start_with(store, sqlite, guard, demo, |_| {}).await
+}
+
+async fn start_with(
+    store: Arc<dyn Store>,
+    sqlite: Option<SqliteStore>,
+    guard: Box<dyn std::any::Any + Send>,
+    demo: bool,
+    adjust: impl FnOnce(&mut ServerConfig),
 ) -> TestApp {
     let creds = if demo {
         Some(demo::seed(store.as_ref()).await.unwrap_or_else(|e| panic!("seed: {e:#}")))
@@ -50,6 +67,7 @@ pub async fn start(
     let secret = Secret::new("test-secret-key-that-is-long-enough-0123456789");
     let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret.clone());
     config.demo = demo;
+    adjust(&mut config);
     let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

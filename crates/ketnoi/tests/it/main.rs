@@ -6,6 +6,8 @@ mod api_auth;
 mod api_bad_input;
 mod api_directory;
 mod api_policy;
+mod browser;
+mod browser_flows;
 mod cli;
 mod pages;
 mod postgres;
