@@ -170,7 +170,14 @@ impl FromRequestParts<AppState> for Viewer {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         // A stale or unknown cookie just means nobody is signed in: pages never answer 401.
-        let caller = auth::resolve_caller(state, &parts.headers).await.unwrap_or(Caller::Anonymous);
+        let caller = match auth::resolve_caller(state, &parts.headers).await {
+            Ok(caller) => caller,
+            Err(ApiError::Unauthenticated) => Caller::Anonymous,
+            Err(e) => {
+                tracing::warn!(error = ?e, "could not look up the session; showing the page signed out");
+                Caller::Anonymous
+            }
+        };
         Ok(Self {
             caller,
             lang: request_lang(&parts.headers),

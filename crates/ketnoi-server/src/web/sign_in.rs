@@ -192,17 +192,17 @@ async fn code_submit(
             return viewer.render(status, &page);
         }
     };
-    let started = signin::start_session(
-        &viewer.state,
-        Subject::Citizen(citizen.id),
-        viewer.session_token.as_deref(),
-    )
-    .await;
-    match started {
+    let mut response = signed_in(&viewer, Subject::Citizen(citizen.id), &next).await;
+    response.headers_mut().append(header::SET_COOKIE, pending_cookie("", 0));
+    response
+}
+
+/// Starts the new session (ending the one the browser held) and goes on to `next`.
+async fn signed_in(viewer: &Viewer, subject: Subject, next: &str) -> Response {
+    match signin::start_session(&viewer.state, subject, viewer.session_token.as_deref()).await {
         Ok((_, cookie)) => {
-            let mut response = Redirect::to(&next).into_response();
+            let mut response = Redirect::to(next).into_response();
             response.headers_mut().append(header::SET_COOKIE, cookie);
-            response.headers_mut().append(header::SET_COOKIE, pending_cookie("", 0));
             response
         }
         Err(e) => viewer.fail(e),
@@ -255,24 +255,11 @@ async fn staff_submit(
             return viewer.render(status, &page);
         }
     };
-    let started = signin::start_session(
-        &viewer.state,
-        Subject::Staff(staff.id),
-        viewer.session_token.as_deref(),
-    )
-    .await;
-    match started {
-        Ok((_, cookie)) => {
-            let next = match f.next.as_deref() {
-                Some(n) => safe_next(Some(n)),
-                None => "/console".to_owned(),
-            };
-            let mut response = Redirect::to(&next).into_response();
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-            response
-        }
-        Err(e) => viewer.fail(e),
-    }
+    let next = match f.next.as_deref() {
+        Some(n) => safe_next(Some(n)),
+        None => "/console".to_owned(),
+    };
+    signed_in(&viewer, Subject::Staff(staff.id), &next).await
 }
 
 #[derive(Debug, Deserialize)]

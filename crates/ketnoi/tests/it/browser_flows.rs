@@ -130,12 +130,7 @@ async fn journey(js: bool) {
     b.wait_for("a[href='/sign-in']", WAIT).await;
     b.goto("/staff/sign-in").await;
     check(&b, "staff-sign-in", &shots).await;
-    let password = app
-        .creds
-        .as_ref()
-        .and_then(|c| c.staff.iter().find(|(u, _, _)| u == "catinh.admin"))
-        .map(|(_, p, _)| p.clone())
-        .unwrap_or_default();
+    let password = app.staff_password("catinh.admin");
     b.fill("#username", "catinh.admin").await;
     b.fill("#password", &password).await;
     b.submit("form[action='/staff/sign-in']").await;

@@ -128,14 +128,18 @@ impl TestApp {
         signed["token"].as_str().unwrap_or_default().to_owned()
     }
 
-    /// Signs a demo staff member in by username.
-    pub async fn staff_token(&self, username: &str) -> String {
-        let password = self
-            .creds
+    /// The password the demo seed gave a staff member.
+    pub fn staff_password(&self, username: &str) -> String {
+        self.creds
             .as_ref()
             .and_then(|c| c.staff.iter().find(|(u, _, _)| u == username))
             .map(|(_, p, _)| p.clone())
-            .unwrap_or_else(|| panic!("no demo staff {username}"));
+            .unwrap_or_else(|| panic!("no demo staff {username}"))
+    }
+
+    /// Signs a demo staff member in by username.
+    pub async fn staff_token(&self, username: &str) -> String {
+        let password = self.staff_password(username);
         let (status, signed) = self
             .post(
                 "/api/v1/auth/staff/sign-in",

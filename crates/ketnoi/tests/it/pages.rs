@@ -309,12 +309,7 @@ async fn staff_see_the_console_for_what_they_manage_and_redirects_stay_on_site()
         response.get(header::LOCATION).and_then(|l| l.to_str().ok()),
         Some("/staff/sign-in?next=/console")
     );
-    let password = app
-        .creds
-        .as_ref()
-        .and_then(|c| c.staff.iter().find(|(u, _, _)| u == "catinh.admin"))
-        .map(|(_, p, _)| p.clone())
-        .unwrap_or_default();
+    let password = app.staff_password("catinh.admin");
     let (status, _, to) = v
         .post(
             "/staff/sign-in",
