@@ -41,22 +41,27 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().merge(pages).route("/static/{name}", get(assets::serve))
 }
 
+/// The Content-Security-Policy of every page: no inline script or style anywhere, everything
+/// from our own files.
+const PAGE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
+
 /// Security and caching headers for every page.
 async fn page_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    secure_page(&mut response);
+    response
+}
+
+/// Adds the page headers to a response (also used by the not-found page, which the fallback
+/// serves outside the page router's middleware).
+fn secure_page(response: &mut Response) {
     let h = response.headers_mut();
-    // No inline script or style anywhere: everything comes from our own files.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-cache, private"));
     h.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
-    response
 }
 
 /// A path on this site to return to: relative, not protocol-relative, so a link cannot send
@@ -374,10 +379,7 @@ pub(crate) async fn not_found(State(state): State<AppState>, request: Request) -
         Err(never) => match never {},
     };
     let mut response = viewer.fail(ApiError::NotFound("page"));
-    response.headers_mut().insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'self'; script-src 'self'"),
-    );
+    secure_page(&mut response);
     response
 }
 

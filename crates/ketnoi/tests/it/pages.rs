@@ -153,6 +153,10 @@ async fn pages_forbid_inline_code_and_assets_are_fingerprinted_and_cached() {
             csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
             "{path}: {csp}"
         );
+        assert!(
+            csp.contains("frame-ancestors 'none'"),
+            "{path}: the full page policy, 404 included"
+        );
         assert!(!html.contains("<script>") && !html.contains("style="), "{path} has inline code");
     }
     let (_, home, _) = v.get("/").await;
