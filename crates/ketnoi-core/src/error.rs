@@ -35,6 +35,12 @@ pub enum InvalidInput {
         /// The field's name.
         field: &'static str,
     },
+    /// A message's client id is 1–64 ASCII letters, digits, '-' or '_'.
+    #[error("client_msg_id must be 1-64 ASCII letters, digits, '-' or '_'")]
+    ClientMsgId,
+    /// A button's link is not an https URL or a path on this site.
+    #[error("a button link must be an https:// URL or a path starting with /")]
+    ButtonUrl,
     /// A word that names one of a fixed set of choices was none of them.
     #[error("{field} must be one of: {choices}")]
     Choice {
@@ -58,6 +64,8 @@ impl InvalidInput {
             Self::Length { .. } => "invalid-length",
             Self::ControlCharacter { .. } => "invalid-control-character",
             Self::Choice { .. } => "invalid-choice",
+            Self::ClientMsgId => "invalid-client-msg-id",
+            Self::ButtonUrl => "invalid-button-url",
         }
     }
 

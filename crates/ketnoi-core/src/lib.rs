@@ -14,6 +14,7 @@
 mod account;
 mod agency;
 mod area;
+pub mod chat;
 mod error;
 mod person;
 mod phone;
@@ -24,6 +25,10 @@ mod time;
 pub use account::{Account, AccountId, AccountKind, NewAccount};
 pub use agency::{Agency, AgencyCode, AgencyId, AgencyKind, NewAgency};
 pub use area::{Area, AreaCode, AreaLevel};
+pub use chat::{
+    Attachment, AttachmentId, Author, Button, ClientMsgId, Content, Conversation, ConversationId,
+    ConversationStatus, Message, MessageKind, Side,
+};
 pub use error::InvalidInput;
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

@@ -23,6 +23,8 @@ use ketnoi_core::{
     NewAccount, NewAgency, NewStaff, Phone, Role, Slug, StaffId, StaffMember, Timestamp, Username,
 };
 
+mod blob;
+mod chat;
 mod error;
 mod model;
 mod postgres;
@@ -31,6 +33,11 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use blob::{BlobStore, FsBlobs, PgBlobs};
+pub use chat::{
+    ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxEvent, InboxEventKind,
+    InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient, StoredAttachment,
+};
 pub use error::StoreError;
 pub use model::{
     DirectoryPage, DirectoryQuery, Job, JobId, JobState, NewJob, NewSession, OtpOutcome, Session,
@@ -57,7 +64,15 @@ pub async fn connect(url: &str) -> Result<Arc<dyn Store>> {
 /// All of storage: what the server and the command line hold.
 #[async_trait]
 pub trait Store:
-    AreaStore + AgencyStore + AccountStore + PeopleStore + SessionStore + JobQueue + Send + Sync
+    AreaStore
+    + AgencyStore
+    + AccountStore
+    + PeopleStore
+    + SessionStore
+    + JobQueue
+    + ChatStore
+    + Send
+    + Sync
 {
     /// Answers only when the database answers; `/readyz` calls it.
     async fn ping(&self) -> Result<()>;

@@ -17,6 +17,8 @@ pub struct PgStore {
 
 impl Dialect for PgStore {
     const LEASE_LOCK: &'static str = "FOR UPDATE SKIP LOCKED";
+    const ROW_LOCK: &'static str = " FOR UPDATE";
+    const BEGIN_WRITE: &'static str = "BEGIN";
 }
 
 impl PgStore {

@@ -21,6 +21,8 @@ pub struct SqliteStore {
 
 impl Dialect for SqliteStore {
     const LEASE_LOCK: &'static str = "";
+    const ROW_LOCK: &'static str = "";
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 }
 
 impl SqliteStore {

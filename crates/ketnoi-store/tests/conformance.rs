@@ -8,7 +8,6 @@ use ketnoi_core::{
     AccountKind, AgencyCode, AgencyId, AgencyKind, Area, AreaCode, CitizenId, DisplayName,
     NewAccount, NewAgency, NewStaff, Phone, Role, Slug, Timestamp, Username,
 };
-use ketnoi_store::testing::{fresh_postgres, fresh_sqlite};
 use ketnoi_store::*;
 
 fn area(code: &str, name: &str, level: &str, parent: &str) -> Area {
@@ -450,7 +449,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let (store, _dir) = super::fresh_sqlite().await;
+                    let (store, _dir) = ketnoi_store::testing::fresh_sqlite().await;
                     super::$name(&store).await;
                     store.close().await;
                 }
@@ -460,7 +459,7 @@ macro_rules! conformance {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    let Some((store, _schema)) = super::fresh_postgres().await else { return };
+                    let Some((store, _schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
                     super::$name(&store).await;
                     store.close().await;
                 }
@@ -486,3 +485,6 @@ conformance!(
     failing_every_attempt_dead_letters_a_job_that_can_be_retried,
     a_worker_dying_on_the_last_attempt_dead_letters_the_job,
 );
+
+#[path = "conformance/chat.rs"]
+mod chat;

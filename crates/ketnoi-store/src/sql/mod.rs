@@ -8,6 +8,7 @@
 //! constant from [`Dialect`].
 
 mod accounts;
+pub(crate) mod chat;
 mod jobs;
 mod people;
 mod sessions;
@@ -17,6 +18,12 @@ pub(crate) trait Dialect {
     /// Appended to the job-lease subquery: PostgreSQL skips rows other workers have locked;
     /// SQLite has one writer at a time and needs nothing.
     const LEASE_LOCK: &'static str;
+    /// Appended to a select of a row the transaction will update: PostgreSQL locks it against
+    /// other nodes; SQLite's write transaction already excludes every other writer.
+    const ROW_LOCK: &'static str;
+    /// Opens a transaction that will write: SQLite takes the write lock at once (so it never
+    /// fails to upgrade a read halfway), PostgreSQL begins normally.
+    const BEGIN_WRITE: &'static str;
 }
 
 /// The columns read for an [`ketnoi_core::Account`], in the order `account_from_row` expects.
@@ -112,6 +119,91 @@ macro_rules! impl_store {
                 })
             }
 
+            pub(crate) fn conversation(r: &$row) -> Result<Conversation, StoreError> {
+                Ok(Conversation {
+                    id: ConversationId(r.try_get("id")?),
+                    account: AccountId(r.try_get("account_id")?),
+                    citizen: CitizenId(r.try_get("citizen_id")?),
+                    citizen_label: r.try_get("citizen_label")?,
+                    status: r.try_get::<&str, _>("status")?.parse()?,
+                    last_seq: r.try_get("last_seq")?,
+                    last_message_at: Timestamp(r.try_get("last_message_at")?),
+                    preview: r.try_get("preview")?,
+                    citizen_read_seq: r.try_get("citizen_read_seq")?,
+                    account_read_seq: r.try_get("account_read_seq")?,
+                    citizen_unread: r.try_get("citizen_unread")?,
+                    account_unread: r.try_get("account_unread")?,
+                    assignee: r.try_get::<Option<i64>, _>("assignee_id")?.map(StaffId),
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn message(r: &$row) -> Result<Message, StoreError> {
+                let buttons: Option<&str> = r.try_get("buttons")?;
+                let buttons = match buttons {
+                    Some(json) => serde_json::from_str(json)
+                        .map_err(|e| StoreError::Database(sqlx::Error::Decode(Box::new(e))))?,
+                    None => Vec::new(),
+                };
+                Ok(Message {
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    seq: r.try_get("seq")?,
+                    author: Author::from_parts(r.try_get("author_kind")?, r.try_get("author_id")?)?,
+                    author_name: r.try_get("author_name")?,
+                    client_msg_id: ClientMsgId::parse(r.try_get("client_msg_id")?)?,
+                    content: Content::from_stored(
+                        r.try_get::<&str, _>("kind")?.parse()?,
+                        r.try_get("body")?,
+                        r.try_get::<Option<i64>, _>("attachment_id")?.map(AttachmentId),
+                        buttons,
+                    ),
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn attachment(r: &$row) -> Result<$crate::StoredAttachment, StoreError> {
+                let width: Option<i64> = r.try_get("width")?;
+                let height: Option<i64> = r.try_get("height")?;
+                let dimensions = match (width, height) {
+                    (Some(w), Some(h)) => u32::try_from(w).ok().zip(u32::try_from(h).ok()),
+                    _ => None,
+                };
+                Ok($crate::StoredAttachment {
+                    attachment: Attachment {
+                        id: AttachmentId(r.try_get("id")?),
+                        uploader: Author::from_parts(
+                            r.try_get("author_kind")?,
+                            r.try_get("author_id")?,
+                        )?,
+                        media_type: r.try_get("media_type")?,
+                        kind: r.try_get::<&str, _>("kind")?.parse()?,
+                        name: r.try_get("name")?,
+                        size: r.try_get("size")?,
+                        dimensions,
+                        blob_key: r.try_get("blob_key")?,
+                        created_at: Timestamp(r.try_get("created_at")?),
+                    },
+                    account: AccountId(r.try_get("account_id")?),
+                    citizen: CitizenId(r.try_get("citizen_id")?),
+                })
+            }
+
+            pub(crate) fn inbox_event(r: &$row) -> Result<$crate::InboxEvent, StoreError> {
+                let kind: &str = r.try_get("kind")?;
+                Ok($crate::InboxEvent {
+                    account: AccountId(r.try_get("account_id")?),
+                    seq: r.try_get("seq")?,
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    kind: $crate::InboxEventKind::parse(kind).ok_or_else(|| {
+                        StoreError::Database(sqlx::Error::Decode(
+                            format!("unknown inbox event {kind:?}").into(),
+                        ))
+                    })?,
+                    message_seq: r.try_get("message_seq")?,
+                    at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
             pub(crate) fn job(r: &$row) -> Result<$crate::Job, StoreError> {
                 let state: &str = r.try_get("state")?;
                 let payload: &str = r.try_get("payload")?;
@@ -140,9 +232,11 @@ macro_rules! impl_store {
         $crate::sql::impl_people!($store, $db);
         $crate::sql::impl_sessions!($store, $db);
         $crate::sql::impl_jobs!($store, $db);
+        $crate::sql::impl_chat!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
+pub(crate) use chat::impl_chat;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use people::impl_people;

@@ -1,0 +1,300 @@
+//! What storage knows about conversations: the writes it applies in batches, and what it
+//! answers.
+
+use async_trait::async_trait;
+use ketnoi_core::{
+    AccountId, Attachment, AttachmentId, Author, CitizenId, ClientMsgId, Content, Conversation,
+    ConversationId, ConversationStatus, Message, MessageKind, Side, Timestamp,
+};
+
+use crate::Result;
+
+/// Where a message goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recipient {
+    /// An existing conversation.
+    Conversation(ConversationId),
+    /// The author's (a citizen's) conversation with an account, opened if this is their first
+    /// message; `citizen_label` is how officers will see them.
+    Account {
+        /// The account.
+        account: AccountId,
+        /// The masked phone number officers see.
+        citizen_label: String,
+    },
+}
+
+/// One write to conversations. A batch of them is applied in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatWrite {
+    /// Stores a message, unless the author already sent one with this client id.
+    Send {
+        /// Where to.
+        to: Recipient,
+        /// Who writes.
+        author: Author,
+        /// The author's name to keep with the message (officers), or empty.
+        author_name: String,
+        /// The sender's id for it.
+        client_msg_id: ClientMsgId,
+        /// What it says.
+        content: Content,
+        /// When.
+        at: Timestamp,
+    },
+    /// Records that one side has read up to `seq`.
+    Read {
+        /// The conversation.
+        conversation: ConversationId,
+        /// Who read.
+        side: Side,
+        /// Up to where.
+        seq: i64,
+        /// When.
+        at: Timestamp,
+    },
+    /// Closes or reopens a conversation.
+    SetStatus {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The new status.
+        status: ConversationStatus,
+        /// When.
+        at: Timestamp,
+    },
+}
+
+/// What happened in an account's inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InboxEventKind {
+    /// A message arrived (from either side).
+    Message,
+    /// The citizen read up to a message.
+    CitizenRead,
+    /// An officer read up to a message.
+    AccountRead,
+    /// An officer closed the conversation.
+    Closed,
+    /// The conversation was reopened.
+    Reopened,
+}
+
+impl InboxEventKind {
+    /// The kind's word, as stored and sent.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Message => "message",
+            Self::CitizenRead => "citizen-read",
+            Self::AccountRead => "account-read",
+            Self::Closed => "closed",
+            Self::Reopened => "reopened",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        [Self::Message, Self::CitizenRead, Self::AccountRead, Self::Closed, Self::Reopened]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+
+    /// The read event for a side.
+    pub fn read_by(side: Side) -> Self {
+        match side {
+            Side::Citizen => Self::CitizenRead,
+            Side::Account => Self::AccountRead,
+        }
+    }
+}
+
+/// One numbered event of an account's inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboxEvent {
+    /// The account.
+    pub account: AccountId,
+    /// Its number in the account's inbox: 1, 2, 3… without gaps.
+    pub seq: i64,
+    /// The conversation it is about.
+    pub conversation: ConversationId,
+    /// What happened.
+    pub kind: InboxEventKind,
+    /// The message's sequence number (for messages and reads), else 0.
+    pub message_seq: i64,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChatApplied {
+    /// A message was stored, or had been (`duplicate`), in which case nothing changed and
+    /// `event` is `None`.
+    Sent {
+        /// The stored message.
+        message: Message,
+        /// The conversation after the write.
+        conversation: Conversation,
+        /// The inbox event it made.
+        event: Option<InboxEvent>,
+    },
+    /// A read or status change, with its event; `None` when it changed nothing (already read
+    /// that far, already closed).
+    Changed {
+        /// The conversation after the write.
+        conversation: Conversation,
+        /// The inbox event it made.
+        event: Option<InboxEvent>,
+    },
+}
+
+/// Why one write of a batch was refused; the rest of the batch is unaffected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ChatRefusal {
+    /// No such conversation, or the author is not its citizen.
+    #[error("no such conversation")]
+    NoConversation,
+    /// The client id was used before for a different message.
+    #[error("client_msg_id already used for a different message")]
+    ClientIdReused,
+    /// The attachment does not exist, belongs to another conversation or author, or is of
+    /// another kind.
+    #[error("attachment not usable here")]
+    BadAttachment,
+}
+
+/// One write's result.
+pub type ChatOutcome = std::result::Result<ChatApplied, ChatRefusal>;
+
+/// A page of a conversation's messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageRange {
+    /// The newest `limit`.
+    Latest {
+        /// How many.
+        limit: i64,
+    },
+    /// Up to `limit` messages after `seq`, oldest first (catching up).
+    After {
+        /// After this one.
+        seq: i64,
+        /// How many.
+        limit: i64,
+    },
+    /// Up to `limit` messages before `seq` (loading older history).
+    Before {
+        /// Before this one.
+        seq: i64,
+        /// How many.
+        limit: i64,
+    },
+}
+
+/// An officer's view of an account's inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxQuery {
+    /// The account.
+    pub account: AccountId,
+    /// Open or closed conversations.
+    pub status: ConversationStatus,
+    /// Words every listed conversation must contain, in a message or the citizen's masked
+    /// number, with or without diacritics.
+    pub text: Option<String>,
+    /// Continue after this conversation (its last message time and id), newest first.
+    pub before: Option<(Timestamp, ConversationId)>,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// An inbox event with what a screen needs to show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxItem {
+    /// The event.
+    pub event: InboxEvent,
+    /// The conversation as it is now.
+    pub conversation: Conversation,
+    /// The message, for message events.
+    pub message: Option<Message>,
+}
+
+/// An attachment to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    /// The account of the conversation.
+    pub account: AccountId,
+    /// The citizen of the conversation.
+    pub citizen: CitizenId,
+    /// Who uploaded it.
+    pub uploader: Author,
+    /// Its media type.
+    pub media_type: String,
+    /// A picture or a document.
+    pub kind: MessageKind,
+    /// The download name.
+    pub name: String,
+    /// Size in bytes.
+    pub size: i64,
+    /// Pixel size, for pictures.
+    pub dimensions: Option<(u32, u32)>,
+    /// Where the bytes are.
+    pub blob_key: String,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// An attachment and the conversation pair it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAttachment {
+    /// The attachment.
+    pub attachment: Attachment,
+    /// The account of its conversation.
+    pub account: AccountId,
+    /// The citizen of its conversation.
+    pub citizen: CitizenId,
+}
+
+/// Conversations and messages.
+#[async_trait]
+pub trait ChatStore {
+    /// Applies writes in one transaction and one durable commit (group commit: the server
+    /// gathers concurrent senders into one batch). Writes are applied in order, each seeing the
+    /// ones before it; a refused write changes nothing. `Err` means the whole batch failed and
+    /// nothing was stored.
+    async fn apply_chat(&self, batch: &[ChatWrite]) -> Result<Vec<ChatOutcome>>;
+    /// One conversation.
+    async fn conversation(&self, id: ConversationId) -> Result<Option<Conversation>>;
+    /// A citizen's conversation with an account, if they have written.
+    async fn conversation_between(
+        &self,
+        account: AccountId,
+        citizen: CitizenId,
+    ) -> Result<Option<Conversation>>;
+    /// A citizen's conversations, most recent first.
+    async fn citizen_conversations(
+        &self,
+        citizen: CitizenId,
+        limit: i64,
+    ) -> Result<Vec<Conversation>>;
+    /// An account's conversations, most recent first.
+    async fn inbox(&self, query: &InboxQuery) -> Result<Vec<Conversation>>;
+    /// A page of messages, oldest first.
+    async fn messages(
+        &self,
+        conversation: ConversationId,
+        range: MessageRange,
+    ) -> Result<Vec<Message>>;
+    /// An account's inbox events after `seq`, oldest first, up to `limit`.
+    async fn inbox_events_after(
+        &self,
+        account: AccountId,
+        seq: i64,
+        limit: i64,
+    ) -> Result<Vec<InboxItem>>;
+    /// The account's newest inbox event number, and the oldest still kept (events are pruned
+    /// after a while; a client further behind must reload).
+    async fn inbox_bounds(&self, account: AccountId) -> Result<(i64, i64)>;
+    /// Removes inbox events older than `before`; returns how many went.
+    async fn prune_inbox_events(&self, before: Timestamp) -> Result<u64>;
+    /// Records an uploaded file.
+    async fn create_attachment(&self, attachment: &NewAttachment) -> Result<Attachment>;
+    /// An attachment and its conversation pair.
+    async fn attachment(&self, id: AttachmentId) -> Result<Option<StoredAttachment>>;
+}

@@ -1,0 +1,865 @@
+//! Conversations, messages, inbox events and attachments.
+//!
+//! [`crate::ChatStore::apply_chat`] is the hot path: the server gathers every concurrent send
+//! into one batch, and the batch costs one transaction and one durable commit. Within it each
+//! conversation and each account's inbox head is read (and, on PostgreSQL, locked) once; sequence
+//! numbers are handed out in memory; messages and events go in as multi-row inserts; each touched
+//! conversation is written back once. The bookkeeping that needs no database lives in
+//! [`Batch`], outside the per-backend macro.
+
+use std::collections::HashMap;
+
+use ketnoi_core::{
+    AccountId, Author, CitizenId, ClientMsgId, Content, Conversation, ConversationId,
+    ConversationStatus, Message, MessageKind, Side, Timestamp,
+};
+
+use crate::{ChatApplied, ChatRefusal, InboxEvent, InboxEventKind};
+
+/// The columns read for a [`Conversation`].
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, citizen_id, citizen_label, status, \
+     last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
+     account_unread, assignee_id, created_at";
+/// The columns read for a [`Message`].
+pub(crate) const MESSAGE_COLUMNS: &str = "conversation_id, seq, author_kind, author_id, \
+     author_name, client_msg_id, kind, body, attachment_id, buttons, created_at";
+/// The columns written for a message, in the order [`message_values`] binds them.
+pub(crate) const MESSAGE_INSERT_COLUMNS: &str = "conversation_id, seq, author_kind, author_id, \
+     author_name, client_msg_id, kind, body, attachment_id, buttons, search_key, created_at";
+/// The columns read for an attachment.
+pub(crate) const ATTACHMENT_COLUMNS: &str = "id, account_id, citizen_id, author_kind, author_id, \
+     media_type, kind, name, size, width, height, blob_key, created_at";
+/// The columns of an inbox event.
+pub(crate) const EVENT_COLUMNS: &str =
+    "account_id, seq, conversation_id, kind, message_seq, created_at";
+
+/// Multi-row statements are cut into chunks of these sizes, so that each connection prepares a
+/// handful of statements rather than one per batch length.
+pub(crate) const CHUNKS: [usize; 4] = [128, 32, 8, 1];
+
+/// Splits `n` rows into [`CHUNKS`]-sized pieces, largest first.
+pub(crate) fn chunk_sizes(mut n: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    for size in CHUNKS {
+        while n >= size {
+            out.push(size);
+            n -= size;
+        }
+    }
+    out
+}
+
+/// `($1, $2, …), (…)` for `rows` rows of `cols` placeholders.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    let mut sql = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(r * cols + c + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// A message's buttons as stored: JSON, or NULL when it has none.
+pub(crate) fn buttons_json(content: &Content) -> Option<String> {
+    if content.buttons().is_empty() { None } else { serde_json::to_string(content.buttons()).ok() }
+}
+
+/// The preview a conversation list shows for a message.
+pub(crate) fn preview(content: &Content) -> String {
+    let text = content.preview();
+    match (content.kind(), text.is_empty()) {
+        (MessageKind::Image, true) => "📷".to_owned(),
+        (MessageKind::File, true) => "📎".to_owned(),
+        (MessageKind::Image, false) => format!("📷 {text}"),
+        (MessageKind::File, false) => format!("📎 {text}"),
+        _ => text,
+    }
+}
+
+/// The idempotency key of a message: who sent it where, under which client id.
+type SendKey = (ConversationId, &'static str, i64, ClientMsgId);
+
+/// What a batch has decided so far, before it reaches the database.
+#[derive(Default)]
+pub(crate) struct Batch {
+    /// Every conversation the batch touched, as it will be written back.
+    pub convs: HashMap<ConversationId, (Conversation, bool)>,
+    /// Citizen-and-account pairs already resolved to a conversation.
+    pub pairs: HashMap<(AccountId, CitizenId), ConversationId>,
+    /// Inbox heads read so far: the last number handed out, and whether it moved.
+    pub heads: HashMap<AccountId, (i64, bool)>,
+    /// Messages waiting to be inserted, with their search keys.
+    pub messages: Vec<(Message, String)>,
+    /// Where each waiting message sits in `messages`, by idempotency key.
+    pub keys: HashMap<SendKey, usize>,
+    /// Events waiting to be inserted.
+    pub events: Vec<InboxEvent>,
+}
+
+impl Batch {
+    pub(crate) fn key(conv: ConversationId, author: Author, id: &ClientMsgId) -> SendKey {
+        (conv, author.kind_str(), author.id(), id.clone())
+    }
+
+    /// Answers a send whose key is already taken, by a waiting or stored message.
+    pub(crate) fn replay(
+        existing: &Message,
+        content: &Content,
+        conversation: &Conversation,
+    ) -> Result<ChatApplied, ChatRefusal> {
+        if existing.content == *content {
+            Ok(ChatApplied::Sent {
+                message: existing.clone(),
+                conversation: conversation.clone(),
+                event: None,
+            })
+        } else {
+            Err(ChatRefusal::ClientIdReused)
+        }
+    }
+
+    /// Hands out the next number of an account's inbox (whose head must be loaded).
+    pub(crate) fn next_event(
+        &mut self,
+        account: AccountId,
+        conversation: ConversationId,
+        kind: InboxEventKind,
+        message_seq: i64,
+        at: Timestamp,
+    ) -> InboxEvent {
+        let head = self.heads.entry(account).or_insert((0, false));
+        head.0 += 1;
+        head.1 = true;
+        let event = InboxEvent { account, seq: head.0, conversation, kind, message_seq, at };
+        self.events.push(event);
+        event
+    }
+
+    /// Stores a new message in a loaded conversation: numbers it, updates the conversation's
+    /// counters and preview, and makes its inbox event.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn append(
+        &mut self,
+        conv_id: ConversationId,
+        author: Author,
+        author_name: &str,
+        client_msg_id: &ClientMsgId,
+        content: &Content,
+        at: Timestamp,
+    ) -> Option<ChatApplied> {
+        let (conv, dirty) = self.convs.get_mut(&conv_id)?;
+        *dirty = true;
+        conv.last_seq += 1;
+        let seq = conv.last_seq;
+        conv.last_message_at = at;
+        conv.preview = preview(content);
+        // Writing means having read what came before.
+        match author.side() {
+            Side::Citizen => {
+                conv.account_unread += 1;
+                conv.citizen_read_seq = seq;
+                conv.citizen_unread = 0;
+                conv.status = ConversationStatus::Open;
+            }
+            Side::Account => {
+                conv.citizen_unread += 1;
+                conv.account_read_seq = seq;
+                conv.account_unread = 0;
+            }
+        }
+        let conversation = conv.clone();
+        let message = Message {
+            conversation: conv_id,
+            seq,
+            author,
+            author_name: author_name.to_owned(),
+            client_msg_id: client_msg_id.clone(),
+            content: content.clone(),
+            created_at: at,
+        };
+        let event =
+            self.next_event(conversation.account, conv_id, InboxEventKind::Message, seq, at);
+        self.keys.insert(Self::key(conv_id, author, client_msg_id), self.messages.len());
+        self.messages.push((message.clone(), ketnoi_text::search_key(content.body())));
+        Some(ChatApplied::Sent { message, conversation, event: Some(event) })
+    }
+}
+
+macro_rules! impl_chat {
+    ($store:ty, $db:ty) => {
+        impl $store {
+            /// Loads a conversation into the batch (locking its row on PostgreSQL).
+            async fn load_conversation(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                id: ketnoi_core::ConversationId,
+            ) -> $crate::Result<Option<ketnoi_core::Conversation>> {
+                if let Some((c, _)) = batch.convs.get(&id) {
+                    return Ok(Some(c.clone()));
+                }
+                let sql = format!(
+                    "SELECT {} FROM conversations WHERE id = $1{}",
+                    $crate::sql::chat::CONVERSATION_COLUMNS,
+                    <$store as $crate::sql::Dialect>::ROW_LOCK
+                );
+                let row = sqlx::query(&sql).bind(id.0).fetch_optional(&mut **tx).await?;
+                let Some(conv) = row.as_ref().map(rows::conversation).transpose()? else {
+                    return Ok(None);
+                };
+                batch.pairs.insert((conv.account, conv.citizen), conv.id);
+                batch.convs.insert(id, (conv.clone(), false));
+                Ok(Some(conv))
+            }
+
+            /// The citizen's conversation with an account, opened if there is none.
+            async fn open_conversation(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                account: ketnoi_core::AccountId,
+                citizen: ketnoi_core::CitizenId,
+                label: &str,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<ketnoi_core::ConversationId> {
+                if let Some(id) = batch.pairs.get(&(account, citizen)) {
+                    return Ok(*id);
+                }
+                let cols = $crate::sql::chat::CONVERSATION_COLUMNS;
+                let sql = format!(
+                    "SELECT {cols} FROM conversations WHERE account_id = $1 AND citizen_id = $2{}",
+                    <$store as $crate::sql::Dialect>::ROW_LOCK
+                );
+                let row = sqlx::query(&sql)
+                    .bind(account.0)
+                    .bind(citizen.0)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                let row = match row {
+                    Some(row) => row,
+                    None => {
+                        let sql = format!(
+                            "INSERT INTO conversations (account_id, citizen_id, citizen_label, \
+                             last_message_at, created_at) VALUES ($1, $2, $3, $4, $4) \
+                             RETURNING {cols}"
+                        );
+                        sqlx::query(&sql)
+                            .bind(account.0)
+                            .bind(citizen.0)
+                            .bind(label)
+                            .bind(at.millis())
+                            .fetch_one(&mut **tx)
+                            .await
+                            .map_err($crate::error::classify("conversation"))?
+                    }
+                };
+                let conv = rows::conversation(&row)?;
+                let id = conv.id;
+                batch.pairs.insert((account, citizen), id);
+                batch.convs.insert(id, (conv, false));
+                Ok(id)
+            }
+
+            /// Reads (and locks) an account's inbox head into the batch.
+            async fn load_head(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                account: ketnoi_core::AccountId,
+            ) -> $crate::Result<()> {
+                if batch.heads.contains_key(&account) {
+                    return Ok(());
+                }
+                // An upsert that changes nothing still locks the row on PostgreSQL.
+                let last: i64 = sqlx::query_scalar(
+                    "INSERT INTO inbox_heads (account_id, last_seq) VALUES ($1, 0) \
+                     ON CONFLICT (account_id) DO UPDATE SET last_seq = inbox_heads.last_seq \
+                     RETURNING last_seq",
+                )
+                .bind(account.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                batch.heads.insert(account, (last, false));
+                Ok(())
+            }
+
+            /// Inserts the waiting messages.
+            async fn flush_messages(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+            ) -> $crate::Result<()> {
+                let waiting = std::mem::take(&mut batch.messages);
+                batch.keys.clear();
+                let mut rest = waiting.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(waiting.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "INSERT INTO messages ({}) VALUES {}",
+                        $crate::sql::chat::MESSAGE_INSERT_COLUMNS,
+                        $crate::sql::chat::placeholders(size, 12)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (m, key) in chunk {
+                        q = q
+                            .bind(m.conversation.0)
+                            .bind(m.seq)
+                            .bind(m.author.kind_str())
+                            .bind(m.author.id())
+                            .bind(m.author_name.as_str())
+                            .bind(m.client_msg_id.as_str())
+                            .bind(m.content.kind().as_str())
+                            .bind(m.content.body())
+                            .bind(m.content.attachment_id().map(|a| a.0))
+                            .bind($crate::sql::chat::buttons_json(&m.content))
+                            .bind(key.as_str())
+                            .bind(m.created_at.millis());
+                    }
+                    q.execute(&mut **tx).await.map_err($crate::error::classify("message"))?;
+                }
+                Ok(())
+            }
+
+            /// Writes back everything the batch changed.
+            async fn flush(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+            ) -> $crate::Result<()> {
+                Self::flush_messages(tx, batch).await?;
+                for (conv, dirty) in batch.convs.values_mut() {
+                    if !*dirty {
+                        continue;
+                    }
+                    sqlx::query(
+                        "UPDATE conversations SET status = $2, last_seq = $3, \
+                         last_message_at = $4, preview = $5, citizen_read_seq = $6, \
+                         account_read_seq = $7, citizen_unread = $8, account_unread = $9 \
+                         WHERE id = $1",
+                    )
+                    .bind(conv.id.0)
+                    .bind(conv.status.as_str())
+                    .bind(conv.last_seq)
+                    .bind(conv.last_message_at.millis())
+                    .bind(conv.preview.as_str())
+                    .bind(conv.citizen_read_seq)
+                    .bind(conv.account_read_seq)
+                    .bind(conv.citizen_unread)
+                    .bind(conv.account_unread)
+                    .execute(&mut **tx)
+                    .await?;
+                    *dirty = false;
+                }
+                for (account, (last, dirty)) in batch.heads.iter_mut() {
+                    if *dirty {
+                        sqlx::query("UPDATE inbox_heads SET last_seq = $2 WHERE account_id = $1")
+                            .bind(account.0)
+                            .bind(*last)
+                            .execute(&mut **tx)
+                            .await?;
+                        *dirty = false;
+                    }
+                }
+                let events = std::mem::take(&mut batch.events);
+                let mut rest = events.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(events.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "INSERT INTO inbox_events ({}) VALUES {}",
+                        $crate::sql::chat::EVENT_COLUMNS,
+                        $crate::sql::chat::placeholders(size, 6)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for e in chunk {
+                        q = q
+                            .bind(e.account.0)
+                            .bind(e.seq)
+                            .bind(e.conversation.0)
+                            .bind(e.kind.as_str())
+                            .bind(e.message_seq)
+                            .bind(e.at.millis());
+                    }
+                    q.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// One send, inside the batch.
+            #[allow(clippy::too_many_arguments)]
+            async fn apply_send(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                to: &$crate::Recipient,
+                author: ketnoi_core::Author,
+                author_name: &str,
+                client_msg_id: &ketnoi_core::ClientMsgId,
+                content: &ketnoi_core::Content,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<$crate::ChatOutcome> {
+                use $crate::ChatRefusal;
+                let conv_id = match (to, author) {
+                    ($crate::Recipient::Conversation(id), _) => *id,
+                    (
+                        $crate::Recipient::Account { account, citizen_label },
+                        ketnoi_core::Author::Citizen(citizen),
+                    ) => {
+                        Self::open_conversation(tx, batch, *account, citizen, citizen_label, at)
+                            .await?
+                    }
+                    ($crate::Recipient::Account { .. }, _) => {
+                        return Ok(Err(ChatRefusal::NoConversation));
+                    }
+                };
+                let Some(conv) = Self::load_conversation(tx, batch, conv_id).await? else {
+                    return Ok(Err(ChatRefusal::NoConversation));
+                };
+                if let ketnoi_core::Author::Citizen(c) = author
+                    && c != conv.citizen
+                {
+                    return Ok(Err(ChatRefusal::NoConversation));
+                }
+                let key = $crate::sql::chat::Batch::key(conv_id, author, client_msg_id);
+                if let Some(&i) = batch.keys.get(&key) {
+                    let existing = batch.messages[i].0.clone();
+                    return Ok($crate::sql::chat::Batch::replay(&existing, content, &conv));
+                }
+                let sql = format!(
+                    "SELECT {} FROM messages WHERE conversation_id = $1 AND author_kind = $2 \
+                     AND author_id = $3 AND client_msg_id = $4",
+                    $crate::sql::chat::MESSAGE_COLUMNS
+                );
+                let row = sqlx::query(&sql)
+                    .bind(conv_id.0)
+                    .bind(author.kind_str())
+                    .bind(author.id())
+                    .bind(client_msg_id.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                if let Some(row) = row {
+                    let existing = rows::message(&row)?;
+                    return Ok($crate::sql::chat::Batch::replay(&existing, content, &conv));
+                }
+                if let Some(attachment) = content.attachment_id() {
+                    let sql = format!(
+                        "SELECT {} FROM attachments WHERE id = $1",
+                        $crate::sql::chat::ATTACHMENT_COLUMNS
+                    );
+                    let row = sqlx::query(&sql).bind(attachment.0).fetch_optional(&mut **tx).await?;
+                    let usable = match row.as_ref().map(rows::attachment).transpose()? {
+                        Some(a) => {
+                            a.account == conv.account
+                                && a.citizen == conv.citizen
+                                && a.attachment.uploader == author
+                                && a.attachment.kind == content.kind()
+                        }
+                        None => false,
+                    };
+                    if !usable {
+                        return Ok(Err(ChatRefusal::BadAttachment));
+                    }
+                }
+                Self::load_head(tx, batch, conv.account).await?;
+                batch
+                    .append(conv_id, author, author_name, client_msg_id, content, at)
+                    .map(Ok)
+                    .ok_or($crate::StoreError::NotFound("conversation"))
+            }
+
+            /// A read mark or a status change, inside the batch.
+            async fn apply_change(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                write: &$crate::ChatWrite,
+            ) -> $crate::Result<$crate::ChatOutcome> {
+                use ketnoi_core::{ConversationStatus, Side};
+                use $crate::{ChatApplied, ChatRefusal, ChatWrite, InboxEventKind};
+                let (id, at) = match write {
+                    ChatWrite::Read { conversation, at, .. }
+                    | ChatWrite::SetStatus { conversation, at, .. } => (*conversation, *at),
+                    ChatWrite::Send { .. } => return Err($crate::StoreError::NotFound("write")),
+                };
+                let Some(mut conv) = Self::load_conversation(tx, batch, id).await? else {
+                    return Ok(Err(ChatRefusal::NoConversation));
+                };
+                let (kind, message_seq) = match write {
+                    ChatWrite::Read { side, seq, .. } => {
+                        let read = (*seq).min(conv.last_seq).max(conv.read_seq(*side));
+                        if read == conv.read_seq(*side) {
+                            return Ok(Ok(ChatApplied::Changed { conversation: conv, event: None }));
+                        }
+                        // Count what the reader still has not read, including messages
+                        // waiting in this batch.
+                        Self::flush_messages(tx, batch).await?;
+                        let op = if *side == Side::Citizen { "<>" } else { "=" };
+                        let sql = format!(
+                            "SELECT COUNT(*) FROM messages WHERE conversation_id = $1 \
+                             AND seq > $2 AND author_kind {op} 'citizen'"
+                        );
+                        let unread: i64 = sqlx::query_scalar(&sql)
+                            .bind(id.0)
+                            .bind(read)
+                            .fetch_one(&mut **tx)
+                            .await?;
+                        match side {
+                            Side::Citizen => {
+                                conv.citizen_read_seq = read;
+                                conv.citizen_unread = unread;
+                            }
+                            Side::Account => {
+                                conv.account_read_seq = read;
+                                conv.account_unread = unread;
+                            }
+                        }
+                        (InboxEventKind::read_by(*side), read)
+                    }
+                    ChatWrite::SetStatus { status, .. } => {
+                        if conv.status == *status {
+                            return Ok(Ok(ChatApplied::Changed { conversation: conv, event: None }));
+                        }
+                        conv.status = *status;
+                        let kind = match status {
+                            ConversationStatus::Closed => InboxEventKind::Closed,
+                            ConversationStatus::Open => InboxEventKind::Reopened,
+                        };
+                        (kind, conv.last_seq)
+                    }
+                    ChatWrite::Send { .. } => return Err($crate::StoreError::NotFound("write")),
+                };
+                Self::load_head(tx, batch, conv.account).await?;
+                batch.convs.insert(id, (conv.clone(), true));
+                let event = batch.next_event(conv.account, id, kind, message_seq, at);
+                Ok(Ok(ChatApplied::Changed { conversation: conv, event: Some(event) }))
+            }
+
+            async fn event_items(
+                &self,
+                events: Vec<$crate::InboxEvent>,
+            ) -> $crate::Result<Vec<$crate::InboxItem>> {
+                let mut convs: std::collections::HashMap<_, ketnoi_core::Conversation> =
+                    std::collections::HashMap::new();
+                let mut items = Vec::with_capacity(events.len());
+                for event in events {
+                    let conversation = match convs.get(&event.conversation) {
+                        Some(c) => c.clone(),
+                        None => {
+                            let Some(c) =
+                                $crate::ChatStore::conversation(self, event.conversation).await?
+                            else {
+                                continue;
+                            };
+                            convs.insert(c.id, c.clone());
+                            c
+                        }
+                    };
+                    let message = if event.kind == $crate::InboxEventKind::Message {
+                        let sql = format!(
+                            "SELECT {} FROM messages WHERE conversation_id = $1 AND seq = $2",
+                            $crate::sql::chat::MESSAGE_COLUMNS
+                        );
+                        let row = sqlx::query(&sql)
+                            .bind(event.conversation.0)
+                            .bind(event.message_seq)
+                            .fetch_optional(&self.pool)
+                            .await?;
+                        row.as_ref().map(rows::message).transpose()?
+                    } else {
+                        None
+                    };
+                    items.push($crate::InboxItem { event, conversation, message });
+                }
+                Ok(items)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::ChatStore for $store {
+            async fn apply_chat(
+                &self,
+                writes: &[$crate::ChatWrite],
+            ) -> $crate::Result<Vec<$crate::ChatOutcome>> {
+                let mut tx =
+                    self.pool.begin_with(<$store as $crate::sql::Dialect>::BEGIN_WRITE).await?;
+                let mut batch = $crate::sql::chat::Batch::default();
+                let mut outcomes = Vec::with_capacity(writes.len());
+                for write in writes {
+                    let outcome = match write {
+                        $crate::ChatWrite::Send {
+                            to,
+                            author,
+                            author_name,
+                            client_msg_id,
+                            content,
+                            at,
+                        } => {
+                            Self::apply_send(
+                                &mut tx,
+                                &mut batch,
+                                to,
+                                *author,
+                                author_name,
+                                client_msg_id,
+                                content,
+                                *at,
+                            )
+                            .await?
+                        }
+                        other => Self::apply_change(&mut tx, &mut batch, other).await?,
+                    };
+                    outcomes.push(outcome);
+                }
+                Self::flush(&mut tx, &mut batch).await?;
+                tx.commit().await?;
+                Ok(outcomes)
+            }
+
+            async fn conversation(
+                &self,
+                id: ketnoi_core::ConversationId,
+            ) -> $crate::Result<Option<ketnoi_core::Conversation>> {
+                let sql = format!(
+                    "SELECT {} FROM conversations WHERE id = $1",
+                    $crate::sql::chat::CONVERSATION_COLUMNS
+                );
+                let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+                row.as_ref().map(rows::conversation).transpose()
+            }
+
+            async fn conversation_between(
+                &self,
+                account: ketnoi_core::AccountId,
+                citizen: ketnoi_core::CitizenId,
+            ) -> $crate::Result<Option<ketnoi_core::Conversation>> {
+                let sql = format!(
+                    "SELECT {} FROM conversations WHERE account_id = $1 AND citizen_id = $2",
+                    $crate::sql::chat::CONVERSATION_COLUMNS
+                );
+                let row = sqlx::query(&sql)
+                    .bind(account.0)
+                    .bind(citizen.0)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.as_ref().map(rows::conversation).transpose()
+            }
+
+            async fn citizen_conversations(
+                &self,
+                citizen: ketnoi_core::CitizenId,
+                limit: i64,
+            ) -> $crate::Result<Vec<ketnoi_core::Conversation>> {
+                let sql = format!(
+                    "SELECT {} FROM conversations WHERE citizen_id = $1 AND last_seq > 0 \
+                     ORDER BY last_message_at DESC, id DESC LIMIT $2",
+                    $crate::sql::chat::CONVERSATION_COLUMNS
+                );
+                let found =
+                    sqlx::query(&sql).bind(citizen.0).bind(limit).fetch_all(&self.pool).await?;
+                found.iter().map(rows::conversation).collect()
+            }
+
+            async fn inbox(
+                &self,
+                query: &$crate::InboxQuery,
+            ) -> $crate::Result<Vec<ketnoi_core::Conversation>> {
+                let terms = query.text.as_deref().map(ketnoi_text::search_terms).unwrap_or_default();
+                let mut sql = format!(
+                    "SELECT {} FROM conversations c WHERE c.account_id = $1 AND c.status = $2 \
+                     AND c.last_seq > 0",
+                    $crate::sql::qualified($crate::sql::chat::CONVERSATION_COLUMNS, "c")
+                );
+                let mut n = 3;
+                for _ in &terms {
+                    sql.push_str(&format!(
+                        " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
+                         WHERE m.conversation_id = c.id AND m.search_key LIKE ${n}))"
+                    ));
+                    n += 1;
+                }
+                if query.before.is_some() {
+                    sql.push_str(&format!(
+                        " AND (c.last_message_at < ${n} OR (c.last_message_at = ${n} \
+                         AND c.id < ${}))",
+                        n + 1
+                    ));
+                    n += 2;
+                }
+                sql.push_str(&format!(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}"));
+                let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
+                for t in &terms {
+                    q = q.bind(format!("%{t}%"));
+                }
+                if let Some((at, id)) = query.before {
+                    q = q.bind(at.millis()).bind(id.0);
+                }
+                let found = q.bind(query.limit).fetch_all(&self.pool).await?;
+                found.iter().map(rows::conversation).collect()
+            }
+
+            async fn messages(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+                range: $crate::MessageRange,
+            ) -> $crate::Result<Vec<ketnoi_core::Message>> {
+                let cols = $crate::sql::chat::MESSAGE_COLUMNS;
+                let (sql, seq, limit, newest_first) = match range {
+                    $crate::MessageRange::Latest { limit } => (
+                        format!(
+                            "SELECT {cols} FROM messages WHERE conversation_id = $1 \
+                             AND seq > $2 ORDER BY seq DESC LIMIT $3"
+                        ),
+                        0,
+                        limit,
+                        true,
+                    ),
+                    $crate::MessageRange::After { seq, limit } => (
+                        format!(
+                            "SELECT {cols} FROM messages WHERE conversation_id = $1 \
+                             AND seq > $2 ORDER BY seq LIMIT $3"
+                        ),
+                        seq,
+                        limit,
+                        false,
+                    ),
+                    $crate::MessageRange::Before { seq, limit } => (
+                        format!(
+                            "SELECT {cols} FROM messages WHERE conversation_id = $1 \
+                             AND seq < $2 ORDER BY seq DESC LIMIT $3"
+                        ),
+                        seq,
+                        limit,
+                        true,
+                    ),
+                };
+                let found = sqlx::query(&sql)
+                    .bind(conversation.0)
+                    .bind(seq)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut messages =
+                    found.iter().map(rows::message).collect::<$crate::Result<Vec<_>>>()?;
+                if newest_first {
+                    messages.reverse();
+                }
+                Ok(messages)
+            }
+
+            async fn inbox_events_after(
+                &self,
+                account: ketnoi_core::AccountId,
+                seq: i64,
+                limit: i64,
+            ) -> $crate::Result<Vec<$crate::InboxItem>> {
+                let sql = format!(
+                    "SELECT {} FROM inbox_events WHERE account_id = $1 AND seq > $2 \
+                     ORDER BY seq LIMIT $3",
+                    $crate::sql::chat::EVENT_COLUMNS
+                );
+                let found = sqlx::query(&sql)
+                    .bind(account.0)
+                    .bind(seq)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let events =
+                    found.iter().map(rows::inbox_event).collect::<$crate::Result<Vec<_>>>()?;
+                self.event_items(events).await
+            }
+
+            async fn inbox_bounds(
+                &self,
+                account: ketnoi_core::AccountId,
+            ) -> $crate::Result<(i64, i64)> {
+                let last: Option<i64> =
+                    sqlx::query_scalar("SELECT last_seq FROM inbox_heads WHERE account_id = $1")
+                        .bind(account.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                let oldest: Option<i64> =
+                    sqlx::query_scalar("SELECT MIN(seq) FROM inbox_events WHERE account_id = $1")
+                        .bind(account.0)
+                        .fetch_one(&self.pool)
+                        .await?;
+                let last = last.unwrap_or(0);
+                Ok((last, oldest.unwrap_or(last + 1)))
+            }
+
+            async fn prune_inbox_events(&self, before: ketnoi_core::Timestamp) -> $crate::Result<u64> {
+                let done = sqlx::query("DELETE FROM inbox_events WHERE created_at < $1")
+                    .bind(before.millis())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn create_attachment(
+                &self,
+                a: &$crate::NewAttachment,
+            ) -> $crate::Result<ketnoi_core::Attachment> {
+                let sql = format!(
+                    "INSERT INTO attachments (account_id, citizen_id, author_kind, author_id, \
+                     media_type, kind, name, size, width, height, blob_key, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {}",
+                    $crate::sql::chat::ATTACHMENT_COLUMNS
+                );
+                let row = sqlx::query(&sql)
+                    .bind(a.account.0)
+                    .bind(a.citizen.0)
+                    .bind(a.uploader.kind_str())
+                    .bind(a.uploader.id())
+                    .bind(a.media_type.as_str())
+                    .bind(a.kind.as_str())
+                    .bind(a.name.as_str())
+                    .bind(a.size)
+                    .bind(a.dimensions.map(|d| i64::from(d.0)))
+                    .bind(a.dimensions.map(|d| i64::from(d.1)))
+                    .bind(a.blob_key.as_str())
+                    .bind(a.at.millis())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err($crate::error::classify("attachment"))?;
+                Ok(rows::attachment(&row)?.attachment)
+            }
+
+            async fn attachment(
+                &self,
+                id: ketnoi_core::AttachmentId,
+            ) -> $crate::Result<Option<$crate::StoredAttachment>> {
+                let sql = format!(
+                    "SELECT {} FROM attachments WHERE id = $1",
+                    $crate::sql::chat::ATTACHMENT_COLUMNS
+                );
+                let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
+                row.as_ref().map(rows::attachment).transpose()
+            }
+        }
+    };
+}
+pub(crate) use impl_chat;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_cover_every_row_with_few_statement_shapes() {
+        for n in 0..600 {
+            let sizes = chunk_sizes(n);
+            assert_eq!(sizes.iter().sum::<usize>(), n);
+            assert!(sizes.windows(2).all(|w| w[0] >= w[1]));
+        }
+        assert_eq!(chunk_sizes(170), vec![128, 32, 8, 1, 1]);
+    }
+
+    #[test]
+    fn placeholders_number_rows_then_columns() {
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(placeholders(1, 1), "($1)");
+    }
+}

@@ -1,0 +1,473 @@
+//! Conversations: numbering, idempotent sends, reads, status, inbox events, attachments.
+
+use ketnoi_core::{
+    Account, Author, Citizen, ClientMsgId, Content, ConversationId, ConversationStatus,
+    MessageKind, Side, StaffId, Timestamp,
+};
+use ketnoi_store::*;
+
+use super::{account, agency, phone, seed_areas};
+
+struct Fixture {
+    account: Account,
+    other_account: Account,
+    citizen: Citizen,
+    neighbour: Citizen,
+}
+
+async fn fixture(s: &dyn Store) -> Fixture {
+    seed_areas(s).await;
+    let police = agency(s, "ca-hg", "Công an tỉnh Hà Giang", "02", None).await;
+    let now = Timestamp::now();
+    Fixture {
+        account: account(s, "ca-ha-giang", "Công an tỉnh Hà Giang", police, "02").await,
+        other_account: account(s, "ca-vi-xuyen", "Công an huyện Vị Xuyên", police, "002").await,
+        citizen: s
+            .citizen_for_phone(&phone("0912345678"), now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+        neighbour: s
+            .citizen_for_phone(&phone("0987654321"), now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}")),
+    }
+}
+
+fn id(s: &str) -> ClientMsgId {
+    ClientMsgId::parse(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(s: &str) -> Content {
+    Content::text(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn citizen_send(f: &Fixture, account: &Account, client: &str, body: &str) -> ChatWrite {
+    ChatWrite::Send {
+        to: Recipient::Account { account: account.id, citizen_label: "091****678".into() },
+        author: Author::Citizen(f.citizen.id),
+        author_name: String::new(),
+        client_msg_id: id(client),
+        content: text(body),
+        at: Timestamp::now(),
+    }
+}
+
+fn staff_send(conversation: ConversationId, client: &str, body: &str) -> ChatWrite {
+    ChatWrite::Send {
+        to: Recipient::Conversation(conversation),
+        author: Author::Staff(StaffId(1)),
+        author_name: "Cán bộ Trực ban".into(),
+        client_msg_id: id(client),
+        content: text(body),
+        at: Timestamp::now(),
+    }
+}
+
+async fn apply(s: &dyn Store, writes: &[ChatWrite]) -> Vec<ChatOutcome> {
+    s.apply_chat(writes).await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn sent(
+    outcome: &ChatOutcome,
+) -> (&ketnoi_core::Message, &ketnoi_core::Conversation, Option<InboxEvent>) {
+    match outcome {
+        Ok(ChatApplied::Sent { message, conversation, event }) => (message, conversation, *event),
+        other => panic!("expected a sent message, got {other:?}"),
+    }
+}
+
+async fn first_message_opens_a_conversation_numbered_without_gaps(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(
+        s,
+        &[
+            citizen_send(&f, &f.account, "a1", "Xin chào"),
+            citizen_send(&f, &f.account, "a2", "Cho hỏi làm căn cước"),
+        ],
+    )
+    .await;
+    let (m1, _, e1) = sent(&out[0]);
+    let (m2, conv, e2) = sent(&out[1]);
+    assert_eq!((m1.seq, m2.seq), (1, 2));
+    assert_eq!(m1.conversation, m2.conversation);
+    assert_eq!((e1.map(|e| e.seq), e2.map(|e| e.seq)), (Some(1), Some(2)));
+    assert_eq!(conv.account_unread, 2);
+    assert_eq!(conv.preview, "Cho hỏi làm căn cước");
+    let reply = apply(s, &[staff_send(conv.id, "r1", "Chào anh, mời anh mang giấy tờ")]).await;
+    let (m3, conv, e3) = sent(&reply[0]);
+    assert_eq!(m3.seq, 3);
+    assert_eq!(e3.map(|e| e.seq), Some(3));
+    assert_eq!((conv.account_unread, conv.citizen_unread, conv.account_read_seq), (0, 1, 3));
+    // Another account: another conversation, another inbox numbering.
+    let other = apply(s, &[citizen_send(&f, &f.other_account, "a1", "Xin chào")]).await;
+    let (m, c, e) = sent(&other[0]);
+    assert_eq!((m.seq, e.map(|e| e.seq)), (1, Some(1)));
+    assert_ne!(c.id, conv.id);
+    let all = s
+        .messages(conv.id, MessageRange::Latest { limit: 10 })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+    assert_eq!(all[2].author_name, "Cán bộ Trực ban");
+    let stored = s.conversation(conv.id).await.ok().flatten();
+    assert_eq!(stored.as_ref(), Some(conv));
+    let mine = s.citizen_conversations(f.citizen.id, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(mine.len(), 2);
+}
+
+async fn a_repeated_client_id_returns_the_original_and_a_changed_one_is_refused(s: &dyn Store) {
+    let f = fixture(s).await;
+    // Within one batch and across batches.
+    let out = apply(
+        s,
+        &[
+            citizen_send(&f, &f.account, "same", "Tôi bị mất ví"),
+            citizen_send(&f, &f.account, "same", "Tôi bị mất ví"),
+            citizen_send(&f, &f.account, "same", "Nội dung khác"),
+        ],
+    )
+    .await;
+    let (original, _, event) = sent(&out[0]);
+    assert!(event.is_some());
+    let (again, _, none) = sent(&out[1]);
+    assert_eq!((again, none), (original, None));
+    assert_eq!(out[2], Err(ChatRefusal::ClientIdReused));
+    let later = apply(
+        s,
+        &[
+            citizen_send(&f, &f.account, "same", "Tôi bị mất ví"),
+            citizen_send(&f, &f.account, "same", "khác"),
+        ],
+    )
+    .await;
+    assert_eq!(sent(&later[0]).0, original);
+    assert_eq!(later[1], Err(ChatRefusal::ClientIdReused));
+    let conv = original.conversation;
+    assert_eq!(
+        s.messages(conv, MessageRange::Latest { limit: 10 }).await.map(|m| m.len()).ok(),
+        Some(1)
+    );
+    assert_eq!(s.inbox_bounds(f.account.id).await.ok(), Some((1, 1)));
+    // The same client id from the other side is a different message.
+    let reply = apply(s, &[staff_send(conv, "same", "Đã nhận")]).await;
+    assert_eq!(sent(&reply[0]).0.seq, 2);
+}
+
+async fn concurrent_retries_of_one_message_store_it_once(s: &dyn Store) {
+    let f = fixture(s).await;
+    let write = citizen_send(&f, &f.account, "retry-1", "Có cháy ở chợ");
+    let results = futures_join(s, &write, 20).await;
+    let seqs: Vec<i64> = results.iter().map(|o| sent(o).0.seq).collect();
+    assert!(seqs.iter().all(|&q| q == 1), "{seqs:?}");
+    let conv = sent(&results[0]).0.conversation;
+    assert_eq!(
+        s.messages(conv, MessageRange::Latest { limit: 50 }).await.map(|m| m.len()).ok(),
+        Some(1)
+    );
+}
+
+/// Runs the same write `n` times at once, each in its own batch.
+async fn futures_join(s: &dyn Store, write: &ChatWrite, n: usize) -> Vec<ChatOutcome> {
+    let mut pending = Vec::new();
+    for _ in 0..n {
+        let batch = [write.clone()];
+        pending.push(async move { s.apply_chat(&batch).await });
+    }
+    let mut out = Vec::new();
+    // Polled together, so their transactions overlap.
+    for result in futures_util::future::join_all(pending).await {
+        match result {
+            Ok(mut v) => out.push(v.remove(0)),
+            // PostgreSQL may refuse a racing insert of the same conversation; the client's
+            // retry then finds it.
+            Err(StoreError::Conflict(_)) => {
+                out.push(apply(s, std::slice::from_ref(write)).await.remove(0));
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    out
+}
+
+async fn nobody_writes_into_someone_elses_conversation(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(s, &[citizen_send(&f, &f.account, "a", "Xin chào")]).await;
+    let conv = sent(&out[0]).1.id;
+    let intruder = ChatWrite::Send {
+        to: Recipient::Conversation(conv),
+        author: Author::Citizen(f.neighbour.id),
+        author_name: String::new(),
+        client_msg_id: id("x"),
+        content: text("xen vào"),
+        at: Timestamp::now(),
+    };
+    let staff_opening = ChatWrite::Send {
+        to: Recipient::Account { account: f.account.id, citizen_label: String::new() },
+        author: Author::Staff(StaffId(1)),
+        author_name: String::new(),
+        client_msg_id: id("y"),
+        content: text("x"),
+        at: Timestamp::now(),
+    };
+    let missing = staff_send(ConversationId(conv.0 + 1000), "z", "x");
+    let out = apply(s, &[intruder, staff_opening, missing]).await;
+    assert!(out.iter().all(|o| *o == Err(ChatRefusal::NoConversation)), "{out:?}");
+    assert_eq!(s.inbox_bounds(f.account.id).await.ok(), Some((1, 1)));
+}
+
+async fn reads_count_down_unread_and_make_events_only_when_they_move(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(
+        s,
+        &[
+            citizen_send(&f, &f.account, "1", "một"),
+            citizen_send(&f, &f.account, "2", "hai"),
+            citizen_send(&f, &f.account, "3", "ba"),
+        ],
+    )
+    .await;
+    let conv = sent(&out[2]).1.id;
+    let read = |seq| ChatWrite::Read {
+        conversation: conv,
+        side: Side::Account,
+        seq,
+        at: Timestamp::now(),
+    };
+    let out = apply(s, &[read(2), read(1), read(99)]).await;
+    let changed = |o: &ChatOutcome| match o {
+        Ok(ChatApplied::Changed { conversation, event }) => (conversation.clone(), *event),
+        other => panic!("{other:?}"),
+    };
+    let (c, e) = changed(&out[0]);
+    assert_eq!((c.account_read_seq, c.account_unread), (2, 1));
+    assert_eq!(e.map(|e| (e.kind, e.message_seq)), Some((InboxEventKind::AccountRead, 2)));
+    assert_eq!(changed(&out[1]).1, None, "reading backwards changes nothing");
+    let (c, e) = changed(&out[2]);
+    assert_eq!((c.account_read_seq, c.account_unread), (3, 0), "capped at the last message");
+    assert!(e.is_some());
+    // The citizen's side counts the account's messages.
+    let out = apply(
+        s,
+        &[
+            staff_send(conv, "r", "trả lời"),
+            ChatWrite::Read {
+                conversation: conv,
+                side: Side::Citizen,
+                seq: 4,
+                at: Timestamp::now(),
+            },
+        ],
+    )
+    .await;
+    assert_eq!(sent(&out[0]).1.citizen_unread, 1);
+    let (c, _) = changed(&out[1]);
+    assert_eq!((c.citizen_read_seq, c.citizen_unread), (4, 0));
+}
+
+async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(s, &[citizen_send(&f, &f.account, "1", "một")]).await;
+    let conv = sent(&out[0]).1.id;
+    let close = ChatWrite::SetStatus {
+        conversation: conv,
+        status: ConversationStatus::Closed,
+        at: Timestamp::now(),
+    };
+    let out = apply(s, &[close.clone(), close]).await;
+    match (&out[0], &out[1]) {
+        (
+            Ok(ChatApplied::Changed { conversation, event: Some(e) }),
+            Ok(ChatApplied::Changed { event: None, .. }),
+        ) => {
+            assert_eq!(conversation.status, ConversationStatus::Closed);
+            assert_eq!(e.kind, InboxEventKind::Closed);
+        }
+        other => panic!("{other:?}"),
+    }
+    let query =
+        |status| InboxQuery { account: f.account.id, status, text: None, before: None, limit: 10 };
+    assert_eq!(s.inbox(&query(ConversationStatus::Open)).await.map(|v| v.len()).ok(), Some(0));
+    assert_eq!(s.inbox(&query(ConversationStatus::Closed)).await.map(|v| v.len()).ok(), Some(1));
+    let out = apply(s, &[citizen_send(&f, &f.account, "2", "hai")]).await;
+    assert_eq!(sent(&out[0]).1.status, ConversationStatus::Open);
+    assert_eq!(s.inbox(&query(ConversationStatus::Open)).await.map(|v| v.len()).ok(), Some(1));
+}
+
+async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Store) {
+    let f = fixture(s).await;
+    let mut at = Timestamp::now();
+    let mut writes = Vec::new();
+    for (i, (who, body)) in
+        [(&f.citizen, "Nhà tôi bị mất trộm xe máy"), (&f.neighbour, "Hỏi về đăng ký tạm trú")]
+            .into_iter()
+            .enumerate()
+    {
+        at = at.plus_millis(10);
+        writes.push(ChatWrite::Send {
+            to: Recipient::Account { account: f.account.id, citizen_label: who.phone.masked() },
+            author: Author::Citizen(who.id),
+            author_name: String::new(),
+            client_msg_id: id(&format!("m{i}")),
+            content: text(body),
+            at,
+        });
+    }
+    apply(s, &writes).await;
+    let q = |text: Option<&str>, before| InboxQuery {
+        account: f.account.id,
+        status: ConversationStatus::Open,
+        text: text.map(str::to_owned),
+        before,
+        limit: 1,
+    };
+    let first = s.inbox(&q(None, None)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].citizen, f.neighbour.id, "newest first");
+    let next = s
+        .inbox(&q(None, Some((first[0].last_message_at, first[0].id))))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(next.iter().map(|c| c.citizen).collect::<Vec<_>>(), vec![f.citizen.id]);
+    for (query, who) in [
+        ("mat trom", f.citizen.id),
+        ("TẠM TRÚ", f.neighbour.id),
+        ("098", f.neighbour.id),
+        ("678", f.citizen.id),
+    ] {
+        let found = s
+            .inbox(&InboxQuery { limit: 10, ..q(Some(query), None) })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(found.iter().map(|c| c.citizen).collect::<Vec<_>>(), vec![who], "{query}");
+    }
+    assert!(
+        s.inbox(&InboxQuery { limit: 10, ..q(Some("hoả hoạn"), None) })
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .is_empty()
+    );
+}
+
+async fn history_pages_both_ways(s: &dyn Store) {
+    let f = fixture(s).await;
+    let writes: Vec<_> = (1..=7)
+        .map(|i| citizen_send(&f, &f.account, &format!("m{i}"), &format!("tin {i}")))
+        .collect();
+    let out = apply(s, &writes).await;
+    let conv = sent(&out[0]).1.id;
+    let seqs = |v: Vec<ketnoi_core::Message>| v.into_iter().map(|m| m.seq).collect::<Vec<_>>();
+    let page = |r| async move { seqs(s.messages(conv, r).await.unwrap_or_else(|e| panic!("{e}"))) };
+    assert_eq!(page(MessageRange::Latest { limit: 3 }).await, vec![5, 6, 7]);
+    assert_eq!(page(MessageRange::Before { seq: 5, limit: 3 }).await, vec![2, 3, 4]);
+    assert_eq!(page(MessageRange::After { seq: 4, limit: 2 }).await, vec![5, 6]);
+    assert_eq!(page(MessageRange::After { seq: 7, limit: 2 }).await, Vec::<i64>::new());
+}
+
+async fn inbox_events_replay_in_order_with_their_messages(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(
+        s,
+        &[citizen_send(&f, &f.account, "1", "một"), citizen_send(&f, &f.account, "2", "hai")],
+    )
+    .await;
+    let conv = sent(&out[0]).1.id;
+    apply(
+        s,
+        &[
+            ChatWrite::Read {
+                conversation: conv,
+                side: Side::Account,
+                seq: 2,
+                at: Timestamp::now(),
+            },
+            staff_send(conv, "r", "ba"),
+        ],
+    )
+    .await;
+    let items = s.inbox_events_after(f.account.id, 1, 100).await.unwrap_or_else(|e| panic!("{e}"));
+    let seen: Vec<_> = items
+        .iter()
+        .map(|i| {
+            (i.event.seq, i.event.kind, i.message.as_ref().map(|m| m.content.body().to_owned()))
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (2, InboxEventKind::Message, Some("hai".to_owned())),
+            (3, InboxEventKind::AccountRead, None),
+            (4, InboxEventKind::Message, Some("ba".to_owned())),
+        ]
+    );
+    assert!(items.iter().all(|i| i.conversation.last_seq == 3));
+    assert_eq!(s.inbox_bounds(f.account.id).await.ok(), Some((4, 1)));
+    // Pruning keeps the head; a client further behind learns it must reload.
+    assert_eq!(s.prune_inbox_events(Timestamp::now().plus_millis(60_000)).await.ok(), Some(4));
+    assert_eq!(s.inbox_bounds(f.account.id).await.ok(), Some((4, 5)));
+    let out = apply(s, &[citizen_send(&f, &f.account, "5", "năm")]).await;
+    assert_eq!(sent(&out[0]).2.map(|e| e.seq), Some(5));
+}
+
+async fn attachments_are_used_only_by_their_uploader_in_their_conversation(s: &dyn Store) {
+    let f = fixture(s).await;
+    let new = |uploader, kind| NewAttachment {
+        account: f.account.id,
+        citizen: f.citizen.id,
+        uploader,
+        media_type: "image/jpeg".into(),
+        kind,
+        name: "anh.jpg".into(),
+        size: 1234,
+        dimensions: Some((640, 480)),
+        blob_key: "k0123456789abcdef".into(),
+        at: Timestamp::now(),
+    };
+    let photo = s
+        .create_attachment(&new(Author::Citizen(f.citizen.id), MessageKind::Image))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stored = s.attachment(photo.id).await.ok().flatten().unwrap_or_else(|| panic!("stored"));
+    assert_eq!(
+        (stored.account, stored.citizen, stored.attachment.dimensions),
+        (f.account.id, f.citizen.id, Some((640, 480)))
+    );
+    let with = |author, kind, client: &str| ChatWrite::Send {
+        to: Recipient::Account { account: f.account.id, citizen_label: String::new() },
+        author,
+        author_name: String::new(),
+        client_msg_id: id(client),
+        content: Content::attachment(kind, photo.id, "ảnh hiện trường")
+            .unwrap_or_else(|e| panic!("{e}")),
+        at: Timestamp::now(),
+    };
+    let out = apply(
+        s,
+        &[
+            with(Author::Citizen(f.citizen.id), MessageKind::File, "wrong-kind"),
+            with(Author::Citizen(f.neighbour.id), MessageKind::Image, "wrong-person"),
+            with(Author::Citizen(f.citizen.id), MessageKind::Image, "right"),
+        ],
+    )
+    .await;
+    assert_eq!(out[0], Err(ChatRefusal::BadAttachment));
+    assert_eq!(out[1], Err(ChatRefusal::BadAttachment));
+    let (m, c, _) = sent(&out[2]);
+    assert_eq!(m.content.attachment_id(), Some(photo.id));
+    assert_eq!(c.preview, "📷 ảnh hiện trường");
+    assert!(
+        s.attachment(ketnoi_core::AttachmentId(photo.id.0 + 99)).await.ok().flatten().is_none()
+    );
+}
+
+conformance!(
+    first_message_opens_a_conversation_numbered_without_gaps,
+    a_repeated_client_id_returns_the_original_and_a_changed_one_is_refused,
+    concurrent_retries_of_one_message_store_it_once,
+    nobody_writes_into_someone_elses_conversation,
+    reads_count_down_unread_and_make_events_only_when_they_move,
+    closing_and_a_citizen_writing_again_reopens,
+    the_inbox_is_newest_first_and_searchable_without_diacritics,
+    history_pages_both_ways,
+    inbox_events_replay_in_order_with_their_messages,
+    attachments_are_used_only_by_their_uploader_in_their_conversation,
+);
