@@ -100,7 +100,10 @@ impl Author {
             "staff" => Ok(Self::Staff(StaffId(id))),
             "account" => Ok(Self::Account(AccountId(id))),
             "bot" => Ok(Self::Bot),
-            _ => Err(InvalidInput::Choice { field: "author", choices: "citizen, staff, account, bot" }),
+            _ => Err(InvalidInput::Choice {
+                field: "author",
+                choices: "citizen, staff, account, bot",
+            }),
         }
     }
 
@@ -157,8 +160,8 @@ impl Button {
     fn check(&self) -> Result<(), InvalidInput> {
         let (label, other) = match self {
             Self::Link { label, url } => {
-                let safe = url.starts_with("https://")
-                    || (url.starts_with('/') && !url.starts_with("//"));
+                let safe =
+                    url.starts_with("https://") || (url.starts_with('/') && !url.starts_with("//"));
                 if !safe || url.len() > 2000 || url.chars().any(char::is_whitespace) {
                     return Err(InvalidInput::ButtonUrl);
                 }
@@ -415,10 +418,7 @@ mod tests {
         assert!(Content::text("   ").is_err());
         assert!(Content::text(&"á".repeat(MAX_TEXT_CHARS)).is_ok());
         assert!(Content::text(&"á".repeat(MAX_TEXT_CHARS + 1)).is_err());
-        assert_eq!(
-            Content::text("a\u{7}b"),
-            Err(InvalidInput::ControlCharacter { field: "text" })
-        );
+        assert_eq!(Content::text("a\u{7}b"), Err(InvalidInput::ControlCharacter { field: "text" }));
         assert_eq!(Content::text("dòng 1\r\ndòng 2").unwrap().body(), "dòng 1\ndòng 2");
     }
 
@@ -440,10 +440,8 @@ mod tests {
         );
         assert_eq!(ok.unwrap().buttons().len(), 2);
         for url in ["javascript:alert(1)", "//evil.example", "http://plain.example", "/a b"] {
-            let bad = Content::structured(
-                "x",
-                vec![Button::Link { label: "x".into(), url: url.into() }],
-            );
+            let bad =
+                Content::structured("x", vec![Button::Link { label: "x".into(), url: url.into() }]);
             assert_eq!(bad, Err(InvalidInput::ButtonUrl), "{url}");
         }
         assert!(Content::structured("x", vec![]).is_err());

@@ -39,4 +39,17 @@ what-staff = staff member
 what-page = page
 what-session = session
 what-parent-area = parent area
+what-conversation = conversation
+what-attachment = attachment
 what-thing = item
+
+# Conversations
+client-msg-id-reused = This client_msg_id was already used for a message with different content. Use a new id for a new message.
+upload-too-large = The file is too large. The limit is { $megabytes } MB.
+upload-empty = The uploaded file is empty.
+upload-unsupported = This kind of file is not accepted. Send a picture (JPEG, PNG, WebP), a PDF or an office document (Word, Excel, PowerPoint, OpenDocument).
+upload-mismatch = The file's content does not match its declared type (Content-Type).
+upload-malformed = The file is damaged or cannot be read.
+bad-attachment = The attachment does not exist or does not belong to this conversation.
+invalid-range = Use either before or after, not both.
+invalid-cursor = Invalid before parameter; use the previous page's next value.

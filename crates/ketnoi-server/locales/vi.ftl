@@ -39,4 +39,17 @@ what-staff = cán bộ
 what-page = trang
 what-session = phiên đăng nhập
 what-parent-area = địa bàn cấp trên
+what-conversation = cuộc trò chuyện
+what-attachment = tệp đính kèm
 what-thing = đối tượng
+
+# Conversations
+client-msg-id-reused = Mã tin nhắn (client_msg_id) này đã được dùng cho một tin nhắn có nội dung khác. Hãy tạo mã mới cho tin nhắn mới.
+upload-too-large = Tệp quá lớn. Dung lượng tối đa là { $megabytes } MB.
+upload-empty = Tệp gửi lên không có nội dung.
+upload-unsupported = Loại tệp này không được nhận. Hãy gửi ảnh (JPEG, PNG, WebP), PDF hoặc tài liệu văn phòng (Word, Excel, PowerPoint, OpenDocument).
+upload-mismatch = Nội dung tệp không khớp với loại tệp được khai báo (Content-Type).
+upload-malformed = Tệp bị hỏng hoặc không đọc được.
+bad-attachment = Tệp đính kèm không tồn tại hoặc không thuộc cuộc trò chuyện này.
+invalid-range = Chỉ dùng một trong hai tham số before hoặc after.
+invalid-cursor = Tham số before không hợp lệ; hãy dùng giá trị next của trang trước.

@@ -39,6 +39,18 @@ pub enum OtpDelivery {
     },
 }
 
+/// Where attachment bytes are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobLocation {
+    /// Files in a folder (the default: `DATA_DIR/blobs`).
+    Dir(std::path::PathBuf),
+    /// The database's own blob table (PostgreSQL), for nodes that share no disk.
+    Database,
+}
+
+/// The default largest attachment: 20 MB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
+
 /// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -57,6 +69,10 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     /// How long a request may take before it is answered 503.
     pub request_timeout: Duration,
+    /// The largest attachment accepted, in bytes.
+    pub max_upload_bytes: usize,
+    /// Where attachments are kept.
+    pub blobs: BlobLocation,
 }
 
 impl ServerConfig {
@@ -70,6 +86,8 @@ impl ServerConfig {
             trust_forwarded_for: false,
             secure_cookies: false,
             request_timeout: Duration::from_secs(30),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            blobs: BlobLocation::Dir(std::env::temp_dir().join("ketnoi-blobs")),
         }
     }
 }

@@ -85,6 +85,18 @@ pub enum ApiError {
     /// The SMS gateway failed (503).
     #[error("one-time code could not be sent")]
     OtpSendFailed(#[source] anyhow::Error),
+    /// A message's client id was used before for a different message (409).
+    #[error("client_msg_id reused")]
+    ClientIdReused,
+    /// An upload is over the size limit (413).
+    #[error("upload too large")]
+    UploadTooLarge {
+        /// The limit in bytes.
+        max_bytes: usize,
+    },
+    /// An upload was refused for its content (415, or 422 when empty); the code says why.
+    #[error("upload refused: {0}")]
+    UploadRejected(&'static str),
     /// The database is not answering (503).
     #[error("not ready")]
     NotReady,
@@ -208,6 +220,21 @@ impl ApiError {
             Self::OtpSendFailed(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "otp-send-failed", vec![], vec![])
             }
+            Self::ClientIdReused => (StatusCode::CONFLICT, "client-msg-id-reused", vec![], vec![]),
+            Self::UploadTooLarge { max_bytes } => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "upload-too-large",
+                vec![("megabytes", Number((*max_bytes / (1024 * 1024)) as i64))],
+                vec![("max_bytes", serde_json::json!(max_bytes))],
+            ),
+            Self::UploadRejected(code) => {
+                let status = if *code == "upload-empty" {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                } else {
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE
+                };
+                (status, *code, vec![], vec![])
+            }
             Self::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", vec![], vec![]),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", vec![], vec![]),
         };
@@ -244,6 +271,8 @@ fn what_key(what: &str) -> &'static str {
         "page" => "what-page",
         "session" => "what-session",
         "parent area" => "what-parent-area",
+        "conversation" => "what-conversation",
+        "attachment" => "what-attachment",
         _ => "what-thing",
     }
 }

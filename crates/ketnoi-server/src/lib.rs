@@ -24,6 +24,7 @@ use tower_http::{
 };
 
 pub mod auth;
+pub mod chat;
 pub mod config;
 pub mod error;
 pub mod extract;
@@ -34,7 +35,7 @@ mod routes;
 pub mod signin;
 mod web;
 
-pub use config::{OtpDelivery, Secret, ServerConfig};
+pub use config::{BlobLocation, OtpDelivery, Secret, ServerConfig};
 pub use routes::openapi_document;
 
 /// What every handler can reach.
@@ -50,6 +51,10 @@ pub struct AppState {
     pub otp_sender: Arc<dyn otp::OtpSender>,
     /// Message catalogues.
     pub messages: i18n::Messages,
+    /// Messaging: the group-commit writer and the fan-out hub.
+    pub chat: Arc<chat::Chat>,
+    /// Where attachments are kept.
+    pub blobs: Arc<dyn ketnoi_store::BlobStore>,
 }
 
 /// A bound, ready-to-run server.
@@ -69,13 +74,22 @@ impl Application {
             }
         };
         let messages = i18n::Messages::load().map_err(anyhow::Error::msg)?;
+        let blobs: Arc<dyn ketnoi_store::BlobStore> = match &config.blobs {
+            BlobLocation::Dir(dir) => Arc::new(ketnoi_store::FsBlobs::open(dir)?),
+            BlobLocation::Database => store
+                .shared_blobs()
+                .ok_or_else(|| anyhow::anyhow!("blob storage in the database needs PostgreSQL"))?,
+        };
         let listener = TcpListener::bind(config.listen).await?;
+        let chat = chat::Chat::start(store.clone(), Arc::new(chat::hub::LocalHub::new()));
         let state = AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::new(ratelimit::RateLimiter::new()),
             otp_sender,
             messages,
+            chat,
+            blobs,
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
@@ -108,15 +122,25 @@ impl Application {
     }
 }
 
-/// Removes expired sessions and codes every ten minutes.
+/// How long inbox events are kept for resuming screens: 30 days.
+const INBOX_EVENT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Removes expired sessions and codes, and old inbox events, every ten minutes.
 async fn housekeeping(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
-        match state.store.purge_expired(ketnoi_core::Timestamp::now()).await {
+        let now = ketnoi_core::Timestamp::now();
+        match state.store.purge_expired(now).await {
             Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and codes"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "purging expired sessions failed"),
+        }
+        // Inbox events are only for screens catching up; a screen a month behind reloads.
+        match state.store.prune_inbox_events(now.plus_millis(-INBOX_EVENT_RETENTION_MS)).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "pruned old inbox events"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "pruning inbox events failed"),
         }
     }
 }
@@ -124,7 +148,7 @@ async fn housekeeping(state: AppState) {
 /// The whole HTTP surface, with its middleware.
 fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
-    routes::router()
+    routes::router(state.config.max_upload_bytes)
         .layer(CatchPanicLayer::custom(|_| {
             error::ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
         }))

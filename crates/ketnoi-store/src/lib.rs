@@ -79,6 +79,11 @@ pub trait Store:
 
     /// The backend's name, `sqlite` or `postgres`, for logs and `/readyz`.
     fn backend(&self) -> &'static str;
+
+    /// A blob store inside this database, where the backend has one (PostgreSQL).
+    fn shared_blobs(&self) -> Option<Arc<dyn BlobStore>> {
+        None
+    }
 }
 
 /// The administrative-area tree.

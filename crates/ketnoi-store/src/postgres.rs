@@ -50,6 +50,10 @@ impl crate::Store for PgStore {
     fn backend(&self) -> &'static str {
         "postgres"
     }
+
+    fn shared_blobs(&self) -> Option<std::sync::Arc<dyn crate::BlobStore>> {
+        Some(std::sync::Arc::new(self.blobs()))
+    }
 }
 
 crate::sql::impl_store!(PgStore, sqlx::Postgres, sqlx::postgres::PgRow);

@@ -82,6 +82,13 @@ pub struct ServeArgs {
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "KETNOI_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// The largest attachment accepted, in megabytes (default 20).
+    #[arg(long, env = "KETNOI_MAX_UPLOAD_MB", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub max_upload_mb: Option<u32>,
+    /// Where attachments are kept: `dir` (DATA_DIR/blobs, the default) or `database` (the
+    /// PostgreSQL database, for several nodes sharing no disk).
+    #[arg(long, env = "KETNOI_BLOB_STORE")]
+    pub blob_store: Option<String>,
 }
 
 /// `ketnoi area …`.

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod cli;
 pub mod demo;
+pub mod live;
 pub mod settings;
 
 use std::sync::Arc;

@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use ketnoi_server::{OtpDelivery, Secret, ServerConfig};
+use ketnoi_server::{BlobLocation, OtpDelivery, Secret, ServerConfig};
 use serde::Deserialize;
 
 use crate::cli::{GlobalArgs, ServeArgs};
@@ -33,6 +33,10 @@ pub struct FileSettings {
     pub trust_forwarded_for: Option<bool>,
     /// Secure cookies.
     pub secure_cookies: Option<bool>,
+    /// Largest attachment, in megabytes.
+    pub max_upload_mb: Option<u32>,
+    /// `dir` or `database`.
+    pub blob_store: Option<String>,
     /// Sign-in code delivery.
     #[serde(default)]
     pub otp: OtpFileSettings,
@@ -76,6 +80,10 @@ pub struct Settings {
     pub trust_forwarded_for: bool,
     /// Secure cookies.
     pub secure_cookies: bool,
+    /// Largest attachment, in bytes.
+    pub max_upload_bytes: usize,
+    /// Where attachments are kept.
+    pub blobs: BlobLocation,
 }
 
 /// Reads the settings file, if one was named.
@@ -125,7 +133,6 @@ impl Settings {
             other => bail!("unknown OTP sender {other:?}: use `log` or `webhook`"),
         };
         Ok(Self {
-            storage,
             listen: serve
                 .listen
                 .or(file.listen)
@@ -136,6 +143,17 @@ impl Settings {
             trust_forwarded_for: serve.trust_forwarded_for
                 || file.trust_forwarded_for.unwrap_or(false),
             secure_cookies: serve.secure_cookies || file.secure_cookies.unwrap_or(false),
+            max_upload_bytes: match serve.max_upload_mb.or(file.max_upload_mb) {
+                Some(mb @ 1..=1024) => mb as usize * 1024 * 1024,
+                Some(_) => bail!("max_upload_mb must be between 1 and 1024"),
+                None => ketnoi_server::config::DEFAULT_MAX_UPLOAD_BYTES,
+            },
+            blobs: match serve.blob_store.as_deref().or(file.blob_store.as_deref()) {
+                None | Some("dir") => BlobLocation::Dir(storage.data_dir.join("blobs")),
+                Some("database") => BlobLocation::Database,
+                Some(other) => bail!("unknown blob store {other:?}: use `dir` or `database`"),
+            },
+            storage,
         })
     }
 
@@ -149,6 +167,8 @@ impl Settings {
             trust_forwarded_for: self.trust_forwarded_for,
             secure_cookies: self.secure_cookies,
             request_timeout: Duration::from_secs(30),
+            max_upload_bytes: self.max_upload_bytes,
+            blobs: self.blobs.clone(),
         }
     }
 }

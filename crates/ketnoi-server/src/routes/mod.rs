@@ -15,6 +15,8 @@ use crate::{AppState, error::ApiError};
 mod accounts;
 mod areas;
 mod auth;
+pub(crate) mod chat_scope;
+pub(crate) mod conversations;
 mod health;
 mod me;
 pub(crate) use me::console_scope;
@@ -46,6 +48,18 @@ pub(crate) mod views;
         accounts::follow,
         accounts::unfollow,
         accounts::set_verified,
+        conversations::send_to_account,
+        conversations::send_in_conversation,
+        conversations::conversation_detail,
+        conversations::history,
+        conversations::mark_read,
+        conversations::close,
+        conversations::reopen,
+        conversations::my_conversations,
+        conversations::inbox,
+        conversations::upload_to_account,
+        conversations::upload_to_conversation,
+        conversations::download,
     ),
     components(schemas(views::ProblemView)),
     modifiers(&BearerAuth),
@@ -53,6 +67,7 @@ pub(crate) mod views;
         (name = "auth", description = "Signing in and out"),
         (name = "directory", description = "Areas, agencies and official accounts"),
         (name = "me", description = "The signed-in caller"),
+        (name = "conversations", description = "Messages between citizens and accounts; live events on the WebSocket at /api/v1/ws"),
         (name = "ops", description = "Health checks")
     )
 )]
@@ -77,13 +92,15 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 }
 
 /// Every route.
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_upload: usize) -> Router<AppState> {
     let api = Router::new()
         .merge(auth::router())
         .merge(me::router())
         .merge(areas::router())
         .merge(accounts::router())
-        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024));
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        // After the general limit, so that upload routes keep their own larger one.
+        .merge(conversations::router(max_upload));
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api)

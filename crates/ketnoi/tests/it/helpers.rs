@@ -67,6 +67,9 @@ async fn start_with(
     let secret = Secret::new("test-secret-key-that-is-long-enough-0123456789");
     let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret.clone());
     config.demo = demo;
+    let blobs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    config.blobs = ketnoi_server::BlobLocation::Dir(blobs.path().to_path_buf());
+    let guard: Box<dyn std::any::Any + Send> = Box::new((guard, blobs));
     adjust(&mut config);
     let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -8,6 +8,7 @@ mod api_directory;
 mod api_policy;
 mod browser;
 mod browser_flows;
+mod chat;
 mod cli;
 mod pages;
 mod postgres;
