@@ -120,3 +120,48 @@ forbidden-title = You cannot see this page
 error-title = Something went wrong
 error-lead = Something went wrong on our side. It has been logged and will be fixed. Please try again later.
 back-home = Go to the home page
+
+# Conversations
+nav-conversations = Messages
+account-message = Send a message
+account-sign-in-to-message = Sign in to send a message
+chat-citizen-subtitle = Your messages are stored safely and read only by the officers who handle this account.
+chat-back-account = ← Account page
+chat-back-inbox = ← Inbox
+chat-back-console = ← Console
+chat-history = Messages
+chat-older = Show older messages
+chat-empty = No messages yet. Write your question below.
+chat-you = You
+chat-bot = Automatic assistant
+chat-image = Attached picture
+chat-message-label = Message
+chat-file-label = Picture or file (optional)
+chat-file-hint = { $count ->
+    [one] JPEG, PNG, WebP pictures; PDF; Word, Excel, PowerPoint. Up to { $count } MB. The location (GPS) in a photo is removed before it is stored.
+   *[other] JPEG, PNG, WebP pictures; PDF; Word, Excel, PowerPoint. Up to { $count } MB. The location (GPS) in a photo is removed before it is stored.
+}
+chat-send = Send
+chat-sending = Sending…
+chat-sent = Sent
+chat-seen = Seen
+chat-failed = Not sent.
+chat-retry = Try again
+chat-reconnecting = Connection lost, reconnecting…
+chat-read-only = You may only read this conversation.
+chat-close = Close conversation
+chat-reopen = Reopen conversation
+chat-closed-note = This conversation is closed. It reopens by itself if the citizen writes again.
+chat-closed-badge = Closed
+chat-unread = { $count ->
+    [one] { $count } unread
+   *[other] { $count } unread
+}
+conversations-title = My messages
+conversations-empty = You have not written to any account yet.
+inbox-title = Inbox
+inbox-open = Open
+inbox-closed = Closed
+inbox-search-label = Search the inbox
+inbox-search-hint = Message text (with or without diacritics) or the masked phone number, e.g. 091 or 678.
+inbox-empty = No conversations.

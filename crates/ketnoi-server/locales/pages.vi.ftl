@@ -118,3 +118,46 @@ forbidden-title = Bạn không có quyền xem trang này
 error-title = Đã có lỗi
 error-lead = Đã có lỗi phía máy chủ. Chúng tôi đã ghi nhận và sẽ khắc phục. Vui lòng thử lại sau.
 back-home = Về trang chủ
+
+# Conversations
+nav-conversations = Tin nhắn
+account-message = Nhắn tin
+account-sign-in-to-message = Đăng nhập để nhắn tin
+chat-citizen-subtitle = Tin nhắn của bạn được lưu an toàn và chỉ cán bộ phụ trách tài khoản này đọc được.
+chat-back-account = ← Trang của tài khoản
+chat-back-inbox = ← Hộp thư
+chat-back-console = ← Bảng điều khiển
+chat-history = Các tin nhắn
+chat-older = Xem tin nhắn cũ hơn
+chat-empty = Chưa có tin nhắn nào. Hãy viết câu hỏi của bạn bên dưới.
+chat-you = Bạn
+chat-bot = Trợ lý tự động
+chat-image = Ảnh đính kèm
+chat-message-label = Tin nhắn
+chat-file-label = Ảnh hoặc tệp đính kèm (không bắt buộc)
+chat-file-hint = { $count ->
+    *[other] Ảnh JPEG, PNG, WebP; PDF; Word, Excel, PowerPoint. Tối đa { $count } MB. Vị trí chụp (GPS) trong ảnh được xoá trước khi lưu.
+}
+chat-send = Gửi
+chat-sending = Đang gửi…
+chat-sent = Đã gửi
+chat-seen = Đã xem
+chat-failed = Chưa gửi được.
+chat-retry = Gửi lại
+chat-reconnecting = Mất kết nối, đang kết nối lại…
+chat-read-only = Bạn chỉ có quyền xem cuộc trò chuyện này.
+chat-close = Đóng cuộc trò chuyện
+chat-reopen = Mở lại cuộc trò chuyện
+chat-closed-note = Cuộc trò chuyện đã đóng. Nếu người dân nhắn tiếp, nó sẽ tự mở lại.
+chat-closed-badge = Đã đóng
+chat-unread = { $count ->
+    *[other] { $count } tin chưa đọc
+}
+conversations-title = Tin nhắn của tôi
+conversations-empty = Bạn chưa nhắn tin với tài khoản nào.
+inbox-title = Hộp thư
+inbox-open = Đang mở
+inbox-closed = Đã đóng
+inbox-search-label = Tìm trong hộp thư
+inbox-search-hint = Nội dung tin nhắn (có dấu hoặc không dấu) hoặc số điện thoại đã che, ví dụ 091 hoặc 678.
+inbox-empty = Không có cuộc trò chuyện nào.

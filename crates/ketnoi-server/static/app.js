@@ -38,3 +38,331 @@
     });
   });
 })();
+
+// Conversations: live updates over the WebSocket, sending without reloading (pictures are
+// shrunk in the browser first), delivery and "seen" marks, and a retry that can never send a
+// message twice (the client id stays the same). Without this script the forms post and reload.
+(function () {
+  "use strict";
+
+  var chat = document.querySelector("[data-chat]");
+  var inbox = document.querySelector("[data-inbox]");
+  if ((!chat && !inbox) || !window.WebSocket || !window.fetch || !window.JSON) { return; }
+
+  var MAX_SIDE = 1600;          // photos are shrunk to at most this many pixels a side
+  var SHRINK_OVER = 1024 * 1024; // …when larger than this many bytes or pixels allow
+  var live = document.querySelector("[data-chat-live]");
+
+  function randomId() {
+    var bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  // "2026-11-29T02:51:12.891+07:00" → "29/11/2026 02:51", as the server writes it.
+  function shownTime(rfc3339) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(rfc3339 || "");
+    return m ? m[3] + "/" + m[2] + "/" + m[1] + " " + m[4] + ":" + m[5] : "";
+  }
+
+  // One WebSocket that reconnects with growing pauses and asks to resume each time.
+  function connect(onHello, onFrame) {
+    var delay = 1000;
+    var socket;
+    function open() {
+      var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+      socket = new WebSocket(scheme + location.host + "/api/v1/ws");
+      socket.onmessage = function (event) {
+        var frame;
+        try { frame = JSON.parse(event.data); } catch (e) { return; }
+        if (frame.type === "hello") {
+          delay = 1000;
+          if (live) { live.textContent = ""; }
+          socket.send(JSON.stringify(onHello()));
+        } else if (frame.type === "reset") {
+          location.reload();
+        } else {
+          onFrame(frame);
+        }
+      };
+      socket.onclose = function (event) {
+        if (event.code === 4401) { return; } // signed out: nothing to resume
+        if (live && chat) { live.textContent = chat.dataset.tReconnecting; }
+        setTimeout(open, delay);
+        delay = Math.min(delay * 2, 15000);
+      };
+    }
+    open();
+    return {
+      send: function (frame) {
+        if (socket && socket.readyState === WebSocket.OPEN) { socket.send(JSON.stringify(frame)); }
+      }
+    };
+  }
+
+  if (chat) { startChat(chat); }
+  if (inbox) { startInbox(inbox); }
+
+  function startChat(root) {
+    var role = root.dataset.role;
+    var mySide = role === "citizen" ? "citizen" : "account";
+    var account = Number(root.dataset.account);
+    var conversation = root.dataset.conversation ? Number(root.dataset.conversation) : null;
+    var lastSeq = Number(root.dataset.lastSeq) || 0;
+    var inboxSeq = Number(root.dataset.inboxSeq) || 0;
+    var list = root.querySelector("[data-bubbles]");
+    var form = root.querySelector("form[data-composer]");
+    var pending = {}; // client id → bubble
+
+    var socket = connect(function () {
+      if (role === "citizen") {
+        var cursors = {};
+        if (conversation) { cursors[conversation] = lastSeq; }
+        return { type: "resume", conversations: cursors };
+      }
+      var accounts = {};
+      accounts[account] = inboxSeq;
+      return { type: "resume", accounts: accounts };
+    }, function (frame) {
+      var conv = frame.conversation;
+      if (frame.type === "event") {
+        inboxSeq = Math.max(inboxSeq, frame.seq);
+      }
+      if (!conv || conv.account !== account) { return; }
+      if (conversation === null && role === "citizen") { conversation = conv.id; }
+      if (conv.id !== conversation) { return; }
+      if (frame.message) { show(frame.message); }
+      markSeen(conv.peer_read_seq);
+    });
+
+    function readUpTo(seq) {
+      if (!form || document.visibilityState === "hidden") { return; }
+      socket.send({ type: "read", conversation: conversation, seq: seq });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "visible" && conversation && lastSeq > 0) { readUpTo(lastSeq); }
+    });
+
+    function markSeen(peerRead) {
+      list.querySelectorAll("li.mine[data-seq]").forEach(function (li) {
+        var state = li.querySelector("[data-state]");
+        if (state && Number(li.dataset.seq) <= peerRead) { state.textContent = root.dataset.tSeen; }
+      });
+    }
+
+    function bubble(mine) {
+      var empty = list.querySelector("[data-empty]");
+      if (empty) { empty.remove(); }
+      var li = document.createElement("li");
+      li.className = "bubble" + (mine ? " mine" : "");
+      list.appendChild(li);
+      return li;
+    }
+
+    function fill(li, message, who, state) {
+      li.textContent = "";
+      if (who) {
+        var w = document.createElement("span");
+        w.className = "who";
+        w.textContent = who;
+        li.appendChild(w);
+      }
+      var a = message.attachment;
+      if (a && a.width) {
+        var link = document.createElement("a");
+        link.href = a.url;
+        var img = document.createElement("img");
+        img.src = a.url;
+        img.width = a.width;
+        img.height = a.height;
+        img.alt = root.dataset.tImage;
+        link.appendChild(img);
+        li.appendChild(link);
+      } else if (a) {
+        var file = document.createElement("a");
+        file.className = "file";
+        file.href = a.url;
+        file.textContent = a.name;
+        li.appendChild(file);
+      }
+      if (message.text) {
+        var text = document.createElement("span");
+        text.className = "text";
+        text.textContent = message.text;
+        li.appendChild(text);
+      }
+      var when = document.createElement("span");
+      when.className = "when";
+      when.textContent = shownTime(message.created_at);
+      if (state !== null) {
+        var s = document.createElement("span");
+        s.setAttribute("data-state", "");
+        s.textContent = state;
+        when.appendChild(document.createTextNode(when.textContent ? " · " : ""));
+        when.appendChild(s);
+      }
+      li.appendChild(when);
+      if (message.seq) { li.dataset.seq = message.seq; }
+    }
+
+    function show(message) {
+      var mine = message.side === mySide;
+      if (message.seq <= lastSeq && !pending[message.client_msg_id]) {
+        if (list.querySelector('li[data-seq="' + message.seq + '"]')) { return; }
+      }
+      var li = pending[message.client_msg_id] || list.querySelector('li[data-seq="' + message.seq + '"]');
+      if (mine && pending[message.client_msg_id]) { delete pending[message.client_msg_id]; }
+      if (!li) { li = bubble(mine); }
+      var who = mine ? root.dataset.tYou : (role === "staff" ? (message.author_name || "") : "");
+      fill(li, message, who, mine ? root.dataset.tSent : null);
+      lastSeq = Math.max(lastSeq, message.seq);
+      li.scrollIntoView({ block: "end" });
+      if (!mine) { readUpTo(message.seq); }
+    }
+
+    if (!form) { return; }
+    var textarea = form.querySelector("textarea");
+    var fileInput = form.querySelector("input[type=file]");
+    var idInput = form.querySelector("input[name=client_msg_id]");
+
+    // Shrinks a large photo to a JPEG of at most MAX_SIDE pixels a side.
+    function shrink(file) {
+      return new Promise(function (resolve) {
+        if (!/^image\/(jpeg|png|webp)$/.test(file.type) || !window.createImageBitmap) { return resolve(file); }
+        createImageBitmap(file).then(function (bitmap) {
+          var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+          if (scale === 1 && file.size <= SHRINK_OVER) { return resolve(file); }
+          var canvas = document.createElement("canvas");
+          canvas.width = Math.round(bitmap.width * scale);
+          canvas.height = Math.round(bitmap.height * scale);
+          canvas.getContext("2d").drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+          canvas.toBlob(function (blob) { resolve(blob || file); }, "image/jpeg", 0.85);
+        }).catch(function () { resolve(file); });
+      });
+    }
+
+    function problem(response) {
+      return response.json().catch(function () { return {}; }).then(function (body) {
+        var error = new Error(body.title || String(response.status));
+        error.final = response.status >= 400 && response.status < 500;
+        throw error;
+      });
+    }
+
+    function post(job) {
+      var li = job.li;
+      fill(li, { text: job.text, created_at: "", attachment: null }, root.dataset.tYou, root.dataset.tSending);
+      var upload = Promise.resolve(job.attachment);
+      if (job.file && job.attachment === null) {
+        upload = shrink(job.file).then(function (blob) {
+          var name = job.file.name.replace(/\.(png|webp|heic|heif)$/i, ".jpg");
+          return fetch(root.dataset.apiUpload + "?name=" + encodeURIComponent(blob === job.file ? job.file.name : name), {
+            method: "POST", body: blob, credentials: "same-origin",
+            headers: { "Content-Type": blob.type || "application/octet-stream" }
+          });
+        }).then(function (response) {
+          if (!response.ok) { return problem(response); }
+          return response.json();
+        }).then(function (attachment) {
+          job.attachment = attachment.id;
+          return attachment.id;
+        });
+      }
+      upload.then(function (attachment) {
+        var body = { client_msg_id: job.id, text: job.text };
+        if (attachment !== null) { body.attachment = attachment; }
+        return fetch(root.dataset.apiSend, {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "Accept": "application/json" },
+          body: JSON.stringify(body)
+        });
+      }).then(function (response) {
+        if (!response.ok) { return problem(response); }
+        return response.json();
+      }).then(function (sent) {
+        if (conversation === null) { conversation = sent.conversation.id; }
+        if (pending[job.id]) {
+          delete pending[job.id];
+          fill(li, sent.message, root.dataset.tYou, root.dataset.tSent);
+          lastSeq = Math.max(lastSeq, sent.message.seq);
+        }
+      }).catch(function (error) {
+        var state = li.querySelector("[data-state]");
+        if (state) { state.textContent = root.dataset.tFailed + (error.final ? " " + error.message : ""); }
+        if (error.final) { delete pending[job.id]; return; }
+        var retry = document.createElement("button");
+        retry.type = "button";
+        retry.className = "linklike retry";
+        retry.textContent = root.dataset.tRetry;
+        retry.addEventListener("click", function () { post(job); });
+        li.appendChild(retry);
+      });
+    }
+
+    form.addEventListener("submit", function (event) {
+      var text = textarea.value.trim();
+      var file = fileInput && fileInput.files && fileInput.files[0];
+      if (!text && !file) { return; } // the server explains what is missing
+      event.preventDefault();
+      var job = { id: idInput.value, text: text, file: file || null, attachment: null, li: bubble(true) };
+      pending[job.id] = job.li;
+      idInput.value = randomId();
+      textarea.value = "";
+      if (fileInput) { fileInput.value = ""; }
+      job.li.scrollIntoView({ block: "end" });
+      post(job);
+    });
+  }
+
+  function startInbox(list) {
+    var account = Number(list.dataset.account);
+    var inboxSeq = Number(list.dataset.inboxSeq) || 0;
+    var status = list.dataset.status;
+    var searching = list.dataset.searching === "yes";
+    connect(function () {
+      var accounts = {};
+      accounts[account] = inboxSeq;
+      return { type: "resume", accounts: accounts };
+    }, function (frame) {
+      if (frame.type !== "event" || frame.account !== account) { return; }
+      inboxSeq = Math.max(inboxSeq, frame.seq);
+      var conv = frame.conversation;
+      var href = "/console/c/" + conv.id;
+      var link = list.querySelector('a[href="' + href + '"]');
+      var row = link && link.closest("li");
+      if (conv.status !== status) { if (row) { row.remove(); } return; }
+      if (!row) {
+        if (searching || frame.event !== "message") { return; }
+        row = document.createElement("li");
+        row.setAttribute("data-conversation-row", "");
+        var a = document.createElement("a");
+        a.href = href;
+        a.textContent = conv.citizen_label;
+        var meta = document.createElement("span");
+        meta.className = "meta";
+        meta.innerHTML = '<span data-preview></span> · <span data-time></span>';
+        row.appendChild(a);
+        row.appendChild(meta);
+        var empty = document.querySelector("[data-inbox-empty]");
+        if (empty) { empty.remove(); }
+      }
+      row.querySelector("[data-preview]").textContent = conv.preview;
+      row.querySelector("[data-time]").textContent = shownTime(conv.last_message_at);
+      var badge = row.querySelector("[data-unread]");
+      if (conv.unread > 0) {
+        if (!badge) {
+          badge = document.createElement("span");
+          badge.className = "badge";
+          badge.setAttribute("data-unread", "");
+          row.querySelector("a").after(document.createTextNode(" "), badge);
+        }
+        badge.textContent = conv.unread;
+      } else if (badge) {
+        badge.remove();
+      }
+      if (frame.event === "message") { list.prepend(row); }
+    });
+  }
+})();

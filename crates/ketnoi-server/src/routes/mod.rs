@@ -106,7 +106,7 @@ pub(crate) fn router(max_upload: usize) -> Router<AppState> {
         .nest("/api/v1", api)
         // The viewer's files are compiled into the binary: nothing is fetched at run time.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
-        .merge(crate::web::router())
+        .merge(crate::web::router(max_upload))
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }

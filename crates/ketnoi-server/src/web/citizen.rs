@@ -220,6 +220,8 @@ struct AccountPage {
     flash: Option<String>,
     followers_label: String,
     follow: FollowButton,
+    message_href: Option<String>,
+    message_label: String,
     description: String,
     agency_name: String,
     phone: String,
@@ -277,6 +279,16 @@ async fn account_page_for(
         Some("unfollowed") => Some(t.with("account-unfollowed", "name", &account.display_name)),
         _ => None,
     };
+    let (message_href, message_label) = match &viewer.caller {
+        Caller::Citizen { .. } => {
+            (Some(format!("/a/{}/chat", account.slug)), t.get("account-message"))
+        }
+        Caller::Anonymous => (
+            Some(format!("/sign-in?next={}", encode(&format!("/a/{}/chat", account.slug)))),
+            t.get("account-sign-in-to-message"),
+        ),
+        _ => (None, String::new()),
+    };
     let card = cards(viewer, std::slice::from_ref(&account)).await?.into_iter().next();
     let date = account.created_at.display_vn();
     Ok(AccountPage {
@@ -285,6 +297,8 @@ async fn account_page_for(
         flash,
         followers_label: t.count("account-followers", account.follower_count),
         follow,
+        message_href,
+        message_label,
         description: account.description.clone(),
         agency_name,
         phone_href: account

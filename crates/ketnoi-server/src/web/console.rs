@@ -63,16 +63,10 @@ async fn console(viewer: Viewer) -> Response {
         roles: roles.join(", "),
         agencies: rows,
         accounts,
-        tools: [
-            "console-inbox",
-            "console-bot",
-            "console-lookups",
-            "console-tips",
-            "console-content",
-        ]
-        .iter()
-        .map(|k| t.get(k))
-        .collect(),
+        tools: ["console-bot", "console-lookups", "console-tips", "console-content"]
+            .iter()
+            .map(|k| t.get(k))
+            .collect(),
     };
     viewer.render(StatusCode::OK, &page)
 }

@@ -26,14 +26,16 @@ use crate::{
 };
 
 mod assets;
+mod chat;
 mod citizen;
 mod console;
 mod sign_in;
 
 /// The pages and their assets.
-pub(crate) fn router() -> Router<AppState> {
+pub(crate) fn router(max_upload: usize) -> Router<AppState> {
     let pages = Router::new()
         .merge(citizen::router())
+        .merge(chat::router(max_upload))
         .merge(sign_in::router())
         .merge(console::router())
         .route("/lang/{tag}", get(switch_language))

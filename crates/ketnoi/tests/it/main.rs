@@ -7,6 +7,7 @@ mod api_bad_input;
 mod api_directory;
 mod api_policy;
 mod browser;
+mod browser_chat;
 mod browser_flows;
 mod chat;
 mod cli;

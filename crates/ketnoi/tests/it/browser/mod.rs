@@ -97,6 +97,27 @@ impl Options {
 /// this process has a browser. `None`, after saying so, when Chromium or chromedriver is not
 /// installed; under `CI=true` that panics instead.
 pub async fn launch(base: &str, options: Options) -> Option<Browser> {
+    if !installed() {
+        return None;
+    }
+    // The semaphore is never closed, so acquiring only waits.
+    let slot = ONE_BROWSER_AT_A_TIME.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    Some(start(base, options, Some(slot)).await)
+}
+
+/// Two browsers at once with separate profiles (two people on two machines), for tests of
+/// what one sees of the other; they count as one against the one-at-a-time rule.
+pub async fn launch_two(base: &str, first: Options, second: Options) -> Option<(Browser, Browser)> {
+    if !installed() {
+        return None;
+    }
+    let slot = ONE_BROWSER_AT_A_TIME.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    let second = start(base, second, None).await;
+    Some((start(base, first, Some(slot)).await, second))
+}
+
+/// Whether Chromium and chromedriver are there; under `CI=true` their absence panics.
+fn installed() -> bool {
     if let Some(missing) = [CHROMIUM, CHROMEDRIVER].into_iter().find(|p| !Path::new(p).exists()) {
         let why = format!(
             "{missing} is missing; install it with \
@@ -104,10 +125,12 @@ pub async fn launch(base: &str, options: Options) -> Option<Browser> {
         );
         assert!(std::env::var("CI").as_deref() != Ok("true"), "CI=true and {why}");
         eprintln!("skipping a browser test: {why}");
-        return None;
+        return false;
     }
-    // The semaphore is never closed, so acquiring only waits.
-    let slot = ONE_BROWSER_AT_A_TIME.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    true
+}
+
+async fn start(base: &str, options: Options, slot: Option<SemaphorePermit<'static>>) -> Browser {
     let log = NamedTempFile::new().unwrap_or_else(|e| panic!("chromedriver log: {e}"));
     let profile = TempDir::new().unwrap_or_else(|e| panic!("browser profile: {e}"));
     let mut driver = Driver::start(&log).await;
@@ -152,7 +175,7 @@ pub async fn launch(base: &str, options: Options) -> Option<Browser> {
     driver.session = bounded(client.session_id()).await.ok().flatten();
 
     let http = reqwest::Client::builder().build().unwrap_or_else(|e| panic!("{e}"));
-    Some(Browser {
+    Browser {
         base: base.trim_end_matches('/').to_owned(),
         javascript: options.javascript,
         client,
@@ -161,7 +184,7 @@ pub async fn launch(base: &str, options: Options) -> Option<Browser> {
         _profile: profile,
         _log: log,
         _slot: slot,
-    })
+    }
 }
 
 /// A running Chromium. Helpers panic with context instead of returning errors: they are for
@@ -176,7 +199,7 @@ pub struct Browser {
     _driver: Driver,
     _profile: TempDir,
     _log: NamedTempFile,
-    _slot: SemaphorePermit<'static>,
+    _slot: Option<SemaphorePermit<'static>>,
 }
 
 impl Browser {
@@ -228,6 +251,39 @@ impl Browser {
         let field = self.find(css).await;
         bounded(field.clear()).await.unwrap_or_else(|e| panic!("clearing `{css}`: {e}"));
         bounded(field.send_keys(text)).await.unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
+    }
+
+    /// Chooses a file in a file input, as a person picking it would.
+    pub async fn attach(&self, css: &str, path: &Path) {
+        let field = self.find(css).await;
+        // chromedriver wants an absolute path without `..`.
+        let path = path.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let path = path.to_str().unwrap_or_else(|| panic!("file path is not text"));
+        bounded(field.send_keys(path))
+            .await
+            .unwrap_or_else(|e| panic!("choosing a file in `{css}`: {e}"));
+    }
+
+    /// Waits up to `timeout` until the text of the first element matching `css` contains
+    /// `wanted`, and returns that text.
+    pub async fn wait_for_text(&self, css: &str, wanted: &str, timeout: Duration) -> String {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let text = match bounded(self.client.find(Locator::Css(css))).await {
+                Ok(element) => bounded(element.text()).await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(wanted) {
+                return text;
+            }
+            if std::time::Instant::now() > deadline {
+                panic!(
+                    "`{css}` never showed {wanted:?} on {}; it says {text:?}",
+                    self.here().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Clicks an element; a click that navigates returns once the new page has loaded.

@@ -1,0 +1,757 @@
+//! Conversation pages: a citizen's chat with an account and their list of conversations; an
+//! officer's inbox and conversation view. Every page works as plain HTML forms (post, then
+//! reload); the script adds live updates over the WebSocket and sends without reloading.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Multipart, Path, Query, multipart::MultipartRejection},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use ketnoi_core::{
+    Account, Author, ClientMsgId, Content, Conversation, ConversationId, ConversationStatus,
+    Message, MessageKind, Side, Slug, Timestamp,
+};
+use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
+use serde::Deserialize;
+
+use super::{Layout, Viewer, Who, encode};
+use crate::{
+    AppState,
+    auth::Caller,
+    chat::upload,
+    error::ApiError,
+    routes::{
+        chat_scope::{self, Access},
+        conversations::{citizen_conversations, inbox_cursor, inbox_query},
+    },
+};
+
+/// Messages shown per page of history.
+const PAGE: i64 = 30;
+
+pub(super) fn router(max_upload: usize) -> Router<AppState> {
+    let limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
+    Router::new()
+        .route("/a/{slug}/chat", get(citizen_chat).post(citizen_send).layer(limit))
+        .route("/me/conversations", get(my_conversations))
+        .route("/console/a/{slug}/inbox", get(inbox))
+        .route("/console/c/{id}", get(staff_chat))
+        .route("/console/c/{id}/reply", post(staff_send).layer(limit))
+        .route("/console/c/{id}/close", post(close))
+        .route("/console/c/{id}/reopen", post(reopen))
+}
+
+/// A message as the page shows it.
+pub(crate) struct Bubble {
+    seq: i64,
+    mine: bool,
+    who: String,
+    text: String,
+    time: String,
+    image: Option<(String, String, String)>,
+    file: Option<(String, String)>,
+    state: String,
+}
+
+impl Bubble {
+    fn image_url(&self) -> &str {
+        self.image.as_ref().map_or("", |i| i.0.as_str())
+    }
+}
+
+/// Texts the script needs, in the page's language.
+struct ScriptTexts {
+    sending: String,
+    sent: String,
+    seen: String,
+    failed: String,
+    retry: String,
+    reconnecting: String,
+    you: String,
+    image: String,
+}
+
+impl ScriptTexts {
+    fn new(viewer: &Viewer) -> Self {
+        let t = viewer.t();
+        Self {
+            sending: t.get("chat-sending"),
+            sent: t.get("chat-sent"),
+            seen: t.get("chat-seen"),
+            failed: t.get("chat-failed"),
+            retry: t.get("chat-retry"),
+            reconnecting: t.get("chat-reconnecting"),
+            you: t.get("chat-you"),
+            image: t.get("chat-image"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "chat.html")]
+struct ChatPage {
+    l: Layout,
+    /// `citizen` or `staff`.
+    role: &'static str,
+    title: String,
+    subtitle: String,
+    back: (String, String),
+    /// Where the form posts.
+    action: String,
+    /// Where the script uploads and sends (JSON API).
+    api_upload: String,
+    api_send: String,
+    conversation: Option<i64>,
+    account_id: i64,
+    inbox_seq: i64,
+    last_seq: i64,
+    older: Option<String>,
+    bubbles: Vec<Bubble>,
+    client_msg_id: String,
+    text: String,
+    error: Option<String>,
+    can_reply: bool,
+    status: Option<(String, String, String)>,
+    texts: ScriptTexts,
+    file_hint: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct HistoryParams {
+    before: Option<i64>,
+}
+
+fn file_hint(viewer: &Viewer) -> String {
+    let mb = viewer.state.config.max_upload_bytes / (1024 * 1024);
+    viewer.t().count("chat-file-hint", mb as i64)
+}
+
+fn fresh_client_id() -> String {
+    format!("web-{}", crate::auth::hex(&rand::random::<[u8; 12]>()))
+}
+
+async fn bubbles(
+    viewer: &Viewer,
+    conversation: &Conversation,
+    messages: &[Message],
+    side: Side,
+) -> Result<Vec<Bubble>, ApiError> {
+    let t = viewer.t();
+    let peer_read = match side {
+        Side::Citizen => conversation.account_read_seq,
+        Side::Account => conversation.citizen_read_seq,
+    };
+    let mut out = Vec::with_capacity(messages.len());
+    for m in messages {
+        let mine = m.author.side() == side;
+        let who = match (mine, side, m.author) {
+            (true, _, _) => t.get("chat-you"),
+            (false, Side::Citizen, _) => String::new(),
+            (false, Side::Account, _) => conversation.citizen_label.clone(),
+        };
+        let who = match (side, m.author) {
+            (Side::Account, Author::Staff(_)) if !m.author_name.is_empty() => m.author_name.clone(),
+            (Side::Account, Author::Bot) => t.get("chat-bot"),
+            _ => who,
+        };
+        let attachment = match m.content.attachment_id() {
+            Some(id) => viewer.state.store.attachment(id).await?.map(|a| a.attachment),
+            None => None,
+        };
+        let url = |id: i64| format!("/api/v1/attachments/{id}");
+        let image = attachment.as_ref().filter(|a| a.kind == MessageKind::Image).map(|a| {
+            let (w, h) = a.dimensions.unwrap_or((320, 240));
+            (url(a.id.0), w.to_string(), h.to_string())
+        });
+        let file = attachment
+            .as_ref()
+            .filter(|a| a.kind == MessageKind::File)
+            .map(|a| (url(a.id.0), format!("{} ({})", a.name, human_size(a.size))));
+        let state = if !mine {
+            String::new()
+        } else if m.seq <= peer_read {
+            t.get("chat-seen")
+        } else {
+            t.get("chat-sent")
+        };
+        out.push(Bubble {
+            seq: m.seq,
+            mine,
+            who,
+            text: m.content.body().to_owned(),
+            time: m.created_at.display_vn(),
+            image,
+            file,
+            state,
+        });
+    }
+    Ok(out)
+}
+
+fn human_size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+async fn load_account(viewer: &Viewer, slug: &str) -> Result<Account, ApiError> {
+    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound("account"))?;
+    viewer.state.store.account_by_slug(&slug).await?.ok_or(ApiError::NotFound("account"))
+}
+
+/// The history to show: the latest page, or the page before `before`; and whether the reader
+/// is at the newest messages (so viewing them counts as reading).
+async fn history(
+    viewer: &Viewer,
+    conversation: Option<&Conversation>,
+    before: Option<i64>,
+) -> Result<(Vec<Message>, bool), ApiError> {
+    let Some(c) = conversation else { return Ok((Vec::new(), true)) };
+    let range = match before {
+        Some(seq) => MessageRange::Before { seq, limit: PAGE },
+        None => MessageRange::Latest { limit: PAGE },
+    };
+    let messages = viewer.state.store.messages(c.id, range).await?;
+    Ok((messages, before.is_none()))
+}
+
+/// Marks the newest message read for a side, if it is not already.
+async fn mark_read(
+    viewer: &Viewer,
+    c: &Conversation,
+    side: Side,
+) -> Result<Conversation, ApiError> {
+    if c.read_seq(side) >= c.last_seq {
+        return Ok(c.clone());
+    }
+    let write = ChatWrite::Read { conversation: c.id, side, seq: c.last_seq, at: Timestamp::now() };
+    match viewer.state.chat.write(write).await? {
+        Ok(ChatApplied::Changed { conversation, .. }) => Ok(conversation),
+        _ => Ok(c.clone()),
+    }
+}
+
+fn older_link(base: &str, messages: &[Message]) -> Option<String> {
+    messages.first().filter(|m| m.seq > 1).map(|m| format!("{base}?before={}#history", m.seq))
+}
+
+async fn citizen_chat(
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let before = params.map(|Query(p)| p.before).unwrap_or_default();
+    match citizen_page(&viewer, &slug, before, String::new(), None).await {
+        Ok(Some(page)) => viewer.render(StatusCode::OK, &page),
+        Ok(None) => viewer.to_sign_in(false),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn citizen_page(
+    viewer: &Viewer,
+    slug: &str,
+    before: Option<i64>,
+    text: String,
+    error: Option<String>,
+) -> Result<Option<ChatPage>, ApiError> {
+    let citizen = match &viewer.caller {
+        Caller::Citizen { citizen, .. } => citizen.clone(),
+        Caller::Anonymous => return Ok(None),
+        _ => return Err(ApiError::Forbidden),
+    };
+    let t = viewer.t();
+    let account = load_account(viewer, slug).await?;
+    let store = &viewer.state.store;
+    let mut conversation = store.conversation_between(account.id, citizen.id).await?;
+    let (messages, at_latest) = history(viewer, conversation.as_ref(), before).await?;
+    if let (Some(c), true) = (&conversation, at_latest) {
+        conversation = Some(mark_read(viewer, c, Side::Citizen).await?);
+    }
+    let base = format!("/a/{}/chat", account.slug);
+    let bubbles = match &conversation {
+        Some(c) => bubbles(viewer, c, &messages, Side::Citizen).await?,
+        None => Vec::new(),
+    };
+    Ok(Some(ChatPage {
+        title: account.display_name.clone(),
+        subtitle: t.get("chat-citizen-subtitle"),
+        back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
+        action: base.clone(),
+        api_upload: format!("/api/v1/accounts/{}/attachments", account.slug),
+        api_send: format!("/api/v1/accounts/{}/messages", account.slug),
+        conversation: conversation.as_ref().map(|c| c.id.0),
+        account_id: account.id.0,
+        inbox_seq: 0,
+        last_seq: conversation.as_ref().map_or(0, |c| c.last_seq),
+        older: older_link(&base, &messages),
+        bubbles,
+        client_msg_id: fresh_client_id(),
+        text,
+        error,
+        can_reply: true,
+        status: None,
+        role: "citizen",
+        texts: ScriptTexts::new(viewer),
+        file_hint: file_hint(viewer),
+        l: viewer.layout(false),
+    }))
+}
+
+/// A posted chat form.
+#[derive(Default)]
+struct ChatForm {
+    csrf: Option<String>,
+    client_msg_id: String,
+    text: String,
+    file: Option<(String, String, Vec<u8>)>,
+}
+
+async fn read_form(
+    viewer: &Viewer,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<ChatForm, ApiError> {
+    let mut multipart = multipart.map_err(|r| ApiError::Malformed(r.body_text()))?;
+    let max = viewer.state.config.max_upload_bytes;
+    let mut form = ChatForm::default();
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::UploadTooLarge { max_bytes: max }
+        } else {
+            ApiError::Malformed(e.body_text())
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                let declared = field.content_type().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(too_large)?;
+                // An empty file input still sends a part, with no name and no bytes.
+                if !bytes.is_empty() || !file_name.is_empty() {
+                    form.file = Some((file_name, declared, bytes.to_vec()));
+                }
+            }
+            "csrf" | "client_msg_id" | "text" => {
+                let value = field.text().await.map_err(too_large)?;
+                match name.as_str() {
+                    "csrf" => form.csrf = Some(value),
+                    "client_msg_id" => form.client_msg_id = value,
+                    _ => form.text = value,
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// Sends what a chat form holds (an attachment first, if any) as `author` into a conversation
+/// or to an account.
+async fn send_form(
+    viewer: &Viewer,
+    form: &ChatForm,
+    to: Recipient,
+    pair: (ketnoi_core::AccountId, ketnoi_core::CitizenId),
+    author: Author,
+    author_name: String,
+) -> Result<(), ApiError> {
+    let client_msg_id = ClientMsgId::parse(&form.client_msg_id)?;
+    let content = match &form.file {
+        Some((name, declared, bytes)) => {
+            let stored = upload::store(
+                &viewer.state,
+                upload::Upload {
+                    account: pair.0,
+                    citizen: pair.1,
+                    uploader: author,
+                    declared,
+                    name,
+                    bytes,
+                },
+            )
+            .await?;
+            Content::attachment(stored.kind, stored.id, &form.text)?
+        }
+        None => Content::text(&form.text)?,
+    };
+    let write =
+        ChatWrite::Send { to, author, author_name, client_msg_id, content, at: Timestamp::now() };
+    match viewer.state.chat.write(write).await? {
+        Ok(_) => Ok(()),
+        Err(ketnoi_store::ChatRefusal::ClientIdReused) => Err(ApiError::ClientIdReused),
+        Err(ketnoi_store::ChatRefusal::BadAttachment) => {
+            Err(ApiError::Unprocessable("bad-attachment"))
+        }
+        Err(ketnoi_store::ChatRefusal::NoConversation) => Err(ApiError::NotFound("conversation")),
+    }
+}
+
+/// Whether an error is the sender's to fix on the form (shown inline), rather than a page.
+fn inline(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Invalid(_)
+            | ApiError::UploadTooLarge { .. }
+            | ApiError::UploadRejected(_)
+            | ApiError::Unprocessable(_)
+            | ApiError::ClientIdReused
+    )
+}
+
+fn error_status(e: &ApiError) -> StatusCode {
+    e.problem().status
+}
+
+async fn citizen_send(
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Caller::Citizen { citizen, .. } = &viewer.caller else {
+        return match viewer.caller {
+            Caller::Anonymous => viewer.to_sign_in(false),
+            _ => viewer.fail(ApiError::Forbidden),
+        };
+    };
+    let form = match read_form(&viewer, multipart).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let account = match load_account(&viewer, &slug).await {
+        Ok(a) => a,
+        Err(e) => return viewer.fail(e),
+    };
+    let to = Recipient::Account { account: account.id, citizen_label: citizen.phone.masked() };
+    let sent = send_form(
+        &viewer,
+        &form,
+        to,
+        (account.id, citizen.id),
+        Author::Citizen(citizen.id),
+        String::new(),
+    )
+    .await;
+    match sent {
+        Ok(()) => Redirect::to(&format!("/a/{}/chat#latest", account.slug)).into_response(),
+        Err(e) if inline(&e) => {
+            let message = viewer.message(&e);
+            match citizen_page(&viewer, &slug, None, form.text.clone(), Some(message)).await {
+                Ok(Some(mut page)) => {
+                    page.l.has_errors = true;
+                    viewer.render(error_status(&e), &page)
+                }
+                Ok(None) => viewer.to_sign_in(false),
+                Err(e) => viewer.fail(e),
+            }
+        }
+        Err(e) => viewer.fail(e),
+    }
+}
+
+/// A conversation in a list.
+struct ConversationRow {
+    href: String,
+    title: String,
+    preview: String,
+    time: String,
+    unread: i64,
+    unread_label: String,
+    closed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "conversations.html")]
+struct ConversationsPage {
+    l: Layout,
+    rows: Vec<ConversationRow>,
+}
+
+async fn my_conversations(viewer: Viewer) -> Response {
+    let citizen = match &viewer.caller {
+        Caller::Citizen { citizen, .. } => citizen.id,
+        Caller::Anonymous => return viewer.to_sign_in(false),
+        _ => return viewer.fail(ApiError::Forbidden),
+    };
+    let t = viewer.t();
+    let found = match citizen_conversations(&viewer.state, citizen).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    let rows = found
+        .into_iter()
+        .map(|(c, a)| ConversationRow {
+            href: format!("/a/{}/chat", a.slug),
+            title: a.display_name,
+            preview: c.preview.clone(),
+            time: c.last_message_at.display_vn(),
+            unread: c.citizen_unread,
+            unread_label: t.count("chat-unread", c.citizen_unread),
+            closed: false,
+        })
+        .collect();
+    viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    l: Layout,
+    account_name: String,
+    account_id: i64,
+    inbox_seq: i64,
+    base: String,
+    status: &'static str,
+    q: String,
+    rows: Vec<ConversationRow>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct InboxParams {
+    status: Option<String>,
+    q: Option<String>,
+    before: Option<String>,
+}
+
+async fn inbox(
+    viewer: Viewer,
+    Path(slug): Path<String>,
+    params: Result<Query<InboxParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let p = params.map(|Query(p)| p).unwrap_or_default();
+    match inbox_page(&viewer, &slug, p).await {
+        Ok(page) => viewer.render(StatusCode::OK, &page),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn inbox_page(viewer: &Viewer, slug: &str, p: InboxParams) -> Result<InboxPage, ApiError> {
+    let t = viewer.t();
+    let account = load_account(viewer, slug).await?;
+    chat_scope::account_access(&viewer.state, &viewer.caller, &account)
+        .await?
+        .ok_or(ApiError::Forbidden)?;
+    let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
+    let base = format!("/console/a/{}/inbox", account.slug);
+    let query =
+        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
+    let (found, error, status) = match query {
+        Ok(q) => (viewer.state.store.inbox(&q).await?, None, q.status),
+        Err(e) if inline(&e) => (Vec::new(), Some(viewer.message(&e)), ConversationStatus::Open),
+        Err(e) => return Err(e),
+    };
+    let q = p.q.unwrap_or_default();
+    let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
+        |cursor| format!("{base}?status={}&q={}&before={cursor}", status.as_str(), encode(&q)),
+    );
+    let rows = found
+        .iter()
+        .map(|c| ConversationRow {
+            href: format!("/console/c/{}", c.id.0),
+            title: c.citizen_label.clone(),
+            preview: c.preview.clone(),
+            time: c.last_message_at.display_vn(),
+            unread: c.account_unread,
+            unread_label: t.count("chat-unread", c.account_unread),
+            closed: c.status == ConversationStatus::Closed,
+        })
+        .collect();
+    Ok(InboxPage {
+        l: viewer.layout(error.is_some()),
+        account_name: account.display_name,
+        account_id: account.id.0,
+        inbox_seq,
+        base,
+        status: status.as_str(),
+        q,
+        rows,
+        next,
+        error,
+    })
+}
+
+async fn staff_conversation(
+    viewer: &Viewer,
+    id: i64,
+) -> Result<(Conversation, Account, bool, Author, String), ApiError> {
+    let conversation = viewer
+        .state
+        .store
+        .conversation(ConversationId(id))
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    match chat_scope::conversation_access(&viewer.state, &viewer.caller, &conversation).await? {
+        Access::Staff { reply, author, name } => {
+            let account = viewer
+                .state
+                .store
+                .account(conversation.account)
+                .await?
+                .ok_or(ApiError::NotFound("conversation"))?;
+            Ok((conversation, account, reply, author, name))
+        }
+        Access::Citizen(_) => Err(ApiError::Forbidden),
+    }
+}
+
+async fn staff_chat(
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let before = params.map(|Query(p)| p.before).unwrap_or_default();
+    match staff_page(&viewer, id, before, String::new(), None).await {
+        Ok(page) => viewer.render(StatusCode::OK, &page),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn staff_page(
+    viewer: &Viewer,
+    id: i64,
+    before: Option<i64>,
+    text: String,
+    error: Option<String>,
+) -> Result<ChatPage, ApiError> {
+    let t = viewer.t();
+    let (mut conversation, account, can_reply, _, _) = staff_conversation(viewer, id).await?;
+    let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
+    let (messages, at_latest) = history(viewer, Some(&conversation), before).await?;
+    if at_latest && can_reply {
+        conversation = mark_read(viewer, &conversation, Side::Account).await?;
+    }
+    let base = format!("/console/c/{id}");
+    let closed = conversation.status == ConversationStatus::Closed;
+    let status = can_reply.then(|| {
+        if closed {
+            (format!("{base}/reopen"), t.get("chat-reopen"), t.get("chat-closed-note"))
+        } else {
+            (format!("{base}/close"), t.get("chat-close"), String::new())
+        }
+    });
+    Ok(ChatPage {
+        title: conversation.citizen_label.clone(),
+        subtitle: account.display_name.clone(),
+        back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
+        action: format!("{base}/reply"),
+        api_upload: format!("/api/v1/conversations/{id}/attachments"),
+        api_send: format!("/api/v1/conversations/{id}/messages"),
+        conversation: Some(conversation.id.0),
+        account_id: account.id.0,
+        inbox_seq,
+        last_seq: conversation.last_seq,
+        older: older_link(&base, &messages),
+        bubbles: bubbles(viewer, &conversation, &messages, Side::Account).await?,
+        client_msg_id: fresh_client_id(),
+        text,
+        error,
+        can_reply,
+        status,
+        role: "staff",
+        texts: ScriptTexts::new(viewer),
+        file_hint: file_hint(viewer),
+        l: viewer.layout(false),
+    })
+}
+
+async fn staff_send(
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let form = match read_form(&viewer, multipart).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let (conversation, _, can_reply, author, name) = match staff_conversation(&viewer, id).await {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e),
+    };
+    if !can_reply {
+        return viewer.fail(ApiError::Forbidden);
+    }
+    let to = Recipient::Conversation(conversation.id);
+    let pair = (conversation.account, conversation.citizen);
+    match send_form(&viewer, &form, to, pair, author, name).await {
+        Ok(()) => Redirect::to(&format!("/console/c/{id}#latest")).into_response(),
+        Err(e) if inline(&e) => {
+            let message = viewer.message(&e);
+            match staff_page(&viewer, id, None, form.text.clone(), Some(message)).await {
+                Ok(mut page) => {
+                    page.l.has_errors = true;
+                    viewer.render(error_status(&e), &page)
+                }
+                Err(e) => viewer.fail(e),
+            }
+        }
+        Err(e) => viewer.fail(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn set_status(
+    viewer: Viewer,
+    id: i64,
+    csrf: Option<String>,
+    status: ConversationStatus,
+) -> Response {
+    if let Err(e) = viewer.check_form(csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let (conversation, _, can_reply, _, _) = match staff_conversation(&viewer, id).await {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e),
+    };
+    if !can_reply {
+        return viewer.fail(ApiError::Forbidden);
+    }
+    let write =
+        ChatWrite::SetStatus { conversation: conversation.id, status, at: Timestamp::now() };
+    match viewer.state.chat.write(write).await {
+        Ok(_) => Redirect::to(&format!("/console/c/{id}")).into_response(),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn close(
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    super::PageForm(f): super::PageForm<CsrfForm>,
+) -> Response {
+    set_status(viewer, id, f.csrf, ConversationStatus::Closed).await
+}
+
+async fn reopen(
+    viewer: Viewer,
+    Path(id): Path<i64>,
+    super::PageForm(f): super::PageForm<CsrfForm>,
+) -> Response {
+    set_status(viewer, id, f.csrf, ConversationStatus::Open).await
+}
