@@ -52,7 +52,7 @@ pub async fn start(
     start_with(store, sqlite, guard, demo, |_| {}).await
 }
 
-async fn start_with(
+pub async fn start_with(
     store: Arc<dyn Store>,
     sqlite: Option<SqliteStore>,
     guard: Box<dyn std::any::Any + Send>,
