@@ -547,19 +547,29 @@ pub(super) async fn upload_to_account(
 ) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
     let citizen = caller.citizen()?;
     let account = account(&state, &slug).await?;
-    let bytes = upload_bytes(&state, body)?;
-    let stored = upload::store(
-        &state,
-        upload::Upload {
-            account: account.id,
-            citizen: citizen.id,
-            uploader: Author::Citizen(citizen.id),
-            declared: declared_type(&headers),
-            name: p.name.as_deref().unwrap_or(""),
-            bytes: &bytes,
-        },
-    )
-    .await?;
+    let pair = (account.id, citizen.id);
+    receive(&state, pair, Author::Citizen(citizen.id), &headers, p, body).await
+}
+
+/// Stores an upload for a conversation pair and answers 201 with it.
+async fn receive(
+    state: &AppState,
+    (account, citizen): (AccountId, ketnoi_core::CitizenId),
+    uploader: Author,
+    headers: &HeaderMap,
+    params: UploadParams,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<AttachmentView>), ApiError> {
+    let bytes = upload_bytes(state, body)?;
+    let upload = upload::Upload {
+        account,
+        citizen,
+        uploader,
+        declared: declared_type(headers),
+        name: params.name.as_deref().unwrap_or(""),
+        bytes: &bytes,
+    };
+    let stored = upload::store(state, upload).await?;
     Ok((StatusCode::CREATED, Json(AttachmentView::from(&stored))))
 }
 
@@ -586,20 +596,7 @@ pub(super) async fn upload_to_conversation(
         Access::Citizen(c) => Author::Citizen(c),
         Access::Staff { author, .. } => author,
     };
-    let bytes = upload_bytes(&state, body)?;
-    let stored = upload::store(
-        &state,
-        upload::Upload {
-            account: conv.account,
-            citizen: conv.citizen,
-            uploader,
-            declared: declared_type(&headers),
-            name: p.name.as_deref().unwrap_or(""),
-            bytes: &bytes,
-        },
-    )
-    .await?;
-    Ok((StatusCode::CREATED, Json(AttachmentView::from(&stored))))
+    receive(&state, (conv.account, conv.citizen), uploader, &headers, p, body).await
 }
 
 /// Fetches an attachment: only the conversation's citizen and the account's officers may.

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use crate::{
     browser::{Browser, Options, WAIT, launch, launch_two},
+    browser_flows::arrive,
     helpers::{TestApp, spawn_app},
 };
 
@@ -12,20 +13,6 @@ const CHAT: &str = "/a/ca-vi-xuyen/chat";
 
 fn photo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../ketnoi-media/tests/fixtures/photo-gps.jpg")
-}
-
-/// Waits until the browser is at `path`.
-async fn arrive(b: &Browser, path: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while b.current_path().await != path {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never reached {path}: at {}",
-            b.current_url().await
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    b.wait_for("footer", WAIT).await;
 }
 
 /// Signs a citizen in with the demo code and lands on `next`.

@@ -31,7 +31,7 @@ fn screenshots(js: bool) -> Option<PathBuf> {
 
 /// Waits for the browser to arrive at `path`: a click or submit may return before the next page
 /// has replaced the current one, most of all with JavaScript off.
-async fn arrive(b: &Browser, path: &str) {
+pub(crate) async fn arrive(b: &Browser, path: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     while b.current_path().await != path {
         assert!(
