@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use crate::{
     browser::{Browser, Options, WAIT, launch, launch_two},
-    browser_flows::arrive,
+    browser_flows::{arrive, screenshots},
     helpers::{TestApp, spawn_app},
 };
 
@@ -66,6 +66,7 @@ async fn a_citizen_and_an_officer_talk_live_in_two_browsers() {
     officer.click("a[href='/console/a/ca-vi-xuyen/inbox']").await;
     arrive(&officer, "/console/a/ca-vi-xuyen/inbox").await;
     officer.assert_accessible("inbox").await;
+    let shots = screenshots(true);
     assert_eq!(officer.text_of("[data-inbox] li a").await, "035****456");
     officer.click("[data-inbox] li a").await;
     officer.wait_for_text("[data-bubbles]", "làm căn cước", WAIT).await;
@@ -106,6 +107,13 @@ async fn a_citizen_and_an_officer_talk_live_in_two_browsers() {
     assert!(not_reloaded(&citizen).await, "the citizen's page updated in place");
     assert_eq!(citizen.current_path().await, CHAT);
     citizen.assert_accessible("chat").await;
+    if let Some(dir) = &shots {
+        citizen.screenshot(dir.join("chat.png")).await;
+        officer.screenshot(dir.join("conversation.png")).await;
+        officer.goto("/console/a/ca-vi-xuyen/inbox").await;
+        officer.wait_for("[data-inbox] li", WAIT).await;
+        officer.screenshot(dir.join("inbox.png")).await;
+    }
 
     // Both are stored once, in order.
     let conversation = ketnoi_store::ChatStore::citizen_conversations(

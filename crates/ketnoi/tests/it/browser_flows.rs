@@ -23,7 +23,7 @@ async fn check(b: &Browser, label: &str, shots: &Option<PathBuf>) {
     }
 }
 
-fn screenshots(js: bool) -> Option<PathBuf> {
+pub(crate) fn screenshots(js: bool) -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("KETNOI_SCREENSHOTS").filter(|_| js)?);
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     Some(dir)
