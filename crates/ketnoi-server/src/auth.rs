@@ -237,26 +237,46 @@ pub async fn resolve_caller(state: &AppState, headers: &HeaderMap) -> Result<Cal
         return Err(ApiError::Unauthenticated);
     }
     let hash = token_hash(&token);
+    if let Some(caller) = state.callers.get(&hash) {
+        return Ok(caller);
+    }
     let store = &state.store;
     let Some(session) = store.session(&hash, Timestamp::now()).await? else {
         return Err(ApiError::Unauthenticated);
     };
     let caller = match session.subject {
-        Subject::Citizen(id) => {
-            store.citizen(id).await?.map(|citizen| Caller::Citizen { citizen, token_hash: hash })
-        }
+        Subject::Citizen(id) => store
+            .citizen(id)
+            .await?
+            .map(|citizen| Caller::Citizen { citizen, token_hash: hash.clone() }),
         Subject::Staff(id) => match store.staff(id).await? {
             Some(staff) => {
                 let grants = store.grants(id).await?;
-                Some(Caller::Staff { staff, grants, token_hash: hash })
+                Some(Caller::Staff { staff, grants, token_hash: hash.clone() })
             }
             None => None,
         },
-        Subject::Account(id) => {
-            store.account(id).await?.map(|account| Caller::Account { account, token_hash: hash })
-        }
+        Subject::Account(id) => store
+            .account(id)
+            .await?
+            .map(|account| Caller::Account { account, token_hash: hash.clone() }),
     };
-    caller.ok_or(ApiError::Unauthenticated)
+    let caller = caller.ok_or(ApiError::Unauthenticated)?;
+    // Remembered briefly, and never past the session's own end.
+    let deadline = session.expires_at.map(|end| {
+        let left = u64::try_from(end.millis() - Timestamp::now().millis()).unwrap_or(0);
+        std::time::Instant::now() + std::time::Duration::from_millis(left)
+    });
+    state.callers.put(hash, caller.clone(), deadline);
+    Ok(caller)
+}
+
+/// Ends a session: in storage, and in this node's memory of who holds it.
+pub async fn end_session(state: &AppState, token_hash: &str) -> Result<bool, ApiError> {
+    state.callers.forget(&token_hash.to_owned());
+    let ended = state.store.delete_session(token_hash).await?;
+    state.callers.forget(&token_hash.to_owned());
+    Ok(ended)
 }
 
 /// The token that protects a signed-in form against cross-site submission: an HMAC of the

@@ -24,6 +24,7 @@ use tower_http::{
 };
 
 pub mod auth;
+pub mod cache;
 pub mod chat;
 pub mod config;
 pub mod error;
@@ -55,6 +56,10 @@ pub struct AppState {
     pub chat: Arc<chat::Chat>,
     /// Where attachments are kept.
     pub blobs: Arc<dyn ketnoi_store::BlobStore>,
+    /// Who recent tokens belong to (a few seconds; sign-out here forgets at once).
+    pub callers: Arc<cache::TtlCache<String, auth::Caller>>,
+    /// Accounts by slug, for the paths every message takes.
+    pub accounts: Arc<cache::TtlCache<String, ketnoi_core::Account>>,
 }
 
 /// A bound, ready-to-run server.
@@ -90,6 +95,8 @@ impl Application {
             messages,
             chat,
             blobs,
+            callers: Arc::new(cache::TtlCache::new(CALLER_CACHE_TTL, 200_000)),
+            accounts: Arc::new(cache::TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })
@@ -121,6 +128,12 @@ impl Application {
         served
     }
 }
+
+/// How long a node trusts its memory of who a token belongs to. Signing out on this node takes
+/// effect at once; a session ended on another node, or a role changed, within this time.
+const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a node trusts its memory of an account found by slug.
+const ACCOUNT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// How long inbox events are kept for resuming screens: 30 days.
 const INBOX_EVENT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;

@@ -113,7 +113,7 @@ pub async fn start_session(
     previous_token: Option<&str>,
 ) -> Result<(IssuedToken, HeaderValue), ApiError> {
     if let Some(old) = previous_token {
-        state.store.delete_session(&auth::token_hash(old)).await?;
+        auth::end_session(state, &auth::token_hash(old)).await?;
     }
     let (ttl, label) = match subject {
         Subject::Staff(_) => (auth::STAFF_SESSION_MS, "staff sign-in"),

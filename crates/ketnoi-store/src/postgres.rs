@@ -18,6 +18,7 @@ pub struct PgStore {
 impl Dialect for PgStore {
     const LEASE_LOCK: &'static str = "FOR UPDATE SKIP LOCKED";
     const ROW_LOCK: &'static str = " FOR UPDATE";
+    const JOIN_ROW_LOCK: &'static str = " FOR UPDATE OF c";
     const BEGIN_WRITE: &'static str = "BEGIN";
 }
 

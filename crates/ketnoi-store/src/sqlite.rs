@@ -22,6 +22,7 @@ pub struct SqliteStore {
 impl Dialect for SqliteStore {
     const LEASE_LOCK: &'static str = "";
     const ROW_LOCK: &'static str = "";
+    const JOIN_ROW_LOCK: &'static str = "";
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
 }
 

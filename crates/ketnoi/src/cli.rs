@@ -51,6 +51,9 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Benchmarks that print their figures beside a reference measured in the same run.
+    #[command(subcommand)]
+    Bench(BenchCommand),
 }
 
 /// `ketnoi serve`.
@@ -228,4 +231,77 @@ pub enum TokenCommand {
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
         expires_days: Option<u32>,
     },
+}
+
+/// `ketnoi bench …`.
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Load a server through its public API with simulated citizens and an officer: message
+    /// ingest, live delivery and idle WebSocket memory, each beside its reference. Progress goes
+    /// to standard error; a summary table, then one JSON line, to standard output.
+    Chat(BenchChat),
+}
+
+/// A phase of `ketnoi bench chat`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchPhase {
+    /// Raw batched inserts into the message table (the reference).
+    Reference,
+    /// Concurrent citizens sending, each waiting for its acknowledgement.
+    Ingest,
+    /// Paced sending watched from an officer's WebSocket.
+    Delivery,
+    /// Idle WebSocket connections and the server's memory.
+    Idle,
+}
+
+/// `ketnoi bench chat`.
+#[derive(Debug, Args)]
+pub struct BenchChat {
+    /// Simulated citizens, signed in with demo codes.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub citizens: u32,
+    /// Messages each citizen sends in the ingest phase.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub messages: u32,
+    /// Messages per second, all citizens together, in the delivery phase.
+    #[arg(long, default_value_t = 5000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub rate: u32,
+    /// How long the delivery phase sends, in seconds.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=600))]
+    pub seconds: u32,
+    /// Idle WebSocket connections to open.
+    #[arg(long, default_value_t = 15_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub idle: u32,
+    /// Rows the reference inserts.
+    #[arg(long, default_value_t = 200_000, value_parser = clap::value_parser!(u32).range(1_000..=100_000_000))]
+    pub reference_rows: u32,
+    /// Phases to leave out, e.g. `--skip idle,delivery`.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "PHASES")]
+    pub skip: Vec<BenchPhase>,
+    /// Drive the server already running here (started with --demo and --trust-forwarded-for)
+    /// instead of starting one on a fresh database.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<reqwest::Url>,
+    /// With --url: the server's process id, so that its memory can be read (idle phase).
+    #[arg(long, value_name = "PID", requires = "url")]
+    pub server_pid: Option<u32>,
+    /// The account citizens write to; the officer must be able to read it.
+    #[arg(long, default_value = "ca-vi-xuyen", value_name = "SLUG")]
+    pub account: String,
+    /// The officer watching the account's inbox.
+    #[arg(long, default_value = "cavixuyen.canbo", value_name = "USERNAME")]
+    pub officer_username: String,
+    /// With --url: the officer's password.
+    #[arg(
+        long,
+        env = "KETNOI_BENCH_OFFICER_PASSWORD",
+        hide_env_values = true,
+        value_name = "PASSWORD"
+    )]
+    pub officer_password: Option<String>,
+    /// Where the scratch folder (databases, server log) is made: choose the disk [default: the
+    /// system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod live;
@@ -100,6 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings::resolve(&cli.global, &args)?;
             serve(settings).await
         }
+        Command::Bench(command) => bench::run(command).await,
         other => {
             let file = settings::read_file(cli.global.config.as_deref())?;
             let storage = StorageSettings::resolve(&cli.global, &file);
@@ -111,7 +113,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Account(c) => admin::account(store, c).await,
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
-                Command::Serve(_) => Ok(()),
+                Command::Serve(_) | Command::Bench(_) => Ok(()),
             }
         }
     }

@@ -36,7 +36,7 @@ use crate::{
 
 /// Bytes the connection reads from the socket at once. Client frames are small; this is what
 /// an idle connection costs, so it stays small (tungstenite's default is 128 KiB).
-const READ_BUFFER: usize = 2 * 1024;
+const READ_BUFFER: usize = 1024;
 /// The largest frame or message a client may send.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 /// How much unsent output a connection may hold before it is judged too slow.
@@ -229,6 +229,7 @@ impl Connection {
             return Err(Ending::new(CLOSE_GOING_AWAY, "idle"));
         }
         if pings.is_multiple_of(SESSION_CHECK_PINGS) {
+            // Asked of storage itself: a session ended on another node must end here too.
             match self.state.store.session(&self.token_hash, Timestamp::now()).await {
                 Ok(Some(_)) => {}
                 Ok(None) => return Err(Ending::new(CLOSE_SIGNED_OUT, "session ended")),

@@ -234,6 +234,7 @@ pub(super) async fn set_verified(
     let ancestry = state.store.agency_ancestry(account.agency).await?;
     caller.require(Action::VerifyAccount, Some(&ancestry))?;
     state.store.set_account_verified(account.id, body.verified).await?;
+    state.accounts.forget(&account.slug.to_string());
     let account = state.store.account(account.id).await?.ok_or(ApiError::NotFound("account"))?;
     Ok(Json((&account).into()))
 }

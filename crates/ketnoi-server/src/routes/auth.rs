@@ -185,7 +185,7 @@ pub(super) async fn sign_out(
         | Caller::Staff { token_hash, .. }
         | Caller::Account { token_hash, .. } => token_hash,
     };
-    state.store.delete_session(hash).await?;
+    crate::auth::end_session(&state, hash).await?;
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, signin::session_cookie(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())

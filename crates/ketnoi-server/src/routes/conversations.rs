@@ -72,8 +72,14 @@ pub(crate) struct SendBody {
 }
 
 async fn account(state: &AppState, slug: &str) -> Result<Account, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound("account"))?;
-    state.store.account_by_slug(&slug).await?.ok_or(ApiError::NotFound("account"))
+    if let Some(account) = state.accounts.get(&slug.to_owned()) {
+        return Ok(account);
+    }
+    let parsed = Slug::parse(slug).map_err(|_| ApiError::NotFound("account"))?;
+    let account =
+        state.store.account_by_slug(&parsed).await?.ok_or(ApiError::NotFound("account"))?;
+    state.accounts.put(slug.to_owned(), account.clone(), None);
+    Ok(account)
 }
 
 async fn conversation(

@@ -272,9 +272,10 @@ async fn sign_out(viewer: Viewer, PageForm(f): PageForm<SignOutForm>) -> Respons
         return viewer.fail(e);
     }
     if let Some(token) = &viewer.session_token
-        && let Err(e) = viewer.state.store.delete_session(&crate::auth::token_hash(token)).await
+        && let Err(e) =
+            crate::auth::end_session(&viewer.state, &crate::auth::token_hash(token)).await
     {
-        return viewer.fail(e.into());
+        return viewer.fail(e);
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(header::SET_COOKIE, signin::session_cookie(&viewer.state, "", 0));

@@ -34,8 +34,9 @@ pub(crate) const EVENT_COLUMNS: &str =
     "account_id, seq, conversation_id, kind, message_seq, created_at";
 
 /// Multi-row statements are cut into chunks of these sizes, so that each connection prepares a
-/// handful of statements rather than one per batch length.
-pub(crate) const CHUNKS: [usize; 4] = [128, 32, 8, 1];
+/// handful of statements rather than one per batch length. Chunks stay small because binding a
+/// parameter costs time proportional to the statement's parameter count in sqlx's SQLite driver.
+pub(crate) const CHUNKS: [usize; 3] = [32, 8, 1];
 
 /// Splits `n` rows into [`CHUNKS`]-sized pieces, largest first.
 pub(crate) fn chunk_sizes(mut n: usize) -> Vec<usize> {
@@ -47,6 +48,11 @@ pub(crate) fn chunk_sizes(mut n: usize) -> Vec<usize> {
         }
     }
     out
+}
+
+/// `$1, $2, …` for an `IN` list.
+pub(crate) fn list(n: usize) -> String {
+    (1..=n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
 }
 
 /// `($1, $2, …), (…)` for `rows` rows of `cols` placeholders.
@@ -104,6 +110,14 @@ pub(crate) struct Batch {
     pub keys: HashMap<SendKey, usize>,
     /// Events waiting to be inserted.
     pub events: Vec<InboxEvent>,
+    /// Conversation ids looked up before the batch ran (found or not).
+    pub looked_up: std::collections::HashSet<ConversationId>,
+    /// Citizen-and-account pairs looked up before the batch ran (found or not).
+    pub looked_up_pairs: std::collections::HashSet<(AccountId, CitizenId)>,
+    /// Conversations this batch opened: nothing was stored in them before.
+    pub fresh: std::collections::HashSet<ConversationId>,
+    /// Idempotency keys looked up before the batch ran, and the messages found under them.
+    pub checked: HashMap<SendKey, Option<Message>>,
 }
 
 impl Batch {
@@ -207,6 +221,9 @@ macro_rules! impl_chat {
                 if let Some((c, _)) = batch.convs.get(&id) {
                     return Ok(Some(c.clone()));
                 }
+                if batch.looked_up.contains(&id) {
+                    return Ok(None);
+                }
                 let sql = format!(
                     "SELECT {} FROM conversations WHERE id = $1{}",
                     $crate::sql::chat::CONVERSATION_COLUMNS,
@@ -234,35 +251,44 @@ macro_rules! impl_chat {
                     return Ok(*id);
                 }
                 let cols = $crate::sql::chat::CONVERSATION_COLUMNS;
-                let sql = format!(
-                    "SELECT {cols} FROM conversations WHERE account_id = $1 AND citizen_id = $2{}",
-                    <$store as $crate::sql::Dialect>::ROW_LOCK
-                );
-                let row = sqlx::query(&sql)
-                    .bind(account.0)
-                    .bind(citizen.0)
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                let row = match row {
-                    Some(row) => row,
+                let row = if batch.looked_up_pairs.contains(&(account, citizen)) {
+                    None
+                } else {
+                    let sql = format!(
+                        "SELECT {cols} FROM conversations WHERE account_id = $1 \
+                         AND citizen_id = $2{}",
+                        <$store as $crate::sql::Dialect>::ROW_LOCK
+                    );
+                    sqlx::query(&sql)
+                        .bind(account.0)
+                        .bind(citizen.0)
+                        .fetch_optional(&mut **tx)
+                        .await?
+                };
+                let (row, fresh) = match row {
+                    Some(row) => (row, false),
                     None => {
                         let sql = format!(
                             "INSERT INTO conversations (account_id, citizen_id, citizen_label, \
                              last_message_at, created_at) VALUES ($1, $2, $3, $4, $4) \
                              RETURNING {cols}"
                         );
-                        sqlx::query(&sql)
+                        let row = sqlx::query(&sql)
                             .bind(account.0)
                             .bind(citizen.0)
                             .bind(label)
                             .bind(at.millis())
                             .fetch_one(&mut **tx)
                             .await
-                            .map_err($crate::error::classify("conversation"))?
+                            .map_err($crate::error::classify("conversation"))?;
+                        (row, true)
                     }
                 };
                 let conv = rows::conversation(&row)?;
                 let id = conv.id;
+                if fresh {
+                    batch.fresh.insert(id);
+                }
                 batch.pairs.insert((account, citizen), id);
                 batch.convs.insert(id, (conv, false));
                 Ok(id)
@@ -333,28 +359,45 @@ macro_rules! impl_chat {
                 batch: &mut $crate::sql::chat::Batch,
             ) -> $crate::Result<()> {
                 Self::flush_messages(tx, batch).await?;
-                for (conv, dirty) in batch.convs.values_mut() {
-                    if !*dirty {
-                        continue;
+                let dirty: Vec<ketnoi_core::Conversation> = batch
+                    .convs
+                    .values_mut()
+                    .filter(|(_, dirty)| *dirty)
+                    .map(|(conv, dirty)| {
+                        *dirty = false;
+                        conv.clone()
+                    })
+                    .collect();
+                let mut rest = dirty.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(dirty.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "WITH v (id, status, last_seq, last_message_at, preview, \
+                         citizen_read_seq, account_read_seq, citizen_unread, account_unread) \
+                         AS (VALUES {}) \
+                         UPDATE conversations SET status = v.status, last_seq = v.last_seq, \
+                         last_message_at = v.last_message_at, preview = v.preview, \
+                         citizen_read_seq = v.citizen_read_seq, \
+                         account_read_seq = v.account_read_seq, \
+                         citizen_unread = v.citizen_unread, account_unread = v.account_unread \
+                         FROM v WHERE conversations.id = v.id",
+                        $crate::sql::chat::placeholders(size, 9)
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for conv in chunk {
+                        q = q
+                            .bind(conv.id.0)
+                            .bind(conv.status.as_str())
+                            .bind(conv.last_seq)
+                            .bind(conv.last_message_at.millis())
+                            .bind(conv.preview.as_str())
+                            .bind(conv.citizen_read_seq)
+                            .bind(conv.account_read_seq)
+                            .bind(conv.citizen_unread)
+                            .bind(conv.account_unread);
                     }
-                    sqlx::query(
-                        "UPDATE conversations SET status = $2, last_seq = $3, \
-                         last_message_at = $4, preview = $5, citizen_read_seq = $6, \
-                         account_read_seq = $7, citizen_unread = $8, account_unread = $9 \
-                         WHERE id = $1",
-                    )
-                    .bind(conv.id.0)
-                    .bind(conv.status.as_str())
-                    .bind(conv.last_seq)
-                    .bind(conv.last_message_at.millis())
-                    .bind(conv.preview.as_str())
-                    .bind(conv.citizen_read_seq)
-                    .bind(conv.account_read_seq)
-                    .bind(conv.citizen_unread)
-                    .bind(conv.account_unread)
-                    .execute(&mut **tx)
-                    .await?;
-                    *dirty = false;
+                    q.execute(&mut **tx).await?;
                 }
                 for (account, (last, dirty)) in batch.heads.iter_mut() {
                     if *dirty {
@@ -387,6 +430,122 @@ macro_rules! impl_chat {
                             .bind(e.at.millis());
                     }
                     q.execute(&mut **tx).await?;
+                }
+                Ok(())
+            }
+
+            /// Reads, in a few statements, every conversation and idempotency key the batch
+            /// names, so that applying it needs the database only for what is new.
+            async fn prefetch(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                writes: &[$crate::ChatWrite],
+            ) -> $crate::Result<()> {
+                use $crate::{ChatWrite, Recipient};
+                let mut ids = Vec::new();
+                let mut pairs = Vec::new();
+                for w in writes {
+                    match w {
+                        ChatWrite::Send { to: Recipient::Conversation(id), .. }
+                        | ChatWrite::Read { conversation: id, .. }
+                        | ChatWrite::SetStatus { conversation: id, .. } => ids.push(*id),
+                        ChatWrite::Send {
+                            to: Recipient::Account { account, .. },
+                            author: ketnoi_core::Author::Citizen(citizen),
+                            ..
+                        } => pairs.push((*account, *citizen)),
+                        ChatWrite::Send { .. } => {}
+                    }
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                pairs.sort_unstable();
+                pairs.dedup();
+                let cols = $crate::sql::chat::CONVERSATION_COLUMNS;
+                let mut found = Vec::new();
+                let mut rest = ids.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(ids.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "SELECT {cols} FROM conversations WHERE id IN ({}){}",
+                        $crate::sql::chat::list(size),
+                        <$store as $crate::sql::Dialect>::ROW_LOCK
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for id in chunk {
+                        q = q.bind(id.0);
+                    }
+                    found.extend(q.fetch_all(&mut **tx).await?);
+                }
+                let mut rest = pairs.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(pairs.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "WITH k (account_id, citizen_id) AS (VALUES {}) SELECT {} \
+                         FROM k JOIN conversations c ON c.account_id = k.account_id \
+                         AND c.citizen_id = k.citizen_id{}",
+                        $crate::sql::chat::placeholders(size, 2),
+                        $crate::sql::qualified(cols, "c"),
+                        <$store as $crate::sql::Dialect>::JOIN_ROW_LOCK
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (account, citizen) in chunk {
+                        q = q.bind(account.0).bind(citizen.0);
+                    }
+                    found.extend(q.fetch_all(&mut **tx).await?);
+                }
+                for row in &found {
+                    let conv = rows::conversation(row)?;
+                    batch.pairs.insert((conv.account, conv.citizen), conv.id);
+                    batch.convs.insert(conv.id, (conv, false));
+                }
+                batch.looked_up.extend(ids);
+                batch.looked_up_pairs.extend(pairs);
+
+                let mut keys = Vec::new();
+                for w in writes {
+                    if let ChatWrite::Send { to, author, client_msg_id, .. } = w {
+                        let conv = match (to, author) {
+                            (Recipient::Conversation(id), _) => Some(*id),
+                            (Recipient::Account { account, .. }, ketnoi_core::Author::Citizen(c)) => {
+                                batch.pairs.get(&(*account, *c)).copied()
+                            }
+                            _ => None,
+                        };
+                        if let Some(conv) = conv.filter(|c| batch.convs.contains_key(c)) {
+                            keys.push($crate::sql::chat::Batch::key(conv, *author, client_msg_id));
+                        }
+                    }
+                }
+                keys.sort_unstable_by(|a, b| (a.0, a.1, a.2, a.3.as_str()).cmp(&(b.0, b.1, b.2, b.3.as_str())));
+                keys.dedup();
+                let mut rest = keys.as_slice();
+                for size in $crate::sql::chat::chunk_sizes(keys.len()) {
+                    let (chunk, tail) = rest.split_at(size);
+                    rest = tail;
+                    let sql = format!(
+                        "WITH k (conversation_id, author_kind, author_id, client_msg_id) \
+                         AS (VALUES {}) SELECT {} FROM k JOIN messages m \
+                         ON m.conversation_id = k.conversation_id \
+                         AND m.author_kind = k.author_kind AND m.author_id = k.author_id \
+                         AND m.client_msg_id = k.client_msg_id",
+                        $crate::sql::chat::placeholders(size, 4),
+                        $crate::sql::qualified($crate::sql::chat::MESSAGE_COLUMNS, "m")
+                    );
+                    let mut q = sqlx::query(&sql);
+                    for (conv, kind, id, client) in chunk {
+                        q = q.bind(conv.0).bind(*kind).bind(*id).bind(client.as_str());
+                    }
+                    for row in q.fetch_all(&mut **tx).await? {
+                        let m = rows::message(&row)?;
+                        let key = $crate::sql::chat::Batch::key(m.conversation, m.author, &m.client_msg_id);
+                        batch.checked.insert(key, Some(m));
+                    }
+                    for key in chunk {
+                        batch.checked.entry(key.clone()).or_insert(None);
+                    }
                 }
                 Ok(())
             }
@@ -430,20 +589,26 @@ macro_rules! impl_chat {
                     let existing = batch.messages[i].0.clone();
                     return Ok($crate::sql::chat::Batch::replay(&existing, content, &conv));
                 }
-                let sql = format!(
-                    "SELECT {} FROM messages WHERE conversation_id = $1 AND author_kind = $2 \
-                     AND author_id = $3 AND client_msg_id = $4",
-                    $crate::sql::chat::MESSAGE_COLUMNS
-                );
-                let row = sqlx::query(&sql)
-                    .bind(conv_id.0)
-                    .bind(author.kind_str())
-                    .bind(author.id())
-                    .bind(client_msg_id.as_str())
-                    .fetch_optional(&mut **tx)
-                    .await?;
-                if let Some(row) = row {
-                    let existing = rows::message(&row)?;
+                let stored = match batch.checked.get(&key) {
+                    Some(found) => found.clone(),
+                    None if batch.fresh.contains(&conv_id) => None,
+                    None => {
+                        let sql = format!(
+                            "SELECT {} FROM messages WHERE conversation_id = $1 \
+                             AND author_kind = $2 AND author_id = $3 AND client_msg_id = $4",
+                            $crate::sql::chat::MESSAGE_COLUMNS
+                        );
+                        let row = sqlx::query(&sql)
+                            .bind(conv_id.0)
+                            .bind(author.kind_str())
+                            .bind(author.id())
+                            .bind(client_msg_id.as_str())
+                            .fetch_optional(&mut **tx)
+                            .await?;
+                        row.as_ref().map(rows::message).transpose()?
+                    }
+                };
+                if let Some(existing) = stored {
                     return Ok($crate::sql::chat::Batch::replay(&existing, content, &conv));
                 }
                 if let Some(attachment) = content.attachment_id() {
@@ -587,6 +752,7 @@ macro_rules! impl_chat {
                 let mut tx =
                     self.pool.begin_with(<$store as $crate::sql::Dialect>::BEGIN_WRITE).await?;
                 let mut batch = $crate::sql::chat::Batch::default();
+                Self::prefetch(&mut tx, &mut batch, writes).await?;
                 let mut outcomes = Vec::with_capacity(writes.len());
                 for write in writes {
                     let outcome = match write {
@@ -854,7 +1020,7 @@ mod tests {
             assert_eq!(sizes.iter().sum::<usize>(), n);
             assert!(sizes.windows(2).all(|w| w[0] >= w[1]));
         }
-        assert_eq!(chunk_sizes(170), vec![128, 32, 8, 1, 1]);
+        assert_eq!(chunk_sizes(170), vec![32, 32, 32, 32, 32, 8, 1, 1]);
     }
 
     #[test]

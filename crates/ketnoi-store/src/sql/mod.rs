@@ -21,6 +21,8 @@ pub(crate) trait Dialect {
     /// Appended to a select of a row the transaction will update: PostgreSQL locks it against
     /// other nodes; SQLite's write transaction already excludes every other writer.
     const ROW_LOCK: &'static str;
+    /// [`Self::ROW_LOCK`] for a join whose rows from the table aliased `c` will be updated.
+    const JOIN_ROW_LOCK: &'static str;
     /// Opens a transaction that will write: SQLite takes the write lock at once (so it never
     /// fails to upgrade a read halfway), PostgreSQL begins normally.
     const BEGIN_WRITE: &'static str;
