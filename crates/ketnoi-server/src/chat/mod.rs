@@ -29,6 +29,25 @@ pub const MAX_BATCH: usize = 256;
 /// How many writes may wait for the writer before senders are made to wait.
 const QUEUE: usize = 8192;
 
+/// Per author: sixty messages at once, then ten a second, so one sender cannot flood an inbox.
+const SENDS_PER_AUTHOR: crate::ratelimit::Limit =
+    crate::ratelimit::Limit::new(60, std::time::Duration::from_millis(100));
+/// Per author: ten files at once, then one every six seconds.
+const UPLOADS_PER_AUTHOR: crate::ratelimit::Limit =
+    crate::ratelimit::Limit::new(10, std::time::Duration::from_secs(6));
+
+/// Refuses (429) an author who sends faster than a person could.
+pub fn limit_sends(state: &crate::AppState, author: ketnoi_core::Author) -> Result<(), ApiError> {
+    let key = format!("{}:{}", author.kind_str(), author.id());
+    crate::signin::limit(state, "chat-send", &key, SENDS_PER_AUTHOR)
+}
+
+/// Refuses (429) an author who uploads faster than a person could.
+pub fn limit_uploads(state: &crate::AppState, author: ketnoi_core::Author) -> Result<(), ApiError> {
+    let key = format!("{}:{}", author.kind_str(), author.id());
+    crate::signin::limit(state, "chat-upload", &key, UPLOADS_PER_AUTHOR)
+}
+
 struct Pending {
     write: ChatWrite,
     reply: oneshot::Sender<Result<ChatOutcome, ()>>,

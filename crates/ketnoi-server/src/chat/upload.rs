@@ -25,6 +25,7 @@ pub struct Upload<'a> {
 
 /// Checks, cleans and stores an upload.
 pub async fn store(state: &AppState, upload: Upload<'_>) -> Result<Attachment, ApiError> {
+    super::limit_uploads(state, upload.uploader)?;
     let max = state.config.max_upload_bytes;
     if upload.bytes.len() > max {
         return Err(ApiError::UploadTooLarge { max_bytes: max });

@@ -130,6 +130,9 @@ pub(crate) async fn deliver(
     write: ChatWrite,
     audience: Audience,
 ) -> Result<(StatusCode, SentView), ApiError> {
+    if let ChatWrite::Send { author, .. } = &write {
+        crate::chat::limit_sends(state, *author)?;
+    }
     match state.chat.write(write).await? {
         Ok(ChatApplied::Sent { message, conversation, event }) => {
             let status = if event.is_some() { StatusCode::CREATED } else { StatusCode::OK };

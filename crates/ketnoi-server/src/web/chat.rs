@@ -363,6 +363,7 @@ async fn send_form(
     author_name: String,
 ) -> Result<(), ApiError> {
     let client_msg_id = ClientMsgId::parse(&form.client_msg_id)?;
+    crate::chat::limit_sends(&viewer.state, author)?;
     let content = match &form.file {
         Some((name, declared, bytes)) => {
             let stored = upload::store(
@@ -402,6 +403,7 @@ fn inline(e: &ApiError) -> bool {
             | ApiError::UploadRejected(_)
             | ApiError::Unprocessable(_)
             | ApiError::ClientIdReused
+            | ApiError::TooManyRequests { .. }
     )
 }
 

@@ -507,3 +507,28 @@ async fn malformed_websocket_frames_close_with_a_reason_and_the_server_stays_up(
     let answer = crate::helpers::answer(request).await;
     assert_problem(&answer, 403, "csrf-rejected");
 }
+
+#[tokio::test]
+async fn a_flood_from_one_sender_is_slowed_down_and_the_refused_are_not_stored() {
+    let app = spawn_app(true).await;
+    let citizen = app.citizen_token(CITIZEN).await;
+    let mut statuses = Vec::new();
+    for i in 0..80 {
+        let (status, body) = citizen_says(&app, &citizen, &format!("flood-{i}"), "spam").await;
+        if status == 429 {
+            assert_problem(&(status, body), 429, "too-many-requests");
+        }
+        statuses.push(status);
+    }
+    let accepted = statuses.iter().filter(|s| **s == 201).count();
+    assert!((60..80).contains(&accepted), "{statuses:?}");
+    assert!(statuses.contains(&429));
+    let (_, mine) = app.get("/api/v1/me/conversations", Some(&citizen)).await;
+    let id = mine["conversations"][0]["conversation"]["id"].as_i64().unwrap_or_default();
+    let (_, page) =
+        app.get(&format!("/api/v1/conversations/{id}/messages?limit=200"), Some(&citizen)).await;
+    assert_eq!(page["messages"].as_array().map(Vec::len), Some(accepted));
+    // Someone else is not slowed down by it.
+    let neighbour = app.citizen_token(NEIGHBOUR).await;
+    assert_eq!(citizen_says(&app, &neighbour, "n-1", "Xin chào").await.0, 201);
+}
