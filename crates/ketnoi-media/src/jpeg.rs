@@ -3,7 +3,9 @@
 //!
 //! Everything that identifies a person or a place sits in the segments before the first scan, so
 //! the parser walks segments only up to SOS and treats the rest as opaque: the image data is
-//! copied byte for byte and is never decoded here.
+//! copied byte for byte and is never decoded here, up to the end-of-image marker. What follows
+//! that marker (phones append further pictures there, depth maps and previews with Exif of their
+//! own, GPS included) is dropped.
 
 use crate::{MediaError, exif, read};
 
@@ -200,11 +202,42 @@ pub(crate) fn strip(bytes: &[u8]) -> Result<Vec<u8>, MediaError> {
         {
             out.extend_from_slice(&orientation);
         }
-        out.extend_from_slice(kept.bytes());
+        let bytes = kept.bytes();
+        if segment.marker == SOS {
+            out.extend_from_slice(bytes.get(..image_end(bytes)).unwrap_or(bytes));
+        } else {
+            out.extend_from_slice(bytes);
+        }
         first_kept = false;
     }
     // The walk ends with SOS, which is always kept, or fails above: the orientation is written.
     Ok(out)
+}
+
+/// Where the picture ends in `scan` (from the first SOS to the end of the file): just after the
+/// EOI marker, found by walking the entropy-coded data, where 0xFF is always followed by a stuffed
+/// 0x00, a fill 0xFF, a restart marker, or a real marker (the segments between progressive scans,
+/// which are skipped by their length, and EOI). Without an EOI everything is kept.
+fn image_end(scan: &[u8]) -> usize {
+    let Some(header) = read::u16_be(scan, 2) else { return scan.len() };
+    let mut pos = 2 + usize::from(header);
+    while let (Some(&byte), Some(&next)) = (scan.get(pos), scan.get(pos + 1)) {
+        if byte != 0xFF {
+            pos += 1;
+            continue;
+        }
+        pos = match next {
+            0x00 => pos + 2,
+            0xFF => pos + 1,
+            RST0..=RST7 => pos + 2,
+            EOI => return pos + 2,
+            _ => match read::u16_be(scan, pos + 2) {
+                Some(length) if length >= 2 => pos + 2 + usize::from(length),
+                _ => return scan.len(),
+            },
+        };
+    }
+    scan.len()
 }
 
 /// Width and height from the first frame header (SOF0–SOF15, less DHT, JPG and DAC, which share

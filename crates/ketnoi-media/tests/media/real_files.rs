@@ -76,3 +76,16 @@ fn the_real_png_loses_its_text_chunks_and_keeps_its_pixels() {
     assert_eq!(idat(&stripped), idat(PHOTO_PNG));
     assert_eq!(dimensions(PNG, &stripped), Some((24, 16)));
 }
+
+#[test]
+fn pictures_a_phone_appends_after_the_end_of_image_are_dropped() {
+    let clean = strip_metadata(JPEG, PHOTO_GPS).unwrap();
+    // A second picture after EOI, as phones write previews and depth maps, carrying GPS.
+    let mut carrier = clean.clone();
+    carrier.extend_from_slice(PHOTO_GPS);
+    assert!(leaked(&carrier, &PHOTO_LEAKS).is_some());
+    let stripped = strip_metadata(JPEG, &carrier).unwrap();
+    assert_eq!(stripped, clean, "everything after the first end-of-image goes");
+    assert_eq!(leaked(&stripped, &PHOTO_LEAKS), None);
+    assert!(stripped.ends_with(&[0xFF, 0xD9]));
+}
