@@ -71,7 +71,8 @@ pub(crate) struct SendBody {
     pub buttons: Vec<Button>,
 }
 
-async fn account(state: &AppState, slug: &str) -> Result<Account, ApiError> {
+/// The account a slug names, remembered for a few seconds (every message to an account asks).
+pub(crate) async fn account(state: &AppState, slug: &str) -> Result<Account, ApiError> {
     if let Some(account) = state.accounts.get(&slug.to_owned()) {
         return Ok(account);
     }
@@ -149,7 +150,8 @@ pub(crate) async fn deliver(
     }
 }
 
-fn refused(refusal: ChatRefusal) -> ApiError {
+/// The answer to a refused write.
+pub(crate) fn refused(refusal: ChatRefusal) -> ApiError {
     match refusal {
         ChatRefusal::NoConversation => ApiError::NotFound("conversation"),
         ChatRefusal::ClientIdReused => ApiError::ClientIdReused,

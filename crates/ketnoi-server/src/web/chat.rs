@@ -12,7 +12,7 @@ use axum::{
 };
 use ketnoi_core::{
     Account, Author, ClientMsgId, Content, Conversation, ConversationId, ConversationStatus,
-    Message, MessageKind, Side, Slug, Timestamp,
+    Message, MessageKind, Side, Timestamp,
 };
 use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
 use serde::Deserialize;
@@ -200,8 +200,7 @@ fn human_size(bytes: i64) -> String {
 }
 
 async fn load_account(viewer: &Viewer, slug: &str) -> Result<Account, ApiError> {
-    let slug = Slug::parse(slug).map_err(|_| ApiError::NotFound("account"))?;
-    viewer.state.store.account_by_slug(&slug).await?.ok_or(ApiError::NotFound("account"))
+    crate::routes::conversations::account(&viewer.state, slug).await
 }
 
 /// The history to show: the latest page, or the page before `before`; and whether the reader
@@ -386,11 +385,7 @@ async fn send_form(
         ChatWrite::Send { to, author, author_name, client_msg_id, content, at: Timestamp::now() };
     match viewer.state.chat.write(write).await? {
         Ok(_) => Ok(()),
-        Err(ketnoi_store::ChatRefusal::ClientIdReused) => Err(ApiError::ClientIdReused),
-        Err(ketnoi_store::ChatRefusal::BadAttachment) => {
-            Err(ApiError::Unprocessable("bad-attachment"))
-        }
-        Err(ketnoi_store::ChatRefusal::NoConversation) => Err(ApiError::NotFound("conversation")),
+        Err(refusal) => Err(crate::routes::conversations::refused(refusal)),
     }
 }
 
@@ -713,11 +708,6 @@ async fn staff_send(
     }
 }
 
-#[derive(Debug, Deserialize)]
-struct CsrfForm {
-    csrf: Option<String>,
-}
-
 async fn set_status(
     viewer: Viewer,
     id: i64,
@@ -745,7 +735,7 @@ async fn set_status(
 async fn close(
     viewer: Viewer,
     Path(id): Path<i64>,
-    super::PageForm(f): super::PageForm<CsrfForm>,
+    super::PageForm(f): super::PageForm<super::citizen::CsrfForm>,
 ) -> Response {
     set_status(viewer, id, f.csrf, ConversationStatus::Closed).await
 }
@@ -753,7 +743,7 @@ async fn close(
 async fn reopen(
     viewer: Viewer,
     Path(id): Path<i64>,
-    super::PageForm(f): super::PageForm<CsrfForm>,
+    super::PageForm(f): super::PageForm<super::citizen::CsrfForm>,
 ) -> Response {
     set_status(viewer, id, f.csrf, ConversationStatus::Open).await
 }

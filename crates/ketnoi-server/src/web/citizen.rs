@@ -314,8 +314,8 @@ async fn account_page_for(
 }
 
 #[derive(Debug, Deserialize)]
-struct CsrfForm {
-    csrf: Option<String>,
+pub(super) struct CsrfForm {
+    pub(super) csrf: Option<String>,
 }
 
 /// What the script needs to update the page after following in place.
