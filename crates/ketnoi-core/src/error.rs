@@ -38,6 +38,9 @@ pub enum InvalidInput {
     /// A message's client id is 1–64 ASCII letters, digits, '-' or '_'.
     #[error("client_msg_id must be 1-64 ASCII letters, digits, '-' or '_'")]
     ClientMsgId,
+    /// A knowledge-base intent id is 1–64 lowercase ASCII letters, digits, '.', '_' or '-'.
+    #[error("intent id must be 1-64 lowercase letters, digits, '.', '_' or '-'")]
+    IntentId,
     /// A button's link is not an https URL or a path on this site.
     #[error("a button link must be an https:// URL or a path starting with /")]
     ButtonUrl,
@@ -65,6 +68,7 @@ impl InvalidInput {
             Self::ControlCharacter { .. } => "invalid-control-character",
             Self::Choice { .. } => "invalid-choice",
             Self::ClientMsgId => "invalid-client-msg-id",
+            Self::IntentId => "invalid-intent-id",
             Self::ButtonUrl => "invalid-button-url",
         }
     }

@@ -14,6 +14,7 @@
 mod account;
 mod agency;
 mod area;
+pub mod bot;
 pub mod chat;
 mod error;
 mod person;
@@ -25,6 +26,7 @@ mod time;
 pub use account::{Account, AccountId, AccountKind, NewAccount};
 pub use agency::{Agency, AgencyCode, AgencyId, AgencyKind, NewAgency};
 pub use area::{Area, AreaCode, AreaLevel};
+pub use bot::{BotState, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId, RuleMatch};
 pub use chat::{
     Attachment, AttachmentId, Author, Button, ClientMsgId, Content, Conversation, ConversationId,
     ConversationStatus, Message, MessageKind, Side,
