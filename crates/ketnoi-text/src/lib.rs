@@ -6,9 +6,25 @@
 //! match, so a citizen typing `cong an vi xuyen` on a phone without a Vietnamese keyboard finds
 //! "Công an huyện Vị Xuyên".
 //!
+//! Beyond folding, the chatbot needs more of the language: [`canonical`] tone placement ("hoà"
+//! and "hòa" are one word), [`syllables`] with both forms, multi-syllable [`Words`],
+//! [`Abbreviations`] and teencode ("ko", "dc", "cccd"), and a [`Corrector`] for typing
+//! mistakes.
+//!
 //! This crate does no I/O: it is called from storage (to keep folded columns), from the server
-//! (to fold queries) and, later, from the chatbot engine.
+//! (to fold queries) and from the chatbot engine. Its one data file, the abbreviation table, is
+//! compiled in.
 #![deny(missing_docs)]
+
+mod abbrev;
+mod tokens;
+mod tones;
+mod typo;
+
+pub use abbrev::{Abbreviations, TableError};
+pub use tokens::{Syllable, Words, has_diacritics, syllables};
+pub use tones::canonical;
+pub use typo::Corrector;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
