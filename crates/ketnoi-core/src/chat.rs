@@ -9,7 +9,7 @@
 //! Clients name each message they send with a [`ClientMsgId`]; sending the same id again returns
 //! the message already stored instead of a second copy.
 
-use crate::{AccountId, CitizenId, InvalidInput, StaffId, Timestamp, error::wire_enum};
+use crate::{AccountId, BotState, CitizenId, InvalidInput, StaffId, Timestamp, error::wire_enum};
 
 /// A conversation's id.
 #[derive(
@@ -320,6 +320,9 @@ pub struct Conversation {
     pub citizen_label: String,
     /// Open or closed.
     pub status: ConversationStatus,
+    /// Where it stands with the account's bot: answered by it, waiting for an officer, or
+    /// taken over by one.
+    pub bot: BotState,
     /// The newest message's sequence number (0 before any).
     pub last_seq: i64,
     /// When the newest message came.

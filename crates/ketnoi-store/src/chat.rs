@@ -3,8 +3,8 @@
 
 use async_trait::async_trait;
 use ketnoi_core::{
-    AccountId, Attachment, AttachmentId, Author, CitizenId, ClientMsgId, Content, Conversation,
-    ConversationId, ConversationStatus, Message, MessageKind, Side, Timestamp,
+    AccountId, Attachment, AttachmentId, Author, BotState, CitizenId, ClientMsgId, Content,
+    Conversation, ConversationId, ConversationStatus, Message, MessageKind, Side, Timestamp,
 };
 
 use crate::Result;
@@ -20,6 +20,17 @@ pub enum Recipient {
         /// The account.
         account: AccountId,
         /// The masked phone number officers see.
+        citizen_label: String,
+    },
+    /// A citizen's conversation with an account, opened if there is none, written by the
+    /// account's side (the bot welcoming a new follower). A citizen author is refused with
+    /// [`ChatRefusal::NoConversation`]: citizens write through [`Recipient::Account`].
+    Open {
+        /// The account.
+        account: AccountId,
+        /// The citizen.
+        citizen: CitizenId,
+        /// The masked phone number officers see, if the conversation is opened.
         citizen_label: String,
     },
 }
@@ -41,6 +52,10 @@ pub enum ChatWrite {
         content: Content,
         /// When.
         at: Timestamp,
+        /// The conversation's new bot state, set with the message (an officer's reply pauses
+        /// the bot, the bot's hand-off waits for an officer); `None` leaves it. A repeated
+        /// send changes nothing, this included.
+        bot: Option<BotState>,
     },
     /// Records that one side has read up to `seq`.
     Read {
@@ -53,12 +68,23 @@ pub enum ChatWrite {
         /// When.
         at: Timestamp,
     },
-    /// Closes or reopens a conversation.
+    /// Closes or reopens a conversation. Closing also hands it back to the bot (its state
+    /// becomes [`BotState::Active`]), even when it was already closed; reopening leaves the
+    /// bot's state as it is.
     SetStatus {
         /// The conversation.
         conversation: ConversationId,
         /// The new status.
         status: ConversationStatus,
+        /// When.
+        at: Timestamp,
+    },
+    /// Sets where the conversation stands with the bot. It makes no inbox event.
+    SetBot {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The new state.
+        state: BotState,
         /// When.
         at: Timestamp,
     },
@@ -136,8 +162,8 @@ pub enum ChatApplied {
         /// The inbox event it made.
         event: Option<InboxEvent>,
     },
-    /// A read or status change, with its event; `None` when it changed nothing (already read
-    /// that far, already closed).
+    /// A read, status or bot change, with its event; `None` when it changed nothing (already
+    /// read that far, already closed) and for bot changes, which make no event.
     Changed {
         /// The conversation after the write.
         conversation: Conversation,
@@ -149,7 +175,8 @@ pub enum ChatApplied {
 /// Why one write of a batch was refused; the rest of the batch is unaffected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum ChatRefusal {
-    /// No such conversation, or the author is not its citizen.
+    /// No such conversation, the author is not its citizen, or the author may not open it
+    /// this way.
     #[error("no such conversation")]
     NoConversation,
     /// The client id was used before for a different message.
@@ -198,6 +225,9 @@ pub struct InboxQuery {
     /// Words every listed conversation must contain, in a message or the citizen's masked
     /// number, with or without diacritics.
     pub text: Option<String>,
+    /// `Some(true)`: only conversations the bot is handling ([`BotState::Active`]);
+    /// `Some(false)`: only those that need a person (waiting or taken over); `None`: both.
+    pub bot: Option<bool>,
     /// Continue after this conversation (its last message time and id), newest first.
     pub before: Option<(Timestamp, ConversationId)>,
     /// Page size.

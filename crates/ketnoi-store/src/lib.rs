@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`]), gathered in [`Store`]. Two backends implement them:
+//! [`JobQueue`], [`ChatStore`], [`BotStore`]), gathered in [`Store`]. Two backends implement them:
 //!
 //! - [`SqliteStore`]: the embedded default, a single file in WAL mode, no server needed;
 //! - [`PgStore`]: PostgreSQL, for deployments with several nodes.
@@ -24,6 +24,7 @@ use ketnoi_core::{
 };
 
 mod blob;
+mod bot;
 mod chat;
 mod error;
 mod model;
@@ -34,6 +35,10 @@ mod sqlite;
 pub mod testing;
 
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
+pub use bot::{
+    BotCounter, BotDayStats, BotSettings, BotSettingsUpdate, BotStore, Handoff, HandoffId,
+    NewHandoff,
+};
 pub use chat::{
     ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxEvent, InboxEventKind,
     InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient, StoredAttachment,
@@ -71,6 +76,7 @@ pub trait Store:
     + SessionStore
     + JobQueue
     + ChatStore
+    + BotStore
     + Send
     + Sync
 {

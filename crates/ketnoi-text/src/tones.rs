@@ -106,9 +106,9 @@ fn place(word: &[char]) -> Option<Vec<char>> {
     let mut start = first;
     let lower0 = letters[0].lower();
     let lower1 = letters.get(1).map(Letter::lower);
-    if first == 1 && lower0 == 'q' && lower1 == Some('u') && vowels.len() > 1 {
-        start = 2;
-    } else if first == 1 && lower0 == 'g' && lower1 == Some('i') && vowels.len() > 1 {
+    // In "qu…" the u, and in "gi…" before another vowel the i, belong to the consonant.
+    let glide = matches!((lower0, lower1), ('q', Some('u')) | ('g', Some('i')));
+    if first == 1 && glide && vowels.len() > 1 {
         start = 2;
     }
     let run = start..=last;

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use ketnoi_core::{
-    AccountId, Author, CitizenId, ClientMsgId, Content, Conversation, ConversationId,
+    AccountId, Author, BotState, CitizenId, ClientMsgId, Content, Conversation, ConversationId,
     ConversationStatus, Message, MessageKind, Side, Timestamp,
 };
 
@@ -18,7 +18,7 @@ use crate::{ChatApplied, ChatRefusal, InboxEvent, InboxEventKind};
 
 /// The columns read for a [`Conversation`].
 pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, citizen_id, citizen_label, status, \
-     last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
+     bot_state, last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
      account_unread, assignee_id, created_at";
 /// The columns read for a [`Message`].
 pub(crate) const MESSAGE_COLUMNS: &str = "conversation_id, seq, author_kind, author_id, \
@@ -160,7 +160,7 @@ impl Batch {
     }
 
     /// Stores a new message in a loaded conversation: numbers it, updates the conversation's
-    /// counters and preview, and makes its inbox event.
+    /// counters, preview and bot state, and makes its inbox event.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn append(
         &mut self,
@@ -170,9 +170,13 @@ impl Batch {
         client_msg_id: &ClientMsgId,
         content: &Content,
         at: Timestamp,
+        bot: Option<BotState>,
     ) -> Option<ChatApplied> {
         let (conv, dirty) = self.convs.get_mut(&conv_id)?;
         *dirty = true;
+        if let Some(state) = bot {
+            conv.bot = state;
+        }
         conv.last_seq += 1;
         let seq = conv.last_seq;
         conv.last_message_at = at;
@@ -294,6 +298,22 @@ macro_rules! impl_chat {
                 Ok(id)
             }
 
+            /// Whether the account and the citizen both exist.
+            async fn pair_exists(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                account: ketnoi_core::AccountId,
+                citizen: ketnoi_core::CitizenId,
+            ) -> $crate::Result<bool> {
+                let found: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM accounts a, citizens c WHERE a.id = $1 AND c.id = $2",
+                )
+                .bind(account.0)
+                .bind(citizen.0)
+                .fetch_one(&mut **tx)
+                .await?;
+                Ok(found > 0)
+            }
+
             /// Reads (and locks) an account's inbox head into the batch.
             async fn load_head(
                 tx: &mut sqlx::Transaction<'static, $db>,
@@ -373,22 +393,24 @@ macro_rules! impl_chat {
                     let (chunk, tail) = rest.split_at(size);
                     rest = tail;
                     let sql = format!(
-                        "WITH v (id, status, last_seq, last_message_at, preview, \
+                        "WITH v (id, status, bot_state, last_seq, last_message_at, preview, \
                          citizen_read_seq, account_read_seq, citizen_unread, account_unread) \
                          AS (VALUES {}) \
-                         UPDATE conversations SET status = v.status, last_seq = v.last_seq, \
+                         UPDATE conversations SET status = v.status, bot_state = v.bot_state, \
+                         last_seq = v.last_seq, \
                          last_message_at = v.last_message_at, preview = v.preview, \
                          citizen_read_seq = v.citizen_read_seq, \
                          account_read_seq = v.account_read_seq, \
                          citizen_unread = v.citizen_unread, account_unread = v.account_unread \
                          FROM v WHERE conversations.id = v.id",
-                        $crate::sql::chat::placeholders(size, 9)
+                        $crate::sql::chat::placeholders(size, 10)
                     );
                     let mut q = sqlx::query(&sql);
                     for conv in chunk {
                         q = q
                             .bind(conv.id.0)
                             .bind(conv.status.as_str())
+                            .bind(conv.bot.as_str())
                             .bind(conv.last_seq)
                             .bind(conv.last_message_at.millis())
                             .bind(conv.preview.as_str())
@@ -448,12 +470,20 @@ macro_rules! impl_chat {
                     match w {
                         ChatWrite::Send { to: Recipient::Conversation(id), .. }
                         | ChatWrite::Read { conversation: id, .. }
-                        | ChatWrite::SetStatus { conversation: id, .. } => ids.push(*id),
+                        | ChatWrite::SetStatus { conversation: id, .. }
+                        | ChatWrite::SetBot { conversation: id, .. } => ids.push(*id),
                         ChatWrite::Send {
                             to: Recipient::Account { account, .. },
                             author: ketnoi_core::Author::Citizen(citizen),
                             ..
                         } => pairs.push((*account, *citizen)),
+                        ChatWrite::Send {
+                            to: Recipient::Open { account, citizen, .. },
+                            author,
+                            ..
+                        } if author.side() == ketnoi_core::Side::Account => {
+                            pairs.push((*account, *citizen))
+                        }
                         ChatWrite::Send { .. } => {}
                     }
                 }
@@ -512,6 +542,11 @@ macro_rules! impl_chat {
                             (Recipient::Account { account, .. }, ketnoi_core::Author::Citizen(c)) => {
                                 batch.pairs.get(&(*account, *c)).copied()
                             }
+                            (Recipient::Open { account, citizen, .. }, a)
+                                if a.side() == ketnoi_core::Side::Account =>
+                            {
+                                batch.pairs.get(&(*account, *citizen)).copied()
+                            }
                             _ => None,
                         };
                         if let Some(conv) = conv.filter(|c| batch.convs.contains_key(c)) {
@@ -561,6 +596,7 @@ macro_rules! impl_chat {
                 client_msg_id: &ketnoi_core::ClientMsgId,
                 content: &ketnoi_core::Content,
                 at: ketnoi_core::Timestamp,
+                bot: Option<ketnoi_core::BotState>,
             ) -> $crate::Result<$crate::ChatOutcome> {
                 use $crate::ChatRefusal;
                 let conv_id = match (to, author) {
@@ -572,8 +608,20 @@ macro_rules! impl_chat {
                         Self::open_conversation(tx, batch, *account, citizen, citizen_label, at)
                             .await?
                     }
-                    ($crate::Recipient::Account { .. }, _) => {
+                    ($crate::Recipient::Account { .. }, _)
+                    | ($crate::Recipient::Open { .. }, ketnoi_core::Author::Citizen(_)) => {
                         return Ok(Err(ChatRefusal::NoConversation));
+                    }
+                    ($crate::Recipient::Open { account, citizen, citizen_label }, _) => {
+                        // The citizen comes from the caller, not from a signed-in session: a
+                        // missing one is this write's refusal, not the whole batch's failure.
+                        if !batch.pairs.contains_key(&(*account, *citizen))
+                            && !Self::pair_exists(tx, *account, *citizen).await?
+                        {
+                            return Ok(Err(ChatRefusal::NoConversation));
+                        }
+                        Self::open_conversation(tx, batch, *account, *citizen, citizen_label, at)
+                            .await?
                     }
                 };
                 let Some(conv) = Self::load_conversation(tx, batch, conv_id).await? else {
@@ -632,7 +680,7 @@ macro_rules! impl_chat {
                 }
                 Self::load_head(tx, batch, conv.account).await?;
                 batch
-                    .append(conv_id, author, author_name, client_msg_id, content, at)
+                    .append(conv_id, author, author_name, client_msg_id, content, at, bot)
                     .map(Ok)
                     .ok_or($crate::StoreError::NotFound("conversation"))
             }
@@ -645,14 +693,34 @@ macro_rules! impl_chat {
             ) -> $crate::Result<$crate::ChatOutcome> {
                 use ketnoi_core::{ConversationStatus, Side};
                 use $crate::{ChatApplied, ChatRefusal, ChatWrite, InboxEventKind};
+                use ketnoi_core::BotState;
                 let (id, at) = match write {
                     ChatWrite::Read { conversation, at, .. }
-                    | ChatWrite::SetStatus { conversation, at, .. } => (*conversation, *at),
+                    | ChatWrite::SetStatus { conversation, at, .. }
+                    | ChatWrite::SetBot { conversation, at, .. } => (*conversation, *at),
                     ChatWrite::Send { .. } => return Err($crate::StoreError::NotFound("write")),
                 };
                 let Some(mut conv) = Self::load_conversation(tx, batch, id).await? else {
                     return Ok(Err(ChatRefusal::NoConversation));
                 };
+                // A bot change, and a close that finds the conversation closed but not handed
+                // back to the bot, change the row without an inbox event.
+                let quiet_bot_change = match write {
+                    ChatWrite::SetBot { state, .. } => Some(*state),
+                    ChatWrite::SetStatus { status: ConversationStatus::Closed, .. }
+                        if conv.status == ConversationStatus::Closed =>
+                    {
+                        Some(BotState::Active)
+                    }
+                    _ => None,
+                };
+                if let Some(state) = quiet_bot_change {
+                    if conv.bot != state {
+                        conv.bot = state;
+                        batch.convs.insert(id, (conv.clone(), true));
+                    }
+                    return Ok(Ok(ChatApplied::Changed { conversation: conv, event: None }));
+                }
                 let (kind, message_seq) = match write {
                     ChatWrite::Read { side, seq, .. } => {
                         let read = (*seq).min(conv.last_seq).max(conv.read_seq(*side));
@@ -690,12 +758,17 @@ macro_rules! impl_chat {
                         }
                         conv.status = *status;
                         let kind = match status {
-                            ConversationStatus::Closed => InboxEventKind::Closed,
+                            ConversationStatus::Closed => {
+                                conv.bot = BotState::Active;
+                                InboxEventKind::Closed
+                            }
                             ConversationStatus::Open => InboxEventKind::Reopened,
                         };
                         (kind, conv.last_seq)
                     }
-                    ChatWrite::Send { .. } => return Err($crate::StoreError::NotFound("write")),
+                    ChatWrite::Send { .. } | ChatWrite::SetBot { .. } => {
+                        return Err($crate::StoreError::NotFound("write"));
+                    }
                 };
                 Self::load_head(tx, batch, conv.account).await?;
                 batch.convs.insert(id, (conv.clone(), true));
@@ -763,6 +836,7 @@ macro_rules! impl_chat {
                             client_msg_id,
                             content,
                             at,
+                            bot,
                         } => {
                             Self::apply_send(
                                 &mut tx,
@@ -773,6 +847,7 @@ macro_rules! impl_chat {
                                 client_msg_id,
                                 content,
                                 *at,
+                                *bot,
                             )
                             .await?
                         }
@@ -839,6 +914,13 @@ macro_rules! impl_chat {
                      AND c.last_seq > 0",
                     $crate::sql::qualified($crate::sql::chat::CONVERSATION_COLUMNS, "c")
                 );
+                match query.bot {
+                    // Literal, so that the planner can use the partial index of conversations
+                    // that need a person.
+                    Some(true) => sql.push_str(" AND c.bot_state = 'active'"),
+                    Some(false) => sql.push_str(" AND c.bot_state <> 'active'"),
+                    None => {}
+                }
                 let mut n = 3;
                 for _ in &terms {
                     sql.push_str(&format!(

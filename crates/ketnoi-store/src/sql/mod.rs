@@ -128,6 +128,7 @@ macro_rules! impl_store {
                     citizen: CitizenId(r.try_get("citizen_id")?),
                     citizen_label: r.try_get("citizen_label")?,
                     status: r.try_get::<&str, _>("status")?.parse()?,
+                    bot: r.try_get::<&str, _>("bot_state")?.parse()?,
                     last_seq: r.try_get("last_seq")?,
                     last_message_at: Timestamp(r.try_get("last_message_at")?),
                     preview: r.try_get("preview")?,
