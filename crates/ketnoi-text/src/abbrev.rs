@@ -119,6 +119,7 @@ impl Abbreviations {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::tokens::syllables;
 
