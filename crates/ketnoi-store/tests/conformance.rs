@@ -488,3 +488,6 @@ conformance!(
 
 #[path = "conformance/chat.rs"]
 mod chat;
+
+#[path = "conformance/bot.rs"]
+mod bot;

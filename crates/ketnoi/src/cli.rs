@@ -51,9 +51,51 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The chatbot: knowledge bases and their evaluation.
+    #[command(subcommand)]
+    Bot(BotCommand),
     /// Benchmarks that print their figures beside a reference measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `ketnoi bot …`.
+#[derive(Debug, Subcommand)]
+pub enum BotCommand {
+    /// Measure the bot on labelled questions, offline (no server, no database). Prints a
+    /// summary, then one JSON line of figures as the last line.
+    Eval {
+        /// The knowledge base: JSON Lines, one intent per line.
+        #[arg(long, value_name = "KB.jsonl")]
+        kb: PathBuf,
+        /// The questions: JSON Lines `{"q": "…", "intent": "<id>" | null}`.
+        #[arg(long, value_name = "Q.jsonl")]
+        questions: PathBuf,
+        /// Also break accuracy down by this field of the questions (e.g. `style`).
+        #[arg(long, value_name = "FIELD")]
+        by: Option<String>,
+        /// List every question the bot got wrong, with its suggestions and their scores.
+        #[arg(long)]
+        show_mistakes: bool,
+    },
+    /// Replace an account's knowledge base with a JSON Lines file; nothing changes if any line
+    /// is bad.
+    Import {
+        /// The account, by slug.
+        #[arg(long, value_name = "SLUG")]
+        account: String,
+        /// The knowledge base file.
+        file: PathBuf,
+    },
+    /// Write an account's knowledge base as JSON Lines (to standard output, or a file).
+    Export {
+        /// The account, by slug.
+        #[arg(long, value_name = "SLUG")]
+        account: String,
+        /// The file to write [default: standard output].
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 /// `ketnoi serve`.

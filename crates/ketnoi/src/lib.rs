@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bot;
 pub mod cli;
 pub mod demo;
 pub mod live;
@@ -23,7 +24,7 @@ use ketnoi_server::{
 use ketnoi_store::{Store, StoreError};
 
 use crate::{
-    cli::{Cli, Command},
+    cli::{BotCommand, Cli, Command},
     settings::{Settings, StorageSettings},
 };
 
@@ -102,6 +103,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(settings).await
         }
         Command::Bench(command) => bench::run(command).await,
+        Command::Bot(BotCommand::Eval { kb, questions, by, show_mistakes }) => {
+            bot::eval(&kb, &questions, by.as_deref(), show_mistakes)
+        }
         other => {
             let file = settings::read_file(cli.global.config.as_deref())?;
             let storage = StorageSettings::resolve(&cli.global, &file);
@@ -113,6 +117,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Account(c) => admin::account(store, c).await,
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
+                Command::Bot(c) => bot::manage(store, c).await,
                 Command::Serve(_) | Command::Bench(_) => Ok(()),
             }
         }

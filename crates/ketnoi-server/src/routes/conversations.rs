@@ -187,6 +187,7 @@ pub(super) async fn send_to_account(
         client_msg_id: ClientMsgId::parse(&body.client_msg_id)?,
         content: content(&state, &body, false).await?,
         at: Timestamp::now(),
+        bot: None,
     };
     let (status, view) = deliver(&state, write, Audience::Citizen).await?;
     Ok((status, Json(view)))
@@ -222,6 +223,7 @@ pub(super) async fn send_in_conversation(
         client_msg_id: ClientMsgId::parse(&body.client_msg_id)?,
         content: content(&state, &body, audience == Audience::Staff).await?,
         at: Timestamp::now(),
+        bot: None,
     };
     let (status, view) = deliver(&state, write, audience).await?;
     Ok((status, Json(view)))
@@ -484,7 +486,7 @@ pub(crate) fn inbox_query(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::Unprocessable("invalid-limit"));
     }
-    Ok(InboxQuery { account, status, text, before, limit })
+    Ok(InboxQuery { account, status, text, bot: None, before, limit })
 }
 
 /// The cursor that continues an inbox page after `last`.

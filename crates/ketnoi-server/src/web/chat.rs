@@ -381,8 +381,15 @@ async fn send_form(
         }
         None => Content::text(&form.text)?,
     };
-    let write =
-        ChatWrite::Send { to, author, author_name, client_msg_id, content, at: Timestamp::now() };
+    let write = ChatWrite::Send {
+        to,
+        author,
+        author_name,
+        client_msg_id,
+        content,
+        at: Timestamp::now(),
+        bot: None,
+    };
     match viewer.state.chat.write(write).await? {
         Ok(_) => Ok(()),
         Err(refusal) => Err(crate::routes::conversations::refused(refusal)),

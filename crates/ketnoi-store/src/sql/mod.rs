@@ -8,6 +8,7 @@
 //! constant from [`Dialect`].
 
 mod accounts;
+pub(crate) mod bot;
 pub(crate) mod chat;
 mod jobs;
 mod people;
@@ -236,9 +237,11 @@ macro_rules! impl_store {
         $crate::sql::impl_sessions!($store, $db);
         $crate::sql::impl_jobs!($store, $db);
         $crate::sql::impl_chat!($store, $db);
+        $crate::sql::impl_bot!($store, $db, $row);
     };
 }
 pub(crate) use accounts::impl_accounts;
+pub(crate) use bot::impl_bot;
 pub(crate) use chat::impl_chat;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;

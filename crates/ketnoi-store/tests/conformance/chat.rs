@@ -8,14 +8,14 @@ use ketnoi_store::*;
 
 use super::{account, agency, phone, seed_areas};
 
-struct Fixture {
-    account: Account,
-    other_account: Account,
-    citizen: Citizen,
-    neighbour: Citizen,
+pub(super) struct Fixture {
+    pub(super) account: Account,
+    pub(super) other_account: Account,
+    pub(super) citizen: Citizen,
+    pub(super) neighbour: Citizen,
 }
 
-async fn fixture(s: &dyn Store) -> Fixture {
+pub(super) async fn fixture(s: &dyn Store) -> Fixture {
     seed_areas(s).await;
     let police = agency(s, "ca-hg", "Công an tỉnh Hà Giang", "02", None).await;
     let now = Timestamp::now();
@@ -33,15 +33,15 @@ async fn fixture(s: &dyn Store) -> Fixture {
     }
 }
 
-fn id(s: &str) -> ClientMsgId {
+pub(super) fn id(s: &str) -> ClientMsgId {
     ClientMsgId::parse(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn text(s: &str) -> Content {
+pub(super) fn text(s: &str) -> Content {
     Content::text(s).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn citizen_send(f: &Fixture, account: &Account, client: &str, body: &str) -> ChatWrite {
+pub(super) fn citizen_send(f: &Fixture, account: &Account, client: &str, body: &str) -> ChatWrite {
     ChatWrite::Send {
         to: Recipient::Account { account: account.id, citizen_label: "091****678".into() },
         author: Author::Citizen(f.citizen.id),
@@ -49,10 +49,11 @@ fn citizen_send(f: &Fixture, account: &Account, client: &str, body: &str) -> Cha
         client_msg_id: id(client),
         content: text(body),
         at: Timestamp::now(),
+        bot: None,
     }
 }
 
-fn staff_send(conversation: ConversationId, client: &str, body: &str) -> ChatWrite {
+pub(super) fn staff_send(conversation: ConversationId, client: &str, body: &str) -> ChatWrite {
     ChatWrite::Send {
         to: Recipient::Conversation(conversation),
         author: Author::Staff(StaffId(1)),
@@ -60,14 +61,15 @@ fn staff_send(conversation: ConversationId, client: &str, body: &str) -> ChatWri
         client_msg_id: id(client),
         content: text(body),
         at: Timestamp::now(),
+        bot: None,
     }
 }
 
-async fn apply(s: &dyn Store, writes: &[ChatWrite]) -> Vec<ChatOutcome> {
+pub(super) async fn apply(s: &dyn Store, writes: &[ChatWrite]) -> Vec<ChatOutcome> {
     s.apply_chat(writes).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn sent(
+pub(super) fn sent(
     outcome: &ChatOutcome,
 ) -> (&ketnoi_core::Message, &ketnoi_core::Conversation, Option<InboxEvent>) {
     match outcome {
@@ -200,6 +202,7 @@ async fn nobody_writes_into_someone_elses_conversation(s: &dyn Store) {
         client_msg_id: id("x"),
         content: text("xen vào"),
         at: Timestamp::now(),
+        bot: None,
     };
     let staff_opening = ChatWrite::Send {
         to: Recipient::Account { account: f.account.id, citizen_label: String::new() },
@@ -208,6 +211,7 @@ async fn nobody_writes_into_someone_elses_conversation(s: &dyn Store) {
         client_msg_id: id("y"),
         content: text("x"),
         at: Timestamp::now(),
+        bot: None,
     };
     let missing = staff_send(ConversationId(conv.0 + 1000), "z", "x");
     let out = apply(s, &[intruder, staff_opening, missing]).await;
@@ -284,8 +288,14 @@ async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
         }
         other => panic!("{other:?}"),
     }
-    let query =
-        |status| InboxQuery { account: f.account.id, status, text: None, before: None, limit: 10 };
+    let query = |status| InboxQuery {
+        account: f.account.id,
+        status,
+        text: None,
+        bot: None,
+        before: None,
+        limit: 10,
+    };
     assert_eq!(s.inbox(&query(ConversationStatus::Open)).await.map(|v| v.len()).ok(), Some(0));
     assert_eq!(s.inbox(&query(ConversationStatus::Closed)).await.map(|v| v.len()).ok(), Some(1));
     let out = apply(s, &[citizen_send(&f, &f.account, "2", "hai")]).await;
@@ -310,6 +320,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
             client_msg_id: id(&format!("m{i}")),
             content: text(body),
             at,
+            bot: None,
         });
     }
     apply(s, &writes).await;
@@ -317,6 +328,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
         account: f.account.id,
         status: ConversationStatus::Open,
         text: text.map(str::to_owned),
+        bot: None,
         before,
         limit: 1,
     };
@@ -439,6 +451,7 @@ async fn attachments_are_used_only_by_their_uploader_in_their_conversation(s: &d
         content: Content::attachment(kind, photo.id, "ảnh hiện trường")
             .unwrap_or_else(|e| panic!("{e}")),
         at: Timestamp::now(),
+        bot: None,
     };
     let out = apply(
         s,

@@ -1,0 +1,138 @@
+//! Knowledge bases as JSON Lines: one intent per line,
+//! `{"id", "topic", "question", "answer", "examples": […]}`.
+//!
+//! Reading is all-or-nothing: the first bad line is reported with its number and nothing is
+//! returned, so an import never half-happens.
+
+use ketnoi_core::{Intent, IntentId};
+use serde::{Deserialize, Serialize};
+
+/// A line of a file that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct LineError {
+    /// The 1-based line number (0 for the file as a whole).
+    pub line: usize,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+impl LineError {
+    pub(crate) fn new(line: usize, message: impl Into<String>) -> Self {
+        Self { line, message: message.into() }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct In {
+    id: String,
+    #[serde(default)]
+    topic: String,
+    question: String,
+    answer: String,
+    #[serde(default)]
+    examples: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct Out<'a> {
+    id: &'a str,
+    topic: &'a str,
+    question: &'a str,
+    answer: &'a str,
+    examples: &'a [String],
+}
+
+/// The non-blank lines of a JSON Lines text with their 1-based numbers; a byte-order mark and
+/// Windows line endings are accepted.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines().enumerate().map(|(n, l)| (n + 1, l.trim())).filter(|(_, l)| !l.is_empty())
+}
+
+/// Reads a knowledge base. Every line must be a valid intent with an id not used before.
+pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
+    let mut intents: Vec<Intent> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (n, line) in lines(text) {
+        let raw: In = serde_json::from_str(line).map_err(|e| LineError::new(n, e.to_string()))?;
+        let intent = Intent::new(&raw.id, &raw.topic, &raw.question, &raw.answer, &raw.examples)
+            .map_err(|e| LineError::new(n, format!("{}: {e}", raw.id)))?;
+        if !seen.insert(intent.id.clone()) {
+            return Err(LineError::new(n, format!("intent id {} is used twice", intent.id)));
+        }
+        intents.push(intent);
+        if intents.len() > ketnoi_core::bot::MAX_INTENTS {
+            let max = ketnoi_core::bot::MAX_INTENTS;
+            return Err(LineError::new(n, format!("more than {max} intents")));
+        }
+    }
+    if intents.is_empty() {
+        return Err(LineError::new(0, "the knowledge base has no intents"));
+    }
+    Ok(intents)
+}
+
+/// Writes a knowledge base in the format [`parse_kb`] reads, fields in the usual order, text
+/// left readable (not escaped).
+pub fn export_kb(intents: &[Intent]) -> String {
+    let mut out = String::new();
+    for intent in intents {
+        let line = Out {
+            id: intent.id.as_str(),
+            topic: &intent.topic,
+            question: &intent.question,
+            answer: &intent.answer,
+            examples: &intent.examples,
+        };
+        // Serialising strings cannot fail.
+        out.push_str(&serde_json::to_string(&line).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
+/// Finds an intent by id.
+pub fn find<'a>(intents: &'a [Intent], id: &IntentId) -> Option<&'a Intent> {
+    intents.iter().find(|i| &i.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const SAMPLE: &str = "\u{feff}{\"id\":\"a.b\",\"topic\":\"Căn cước\",\"question\":\"Làm căn cước ở đâu?\",\"answer\":\"Ở công an xã.\",\"examples\":[\"lam can cuoc o dau\"]}\r\n\r\n{\"id\":\"c\",\"question\":\"Giờ làm việc?\",\"answer\":\"7 giờ 30.\"}\n";
+
+    #[test]
+    fn reads_and_writes_the_same_intents() {
+        let intents = parse_kb(SAMPLE).unwrap();
+        assert_eq!(intents.len(), 2);
+        assert_eq!(intents[0].examples, ["lam can cuoc o dau"]);
+        assert_eq!(intents[1].topic, "");
+        let again = parse_kb(&export_kb(&intents)).unwrap();
+        assert_eq!(again, intents);
+        assert!(export_kb(&intents).contains("Căn cước"));
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_nothing_is_read() {
+        let bad = format!("{SAMPLE}{{\"id\":\"x\",\"question\":\"?\"}}\n");
+        assert_eq!(parse_kb(&bad).unwrap_err().line, 4);
+        let twice = format!("{SAMPLE}{}", SAMPLE.trim_start_matches('\u{feff}'));
+        let err = parse_kb(&twice).unwrap_err();
+        assert_eq!(err.line, 4);
+        assert!(err.message.contains("twice"));
+        assert_eq!(parse_kb("not json").unwrap_err().line, 1);
+        assert_eq!(
+            parse_kb("{\"id\":\"BAD ID\",\"question\":\"Hỏi?\",\"answer\":\"x\"}")
+                .unwrap_err()
+                .line,
+            1
+        );
+        assert_eq!(parse_kb("\n\n").unwrap_err().line, 0);
+        let unknown = "{\"id\":\"a\",\"question\":\"Hỏi?\",\"answer\":\"x\",\"extra\":1}";
+        assert!(parse_kb(unknown).is_err());
+    }
+}
