@@ -117,6 +117,14 @@ mod tests {
     }
 
     #[test]
+    fn the_shipped_knowledge_bases_parse() {
+        let default = crate::default_kb();
+        assert!(default.len() >= 30, "{}", default.len());
+        assert!(parse_kb(super::super::DEFAULT_KB).is_ok());
+        assert!(crate::shipped_out_of_scope().len() >= 200);
+    }
+
+    #[test]
     fn a_bad_line_is_named_and_nothing_is_read() {
         let bad = format!("{SAMPLE}{{\"id\":\"x\",\"question\":\"?\"}}\n");
         assert_eq!(parse_kb(&bad).unwrap_err().line, 4);

@@ -31,6 +31,15 @@ pub use lexicon::Lexicon;
 /// The out-of-scope questions the project ships for calibration, one `{"q": …}` per line.
 const OUT_OF_SCOPE: &str = include_str!("../data/out_of_scope.jsonl");
 
+/// The knowledge base ketnoi ships for new police and commune accounts to start from.
+const DEFAULT_KB: &str = include_str!("../data/default_kb.jsonl");
+
+/// The default knowledge base: common questions to police and commune offices, written for
+/// ketnoi, for an account to adapt.
+pub fn default_kb() -> Vec<Intent> {
+    parse_kb(DEFAULT_KB).unwrap_or_default()
+}
+
 /// How many suggestions a reply carries.
 pub const SUGGESTIONS: usize = 3;
 

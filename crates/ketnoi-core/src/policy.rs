@@ -41,6 +41,9 @@ wire_enum!(
         ReplyConversations => "reply-conversations",
         /// Change an account's profile, office hours, contacts.
         EditAccount => "edit-account",
+        /// Curate an account's bot: its knowledge base, keyword rules, welcome message, and the
+        /// questions it handed off.
+        ManageBot => "manage-bot",
         /// Create an official account for the agency.
         CreateAccount => "create-account",
         /// Create an agency below this one.
@@ -77,6 +80,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, ReadConversations, Platform),
     (PlatformAdmin, ReplyConversations, Platform),
     (PlatformAdmin, EditAccount, Platform),
+    (PlatformAdmin, ManageBot, Platform),
     (PlatformAdmin, CreateAccount, Platform),
     (PlatformAdmin, CreateChildAgency, Platform),
     (PlatformAdmin, ManageStaff, Platform),
@@ -87,6 +91,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, ReadConversations, Subtree),
     (Administrator, ReplyConversations, Subtree),
     (Administrator, EditAccount, Subtree),
+    (Administrator, ManageBot, Subtree),
     (Administrator, CreateAccount, Subtree),
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
@@ -94,6 +99,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ViewConsole, Agency),
     (Officer, ReadConversations, Agency),
     (Officer, ReplyConversations, Agency),
+    (Officer, ManageBot, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
 ];

@@ -24,6 +24,7 @@ use tower_http::{
 };
 
 pub mod auth;
+pub mod bot;
 pub mod cache;
 pub mod chat;
 pub mod config;
@@ -54,6 +55,8 @@ pub struct AppState {
     pub messages: i18n::Messages,
     /// Messaging: the group-commit writer and the fan-out hub.
     pub chat: Arc<chat::Chat>,
+    /// The accounts' bots.
+    pub bots: Arc<bot::Bots>,
     /// Where attachments are kept.
     pub blobs: Arc<dyn ketnoi_store::BlobStore>,
     /// Who recent tokens belong to (a few seconds; sign-out here forgets at once).
@@ -86,7 +89,11 @@ impl Application {
                 .ok_or_else(|| anyhow::anyhow!("blob storage in the database needs PostgreSQL"))?,
         };
         let listener = TcpListener::bind(config.listen).await?;
-        let chat = chat::Chat::start(store.clone(), Arc::new(chat::hub::LocalHub::new()));
+        let (to_bot, bot_queue) = tokio::sync::mpsc::unbounded_channel();
+        let chat =
+            chat::Chat::start(store.clone(), Arc::new(chat::hub::LocalHub::new()), Some(to_bot));
+        let bots = bot::Bots::new(store.clone());
+        tokio::spawn(bots.clone().run(chat.clone(), bot_queue));
         let state = AppState {
             store,
             config: Arc::new(config),
@@ -94,6 +101,7 @@ impl Application {
             otp_sender,
             messages,
             chat,
+            bots,
             blobs,
             callers: Arc::new(cache::TtlCache::new(CALLER_CACHE_TTL, 200_000)),
             accounts: Arc::new(cache::TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),

@@ -150,9 +150,32 @@ mod tests {
     #[test]
     fn already_canonical_syllables_are_kept() {
         for word in [
-            "người", "hoàng", "quý", "quả", "già", "giữ", "gì", "gió", "giường", "tuyển", "quyển",
-            "quỳnh", "ngoài", "khuỷu", "xoáy", "mùa", "cửa", "thuở", "hòa", "thủy", "được",
-            "khuếch", "tiếng", "Việt", "nghiêng", "huýt",
+            "người",
+            "hoàng",
+            "quý",
+            "quả",
+            "già",
+            "giữ",
+            "gì",
+            "gió",
+            "giường",
+            "tuyển",
+            "quyển",
+            "quỳnh",
+            "ngoài",
+            "khuỷu",
+            "xoáy",
+            "mùa",
+            "cửa",
+            "thuở",
+            "hòa",
+            "thủy",
+            "được",
+            "khuếch",
+            "tiếng",
+            "Việt",
+            "nghiêng",
+            "huýt",
         ] {
             assert_eq!(canonical(word), word, "{word}");
         }

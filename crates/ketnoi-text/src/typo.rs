@@ -20,9 +20,8 @@ const MIN_LEN: usize = 4;
 
 fn deletions(word: &str) -> impl Iterator<Item = String> + '_ {
     let chars: Vec<char> = word.chars().collect();
-    (0..chars.len()).map(move |i| {
-        chars.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, c)| *c).collect()
-    })
+    (0..chars.len())
+        .map(move |i| chars.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, c)| *c).collect())
 }
 
 /// Damerau–Levenshtein distance of at most one, on characters.

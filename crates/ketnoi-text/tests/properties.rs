@@ -12,8 +12,14 @@ fn vietnamese() -> impl Strategy<Value = String> {
         'a', 'ă', 'â', 'e', 'ê', 'i', 'o', 'ô', 'ơ', 'u', 'ư', 'y', 'b', 'c', 'd', 'đ', 'g', 'h',
         'k', 'l', 'm', 'n', 'p', 'q', 'r', 's', 't', 'v', 'x', 'A', 'Đ', 'Ư', ' ', ',', '?', '1',
     ]);
-    let mark = prop::sample::select(vec![None, Some('\u{300}'), Some('\u{301}'), Some('\u{303}'),
-        Some('\u{309}'), Some('\u{323}')]);
+    let mark = prop::sample::select(vec![
+        None,
+        Some('\u{300}'),
+        Some('\u{301}'),
+        Some('\u{303}'),
+        Some('\u{309}'),
+        Some('\u{323}'),
+    ]);
     prop::collection::vec((letter, mark), 0..40).prop_map(|pairs| {
         let mut s = String::new();
         for (c, m) in pairs {

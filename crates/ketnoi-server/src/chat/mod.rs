@@ -61,12 +61,17 @@ pub struct Chat {
 }
 
 impl Chat {
-    /// Starts the writer and publisher tasks.
-    pub fn start(store: Arc<dyn Store>, hub: Arc<dyn Hub>) -> Arc<Self> {
+    /// Starts the writer and publisher tasks. Every new citizen message, once committed, is
+    /// also given to `citizen_messages` (the bot's queue).
+    pub fn start(
+        store: Arc<dyn Store>,
+        hub: Arc<dyn Hub>,
+        citizen_messages: Option<mpsc::UnboundedSender<crate::bot::Incoming>>,
+    ) -> Arc<Self> {
         let (writes, queue) = mpsc::channel(QUEUE);
         let (committed, to_publish) = mpsc::unbounded_channel();
         tokio::spawn(write_loop(store.clone(), queue, committed));
-        tokio::spawn(publish_loop(store.clone(), hub.clone(), to_publish));
+        tokio::spawn(publish_loop(store.clone(), hub.clone(), to_publish, citizen_messages));
         Arc::new(Self { store, hub, writes })
     }
 
@@ -167,9 +172,16 @@ async fn publish_loop(
     store: Arc<dyn Store>,
     hub: Arc<dyn Hub>,
     mut committed: mpsc::UnboundedReceiver<Vec<ChatOutcome>>,
+    citizen_messages: Option<mpsc::UnboundedSender<crate::bot::Incoming>>,
 ) {
     while let Some(outcomes) = committed.recv().await {
         for outcome in outcomes {
+            if let (Some(tap), Ok(ChatApplied::Sent { message, conversation, event: Some(_) })) =
+                (&citizen_messages, &outcome)
+                && matches!(message.author, ketnoi_core::Author::Citizen(_))
+            {
+                let _ = tap.send((conversation.clone(), message.clone()));
+            }
             match event_of(store.as_ref(), outcome).await {
                 Ok(Some(event)) => hub.publish(Arc::new(event)),
                 Ok(None) => {}
