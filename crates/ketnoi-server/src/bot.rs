@@ -241,6 +241,52 @@ impl Bots {
     }
 }
 
+/// What a message by `author` does to the conversation's bot: an officer's (or an
+/// integration's) reply takes the conversation over, so the bot pauses.
+pub fn state_after(author: Author) -> Option<BotState> {
+    match author {
+        Author::Staff(_) | Author::Account(_) => Some(BotState::Paused),
+        Author::Citizen(_) | Author::Bot => None,
+    }
+}
+
+/// Which conversations an inbox lists: `person` (those waiting for or taken by an officer) or
+/// `bot` (those the bot is handling); anything else is refused.
+pub fn parse_handler(raw: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match raw.map(str::trim).filter(|h| !h.is_empty()) {
+        None => Ok(None),
+        Some("bot") => Ok(Some(true)),
+        Some("person") => Ok(Some(false)),
+        Some(_) => Err(ketnoi_core::InvalidInput::Choice { field: "handler", choices: "bot, person" }.into()),
+    }
+}
+
+/// Sends the account's welcome message to a citizen who has just followed it, opening their
+/// conversation, when the bot is on and a welcome is set.
+pub async fn welcome(
+    state: &crate::AppState,
+    account: AccountId,
+    citizen: &ketnoi_core::Citizen,
+) -> Result<(), ApiError> {
+    let settings = state.store.bot_settings(account).await?;
+    if !settings.enabled || settings.welcome.trim().is_empty() {
+        return Ok(());
+    }
+    let write = ChatWrite::Send {
+        to: Recipient::Open { account, citizen: citizen.id, citizen_label: citizen.phone.masked() },
+        author: Author::Bot,
+        author_name: String::new(),
+        client_msg_id: ClientMsgId::parse(&format!("bot-welcome-{}", Timestamp::now().millis()))?,
+        content: Content::text(&settings.welcome)?,
+        at: Timestamp::now(),
+        bot: None,
+    };
+    if let Err(refusal) = state.chat.write(write).await? {
+        tracing::warn!(?refusal, "the welcome message was refused");
+    }
+    Ok(())
+}
+
 /// The quick replies under every answer.
 fn feedback_buttons() -> Vec<Button> {
     vec![

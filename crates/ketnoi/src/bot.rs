@@ -5,6 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::Context as _;
+use ketnoi_core::{Slug, Timestamp};
 use ketnoi_store::Store;
 
 use crate::{cli::BotCommand, t};
@@ -17,6 +18,14 @@ fn read(path: &Path) -> anyhow::Result<String> {
 
 fn bad_file(path: &Path, e: &ketnoi_bot::LineError) -> anyhow::Error {
     anyhow::anyhow!("{}: {} {}: {}", path.display(), t("dòng", "line"), e.line, e.message)
+}
+
+async fn find_account(store: &dyn Store, slug: &str) -> anyhow::Result<ketnoi_core::Account> {
+    let slug = Slug::parse(slug).map_err(|e| anyhow::anyhow!("{}", crate::describe(&e)))?;
+    store
+        .account_by_slug(&slug)
+        .await?
+        .with_context(|| format!("{} {slug}", t("không có tài khoản", "no such account")))
 }
 
 /// `ketnoi bot eval`: builds the bot from the knowledge base and asks it every question.
@@ -49,12 +58,39 @@ pub async fn manage(store: &dyn Store, command: BotCommand) -> anyhow::Result<()
             eval(&kb, &questions, by.as_deref(), show_mistakes)
         }
         BotCommand::Import { account, file } => {
-            let _ = (store, account, file);
-            anyhow::bail!("not yet")
+            let account = find_account(store, &account).await?;
+            let intents = ketnoi_bot::parse_kb(&read(&file)?).map_err(|e| bad_file(&file, &e))?;
+            // Building the engine checks the knowledge base can be indexed and shows the
+            // threshold it calibrates to, before anything is stored.
+            let bot = ketnoi_bot::Bot::build(intents.clone());
+            let version = store.replace_bot_intents(account.id, &intents, Timestamp::now()).await?;
+            let c = bot.calibration();
+            store.set_bot_threshold(account.id, version, f64::from(c.threshold)).await?;
+            println!(
+                "{} {} {} {}. {} {:.3} ({} {:.0}%, {} {:.0}%).",
+                t("Đã nạp", "Imported"),
+                intents.len(),
+                t("câu hỏi vào", "intents into"),
+                account.slug,
+                t("Ngưỡng chuyển cán bộ", "Hand-off threshold"),
+                c.threshold,
+                t("câu mẫu để riêng đúng", "held-out phrasings right"),
+                c.held_out_accuracy * 100.0,
+                t("câu ngoài phạm vi bị từ chối", "out-of-scope questions rejected"),
+                c.out_of_scope_rejected * 100.0,
+            );
+            Ok(())
         }
         BotCommand::Export { account, output } => {
-            let _ = (account, output);
-            anyhow::bail!("not yet")
+            let account = find_account(store, &account).await?;
+            let text = ketnoi_bot::export_kb(&store.bot_intents(account.id).await?);
+            match output {
+                Some(path) => std::fs::write(&path, text).with_context(|| {
+                    format!("{} {}", t("không ghi được tệp", "cannot write the file"), path.display())
+                })?,
+                None => print!("{text}"),
+            }
+            Ok(())
         }
     }
 }

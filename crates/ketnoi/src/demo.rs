@@ -5,7 +5,7 @@
 //! police → commune police), which is how police units are organised today.
 
 use ketnoi_core::{Area, Phone, Timestamp, policy::Role};
-use ketnoi_store::Store;
+use ketnoi_store::{BotSettingsUpdate, Store};
 
 use crate::{admin, cli::AccountCreate};
 
@@ -237,6 +237,24 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
             },
         )
         .await?;
+    }
+
+    // Every demo police and commune account starts from the shipped knowledge base; the
+    // commune's bot is on, the police bot waits for its officer to turn it on in the console.
+    let default_kb = ketnoi_bot::default_kb();
+    for (slug, enabled) in [("ca-vi-xuyen", false), ("ubnd-vi-xuyen", true)] {
+        if let Some(account) = store.account_by_slug(&slug.parse()?).await? {
+            store.replace_bot_intents(account.id, &default_kb, Timestamp::now()).await?;
+            let settings = BotSettingsUpdate {
+                enabled,
+                welcome: format!(
+                    "Chào bạn! Đây là tài khoản chính thức của {}. Bạn có thể hỏi về thủ tục hành chính; trợ lý tự động sẽ trả lời ngay, câu nào chưa chắc sẽ được chuyển cho cán bộ.",
+                    account.display_name
+                ),
+                away_message: String::new(),
+            };
+            store.save_bot_settings(account.id, &settings, Timestamp::now()).await?;
+        }
     }
 
     let mut staff = Vec::new();

@@ -167,7 +167,9 @@ async fn set_following(
     let citizen = caller.citizen()?;
     let account = account_for(state, slug).await?;
     if follow {
-        state.store.follow(citizen.id, account.id, Timestamp::now()).await?;
+        if state.store.follow(citizen.id, account.id, Timestamp::now()).await? {
+            crate::bot::welcome(state, account.id, citizen).await?;
+        }
     } else {
         state.store.unfollow(citizen.id, account.id).await?;
     }

@@ -223,7 +223,7 @@ pub(super) async fn send_in_conversation(
         client_msg_id: ClientMsgId::parse(&body.client_msg_id)?,
         content: content(&state, &body, audience == Audience::Staff).await?,
         at: Timestamp::now(),
-        bot: None,
+        bot: crate::bot::state_after(author),
     };
     let (status, view) = deliver(&state, write, audience).await?;
     Ok((status, Json(view)))
@@ -450,6 +450,9 @@ pub(super) struct InboxParams {
     before: Option<String>,
     /// Page size, 1–100 (default 30).
     limit: Option<i64>,
+    /// `person`: only conversations waiting for or taken by an officer; `bot`: only those the
+    /// bot is handling [default: all].
+    handler: Option<String>,
 }
 
 /// A page of an account's inbox.
@@ -510,8 +513,9 @@ pub(super) async fn inbox(
     let account = account(&state, &slug).await?;
     chat_scope::account_access(&state, &caller, &account).await?.ok_or(ApiError::Forbidden)?;
     let limit = p.limit.unwrap_or(30);
-    let query =
+    let mut query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), limit)?;
+    query.bot = crate::bot::parse_handler(p.handler.as_deref())?;
     let found = state.store.inbox(&query).await?;
     let next = (found.len() as i64 == limit).then(|| found.last().map(inbox_cursor)).flatten();
     Ok(Json(InboxAnswer {

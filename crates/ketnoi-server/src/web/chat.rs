@@ -388,7 +388,7 @@ async fn send_form(
         client_msg_id,
         content,
         at: Timestamp::now(),
-        bot: None,
+        bot: crate::bot::state_after(author),
     };
     match viewer.state.chat.write(write).await? {
         Ok(_) => Ok(()),
@@ -515,6 +515,10 @@ struct InboxPage {
     inbox_seq: i64,
     base: String,
     status: &'static str,
+    /// The account's bot is on: the open tab splits into "needs a person" and "the bot's".
+    bot_on: bool,
+    /// Showing the bot's conversations.
+    bot_tab: bool,
     q: String,
     rows: Vec<ConversationRow>,
     next: Option<String>,
@@ -526,6 +530,7 @@ struct InboxParams {
     status: Option<String>,
     q: Option<String>,
     before: Option<String>,
+    handler: Option<String>,
 }
 
 async fn inbox(
@@ -551,16 +556,28 @@ async fn inbox_page(viewer: &Viewer, slug: &str, p: InboxParams) -> Result<Inbox
         .ok_or(ApiError::Forbidden)?;
     let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
     let base = format!("/console/a/{}/inbox", account.slug);
+    let bot_on = viewer.state.store.bot_settings(account.id).await?.enabled;
+    let bot_tab = bot_on && p.handler.as_deref() == Some("bot");
     let query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
     let (found, error, status) = match query {
-        Ok(q) => (viewer.state.store.inbox(&q).await?, None, q.status),
+        Ok(mut q) => {
+            // With the bot on, the open tab lists what needs a person; the bot's own
+            // conversations have their tab.
+            if bot_on && q.status == ConversationStatus::Open {
+                q.bot = Some(bot_tab);
+            }
+            (viewer.state.store.inbox(&q).await?, None, q.status)
+        }
         Err(e) if inline(&e) => (Vec::new(), Some(viewer.message(&e)), ConversationStatus::Open),
         Err(e) => return Err(e),
     };
     let q = p.q.unwrap_or_default();
     let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
-        |cursor| format!("{base}?status={}&q={}&before={cursor}", status.as_str(), encode(&q)),
+        |cursor| {
+            let handler = if bot_tab { "&handler=bot" } else { "" };
+            format!("{base}?status={}{handler}&q={}&before={cursor}", status.as_str(), encode(&q))
+        },
     );
     let rows = found
         .iter()
@@ -581,6 +598,8 @@ async fn inbox_page(viewer: &Viewer, slug: &str, p: InboxParams) -> Result<Inbox
         inbox_seq,
         base,
         status: status.as_str(),
+        bot_on,
+        bot_tab,
         q,
         rows,
         next,

@@ -372,8 +372,14 @@ async fn set_following(
     } else {
         store.unfollow(citizen.id, account.id).await
     };
-    if let Err(e) = changed {
-        return viewer.fail(e.into());
+    match changed {
+        Err(e) => return viewer.fail(e.into()),
+        Ok(true) if follow => {
+            if let Err(e) = crate::bot::welcome(&viewer.state, account.id, &citizen).await {
+                tracing::warn!(error = ?e, "the welcome message was not sent");
+            }
+        }
+        Ok(_) => {}
     }
     let wants_json = headers
         .get(header::ACCEPT)
