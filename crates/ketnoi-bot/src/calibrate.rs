@@ -4,7 +4,7 @@ use crate::engine::Index;
 
 /// At most this many phrasings are left out one at a time; larger knowledge bases are sampled
 /// evenly, which keeps building a 5,000-intent index within a second or two.
-const MAX_HELD_OUT: usize = 1500;
+const MAX_HELD_OUT: usize = 600;
 
 /// The hand-off threshold and the evidence it was chosen on.
 #[derive(Debug, Clone, PartialEq)]

@@ -23,9 +23,9 @@ use crate::lexicon::Lexicon;
 pub const MAX_QUESTION_CHARS: usize = 1000;
 
 /// Weight of the best phrasing in an intent's score.
-const W_PHRASE: f32 = 0.5;
+const W_PHRASE: f32 = 0.25;
 /// Weight of the whole intent.
-const W_INTENT: f32 = 0.35;
+const W_INTENT: f32 = 0.6;
 /// Weight of the answer text.
 const W_ANSWER: f32 = 0.15;
 /// Weight of a pair of syllables relative to one syllable.
@@ -65,15 +65,16 @@ impl Analyzer {
     }
 
     /// The folded syllables after abbreviations, before anything else.
-    fn raw(&self, text: &str) -> Vec<String> {
+    pub(crate) fn raw(&self, text: &str) -> Vec<String> {
         let syllables = Abbreviations::builtin().expand(&ketnoi_text::syllables(text));
         syllables.into_iter().map(|s| s.folded).collect()
     }
 
-    /// Learns the words of a knowledge-base text, so questions can be corrected toward them.
-    pub(crate) fn learn(&mut self, text: &str) {
-        for word in self.raw(text) {
-            self.corrector.add(&word);
+    /// Learns the words of a knowledge-base text (given by [`Self::raw`]), so questions can be
+    /// corrected toward them.
+    pub(crate) fn learn(&mut self, raw: &[String]) {
+        for word in raw {
+            self.corrector.add(word);
         }
     }
 
@@ -86,7 +87,11 @@ impl Analyzer {
 
     /// The matching terms of a text; `correct` fixes typing mistakes (for questions).
     pub(crate) fn terms(&self, text: &str, correct: bool) -> Vec<String> {
-        let mut words = self.raw(text);
+        self.terms_of(self.raw(text), correct)
+    }
+
+    /// The matching terms of a text's raw syllables.
+    fn terms_of(&self, mut words: Vec<String>, correct: bool) -> Vec<String> {
         if correct {
             for word in &mut words {
                 if let Some(fixed) = self.corrector.correct(word).filter(|f| f != word) {
@@ -126,6 +131,9 @@ fn normalise(v: &mut Sparse) {
         v.iter_mut().for_each(|(_, w)| *w /= norm);
     }
 }
+
+/// An intent's texts split into syllables: its phrasings, its topic, its answer.
+type RawIntent = (Vec<Vec<String>>, Vec<String>, Vec<String>);
 
 /// The built index of one knowledge base.
 #[derive(Debug, Clone)]
@@ -168,25 +176,36 @@ impl Index {
     pub(crate) fn build(intents: &[Intent], lexicon: Lexicon) -> Self {
         let mut analyzer = Analyzer::new(lexicon);
         analyzer.learn_lexicon();
-        for intent in intents {
-            analyzer.learn(&intent.question);
-            intent.examples.iter().for_each(|e| analyzer.learn(e));
-            analyzer.learn(&intent.topic);
-            analyzer.learn(&intent.answer);
+        // Each text is split once; its syllables teach the corrector and then become terms.
+        let raws: Vec<RawIntent> = intents
+            .iter()
+            .map(|intent| {
+                let phrasings = std::iter::once(&intent.question)
+                    .chain(&intent.examples)
+                    .map(|t| analyzer.raw(t))
+                    .collect();
+                (phrasings, analyzer.raw(&intent.topic), analyzer.raw(&intent.answer))
+            })
+            .collect();
+        for (phrasings, topic, answer) in &raws {
+            phrasings.iter().for_each(|p| analyzer.learn(p));
+            analyzer.learn(topic);
+            analyzer.learn(answer);
         }
         let mut phrase_intent = Vec::new();
         let mut phrase_terms = Vec::new();
         let mut exact = HashMap::new();
         let mut topic_terms = Vec::with_capacity(intents.len());
         let mut answer_terms = Vec::with_capacity(intents.len());
-        for (i, intent) in intents.iter().enumerate() {
-            for text in std::iter::once(&intent.question).chain(&intent.examples) {
+        for (i, (intent, (phrasings, topic, answer))) in intents.iter().zip(raws).enumerate() {
+            let texts = std::iter::once(&intent.question).chain(&intent.examples);
+            for (text, raw) in texts.zip(phrasings) {
                 phrase_intent.push(i as u32);
-                phrase_terms.push(analyzer.terms(text, false));
+                phrase_terms.push(analyzer.terms_of(raw, false));
                 exact.entry(ketnoi_text::search_key(text)).or_insert(i as u32);
             }
-            topic_terms.push(analyzer.terms(&intent.topic, false));
-            answer_terms.push(analyzer.terms(&intent.answer, false));
+            topic_terms.push(analyzer.terms_of(topic, false));
+            answer_terms.push(analyzer.terms_of(answer, false));
         }
 
         // Feature ids and document frequency over intents (phrasings and topic).
@@ -360,12 +379,18 @@ impl Index {
     /// leave-one-out calibration), as if the knowledge base had been built without it.
     pub(crate) fn scores(&self, query: &Query, exclude: Option<u32>) -> Vec<f32> {
         let n = self.intents();
-        let mut phrase_dot: HashMap<u32, f32> = HashMap::new();
+        // Dense accumulators, with the phrasings touched listed so only they are read back.
+        let mut phrase_dot = vec![0.0f32; self.phrase_intent.len()];
+        let mut touched: Vec<u32> = Vec::new();
         let mut intent_dot = vec![0.0f32; n];
         let mut answer_dot = vec![0.0f32; n];
         for &(f, qw) in &query.vector {
             for &(p, w) in &self.phrase_postings[f as usize] {
-                *phrase_dot.entry(p).or_insert(0.0) += qw * w;
+                let slot = &mut phrase_dot[p as usize];
+                if *slot == 0.0 {
+                    touched.push(p);
+                }
+                *slot += qw * w;
             }
             for &(i, w) in &self.intent_postings[f as usize] {
                 intent_dot[i as usize] += qw * w;
@@ -375,7 +400,8 @@ impl Index {
             }
         }
         let mut best_phrase = vec![0.0f32; n];
-        for (&p, &dot) in &phrase_dot {
+        for &p in &touched {
+            let dot = phrase_dot[p as usize];
             if Some(p) == exclude {
                 continue;
             }
@@ -388,7 +414,7 @@ impl Index {
             let mut norm2 = self.intent_norm2[i];
             if let Some(p) = exclude.filter(|&p| self.phrase_intent[p as usize] as usize == i) {
                 // Remove the phrasing's own (normalised) vector from the intent's sum.
-                let own = phrase_dot.get(&p).copied().unwrap_or(0.0);
+                let own = phrase_dot[p as usize];
                 norm2 = (norm2 - 2.0 * self.phrase_in_intent[p as usize] + 1.0).max(0.0);
                 dot -= own;
             }

@@ -19,6 +19,9 @@ pub struct Lexicon {
     to_canonical: HashMap<String, Vec<String>>,
     /// The most syllables in a phrase.
     longest: usize,
+    /// The first syllable of every phrase: most positions of a text start none, and are
+    /// passed over with one lookup.
+    starts: std::collections::HashSet<String>,
 }
 
 fn folded_syllables(phrase: &str) -> Vec<String> {
@@ -65,6 +68,7 @@ impl Lexicon {
                     _ => {}
                 }
                 self.longest = self.longest.max(phrase.len());
+                self.starts.insert(phrase[0].clone());
                 self.to_canonical.insert(key, canonical.clone());
             }
         }
@@ -93,6 +97,11 @@ impl Lexicon {
         let mut i = 0;
         let mut key = String::new();
         while i < folded.len() {
+            if !self.starts.contains(&folded[i]) {
+                out.push(folded[i].clone());
+                i += 1;
+                continue;
+            }
             let mut matched = None;
             for n in (1..=self.longest.min(folded.len() - i)).rev() {
                 key.clear();

@@ -98,11 +98,23 @@ impl Abbreviations {
         self.entries.is_empty()
     }
 
+    /// The entry for a syllable as [`crate::syllables`] gives it (already lowercase with
+    /// canonical tones), without allocating for the common plain words.
+    fn lookup(&self, accented: &str) -> Option<&Entry> {
+        if accented.is_ascii() {
+            return self.entries.get(accented);
+        }
+        if accented.chars().all(|c| c.is_ascii() || c == 'đ') {
+            return self.entries.get(&accented.replace('đ', "d"));
+        }
+        self.entries.get(accented)
+    }
+
     /// The syllables with every abbreviation expanded in place.
     pub fn expand(&self, words: &[Syllable]) -> Vec<Syllable> {
         let mut out = Vec::with_capacity(words.len() + 4);
         for (i, word) in words.iter().enumerate() {
-            let entry = self.entries.get(&lookup_key(&word.accented)).filter(|e| {
+            let entry = self.lookup(&word.accented).filter(|e| {
                 let before = i.checked_sub(1).map(|j| words[j].folded.as_str());
                 let after = words.get(i + 1).map(|w| w.folded.as_str());
                 !before.is_some_and(|b| e.not_after.iter().any(|w| w == b))

@@ -30,7 +30,11 @@ pub fn syllables(s: &str) -> Vec<Syllable> {
     canonical
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| Syllable { accented: w.to_owned(), folded: crate::fold(w) })
+        .map(|w| {
+            // Already lowercase: a plain word is its own folded form.
+            let folded = if w.is_ascii() { w.to_owned() } else { crate::fold(w) };
+            Syllable { accented: w.to_owned(), folded }
+        })
         .collect()
 }
 

@@ -47,6 +47,9 @@ impl Letter {
 ///
 /// Idempotent, and the identity on text without tone marks.
 pub fn canonical(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_owned();
+    }
     let mut out = String::with_capacity(s.len());
     let mut word: Vec<char> = Vec::new();
     for c in s.nfd() {
