@@ -42,8 +42,8 @@ pub fn default_kb() -> Vec<Intent> {
 
 /// A last sentence is scored alone when it has at least this many words.
 const LAST_SENTENCE_MIN_WORDS: usize = 3;
-/// The discount on a score earned by the last sentence alone.
-const LAST_SENTENCE_WEIGHT: f32 = 1.0;
+/// How much the last sentence alone counts against the whole question.
+const LAST_SENTENCE_WEIGHT: f32 = 0.5;
 
 /// How many suggestions a reply carries.
 pub const SUGGESTIONS: usize = 3;
@@ -141,7 +141,8 @@ impl Bot {
     ///
     /// Citizens often tell what happened before they ask ("Tối qua để xe trước cửa, sáng ra
     /// mất rồi. Báo ở đâu?"): the question is then also scored on its last sentence alone, and
-    /// each intent keeps the better of the two, slightly discounted for the part.
+    /// each intent's score is the mean of the two, so the question counts without losing the
+    /// story that gives it sense.
     fn scores(&self, question: &str) -> (Vec<f32>, bool) {
         let terms = self.index.analyzer.terms(question, true);
         let query = self.index.query(&terms);
@@ -155,7 +156,7 @@ impl Bot {
         if let (true, Some(tail)) = (last.len() > 1, last.last()) {
             let tail = self.index.query(&self.index.analyzer.terms(tail, true));
             for (s, t) in scores.iter_mut().zip(self.index.scores(&tail, None)) {
-                *s = s.max(LAST_SENTENCE_WEIGHT * t);
+                *s = (1.0 - LAST_SENTENCE_WEIGHT) * *s + LAST_SENTENCE_WEIGHT * t;
             }
         }
         (scores, known)

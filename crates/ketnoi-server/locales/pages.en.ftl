@@ -167,3 +167,115 @@ inbox-closed = Closed
 inbox-search-label = Search the inbox
 inbox-search-hint = Message text (with or without diacritics) or the masked phone number, e.g. 091 or 678.
 inbox-empty = No conversations.
+
+# The bot's console pages
+bot-title = Automatic answers
+bot-overview = Overview
+bot-back = ← Automatic answers
+bot-back-intents = ← The bot's questions
+bot-figures = Figures
+bot-intent-count = Questions in the knowledge base
+bot-threshold = Hand-off threshold
+bot-threshold-hint = The bot answers by itself only when a question scores at or above the threshold; below it, the question goes to an officer. The threshold is recalculated whenever the knowledge base changes.
+bot-held-out = Tested on held-out examples
+bot-held-out-figures = { $accuracy } answered correctly
+bot-held-out-answered = { $answered } answered by the bot
+bot-out-of-scope = Out-of-scope questions
+bot-out-of-scope-figures = { $rejected } passed to officers
+bot-questions = { $count ->
+    [one] { $count } question
+   *[other] { $count } questions
+}
+bot-stats-caption = The last 7 days
+bot-stats-day = Day
+bot-stats-answered = Answered
+bot-stats-handed-off = Handed off
+bot-stats-helpful = Helpful
+bot-stats-unhelpful = Not helpful
+bot-settings = Settings
+bot-enabled-label = Answer automatically
+bot-welcome-hint = Sent to citizens when they start following the account. Leave empty to send nothing.
+bot-away-hint = Added when the bot passes a question to officers outside office hours. Leave empty for the default text.
+bot-save = Save
+bot-try = Try a question
+bot-try-label = Question
+bot-try-hint = Type it as a citizen would, with or without diacritics. Nothing you try is stored.
+bot-try-submit = Ask
+bot-try-rule = Answered by the keyword “{ $keyword }”:
+bot-try-answer = The bot answers with: { $intent }
+bot-try-score = Score: { $score }
+bot-try-threshold = threshold: { $threshold }
+bot-try-handoff = The bot would pass this question to an officer.
+bot-try-reason-unsure = It is not sure enough.
+bot-try-reason-unknown = It recognises no word of the question.
+bot-try-reason-empty = The question is empty.
+bot-try-suggestions = The suggestions offered to the citizen:
+bot-try-empty-kb = The knowledge base is empty, so the bot cannot answer yet. Import one below.
+bot-handoffs = Questions passed to officers
+bot-handoffs-hint = Pick the right question and press “Add as an example” so the bot answers questions like it next time.
+bot-handoffs-empty = No questions left to review.
+bot-open-conversation = Open the conversation
+bot-handoff-intent-label = The right question
+bot-handoff-add = Add as an example
+bot-handoff-dismiss = Dismiss
+bot-rules = Keyword answers
+bot-rules-hint = When a message is or contains the keyword (ignoring diacritics and case), the bot sends the set answer at once, before anything else.
+bot-rules-empty = No keywords yet.
+bot-rule-new = Add a keyword
+bot-rule-matching-label = How it matches
+bot-rule-contains = The message contains the keyword
+bot-rule-exact = The message is exactly the keyword
+bot-rule-add = Add the keyword
+bot-rule-delete = Delete the keyword “{ $keyword }”
+bot-kb = Knowledge base
+bot-export = Download the knowledge base (.jsonl)
+bot-default = Use ketnoi's sample questions
+bot-default-hint = The sample knowledge base holds questions citizens often ask the police and commune offices. You can adapt it afterwards.
+bot-import-label = Import a knowledge base file
+bot-import-hint = A .jsonl file, one question per line. It replaces the whole knowledge base; if any line is wrong, nothing changes.
+bot-import = Import the file
+bot-import-empty = Choose a .jsonl file with at least one question.
+bot-import-not-text = The file is not UTF-8 text. Save it as .jsonl (UTF-8).
+bot-import-line-error = Line { $line }: { $message }. Nothing was imported.
+bot-import-file-error = File: { $message }. Nothing was imported.
+bot-intents-title = The bot's questions
+bot-intents-count = { $count ->
+    [0] The knowledge base is empty.
+    [one] { $count } question.
+   *[other] { $count } questions.
+}
+bot-examples-count = { $count ->
+    [one] { $count } example
+   *[other] { $count } examples
+}
+bot-intent-new = Add a question
+bot-intent-create = Add the question
+bot-intent-delete = Delete this question
+bot-intent-delete-hint = The bot will no longer answer this question.
+bot-field-id = Question id
+bot-id-hint = Lowercase ASCII letters, digits, “.”, “_” or “-”, such as cu_tru.tam_tru. It cannot be changed later.
+bot-field-topic = Topic
+bot-topic-hint = Optional, for example: Residence.
+bot-field-question = Question
+bot-question-hint = The standard wording, shown on suggestion buttons.
+bot-field-answer = Answer
+bot-field-example = Example
+bot-field-examples = Other ways people ask it
+bot-examples-hint = One phrasing per line. The more ways of asking, the better the bot recognises it.
+bot-field-keyword = Keyword
+bot-field-welcome = Welcome for new followers
+bot-field-away_message = Message outside office hours
+bot-error-intent-id = A question id is 1–64 lowercase ASCII letters, digits, “.”, “_” or “-”.
+bot-error-intent-exists = A question with this id already exists. Choose another id or edit that question.
+bot-error-no-intent = The chosen question is no longer in the knowledge base. Reload the page and choose again.
+bot-error-handoff-gone = Another officer has already dealt with this question.
+bot-error-kb-not-empty = The knowledge base is not empty, so the samples were not imported, to keep what is there.
+bot-done-settings = Settings saved.
+bot-done-example = Example added. The bot uses it from now on.
+bot-done-dismissed = Question dismissed.
+bot-done-rule-added = Keyword added.
+bot-done-rule-deleted = Keyword deleted.
+bot-done-imported = Knowledge base imported.
+bot-done-intent-created = Question added.
+bot-done-intent-saved = Question saved.
+bot-done-intent-deleted = Question deleted.

@@ -257,7 +257,10 @@ pub fn parse_handler(raw: Option<&str>) -> Result<Option<bool>, ApiError> {
         None => Ok(None),
         Some("bot") => Ok(Some(true)),
         Some("person") => Ok(Some(false)),
-        Some(_) => Err(ketnoi_core::InvalidInput::Choice { field: "handler", choices: "bot, person" }.into()),
+        Some(_) => {
+            Err(ketnoi_core::InvalidInput::Choice { field: "handler", choices: "bot, person" }
+                .into())
+        }
     }
 }
 

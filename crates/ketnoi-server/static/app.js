@@ -193,6 +193,9 @@
         text.textContent = message.text;
         li.appendChild(text);
       }
+      if (message.buttons && message.buttons.length) {
+        li.appendChild(quickReplies(message));
+      }
       var when = document.createElement("span");
       when.className = "when";
       when.textContent = shownTime(message.created_at);
@@ -205,6 +208,48 @@
       }
       li.appendChild(when);
       if (message.seq) { li.dataset.seq = message.seq; }
+    }
+
+    // A message's buttons: links open, quick replies send their text as the citizen's next
+    // message (the same form the page renders without JavaScript).
+    function quickReplies(message) {
+      var box = document.createElement("div");
+      box.className = "quick-replies";
+      var csrf = form && form.querySelector("input[name=csrf]");
+      message.buttons.forEach(function (b, i) {
+        if (b.type === "link") {
+          var a = document.createElement("a");
+          a.className = "button button-secondary";
+          a.href = b.url;
+          a.textContent = b.label;
+          box.appendChild(a);
+        } else if (role === "citizen" && form) {
+          var f = document.createElement("form");
+          f.method = "post";
+          f.action = form.action;
+          f.enctype = "multipart/form-data";
+          f.setAttribute("data-quick-reply", "");
+          [["csrf", csrf ? csrf.value : ""], ["client_msg_id", "tap-" + message.seq + "-" + i], ["text", b.text]].forEach(function (pair) {
+            var input = document.createElement("input");
+            input.type = "hidden";
+            input.name = pair[0];
+            input.value = pair[1];
+            f.appendChild(input);
+          });
+          var button = document.createElement("button");
+          button.className = "button button-secondary";
+          button.type = "submit";
+          button.textContent = b.label;
+          f.appendChild(button);
+          box.appendChild(f);
+        } else {
+          var span = document.createElement("span");
+          span.className = "quick-reply";
+          span.textContent = b.label;
+          box.appendChild(span);
+        }
+      });
+      return box;
     }
 
     function show(message) {
@@ -300,6 +345,18 @@
         li.appendChild(retry);
       });
     }
+
+    list.addEventListener("submit", function (event) {
+      var tapped = event.target;
+      if (!tapped.matches || !tapped.matches("form[data-quick-reply]")) { return; }
+      event.preventDefault();
+      var id = tapped.querySelector("input[name=client_msg_id]").value;
+      if (pending[id]) { return; }
+      var job = { id: id, text: tapped.querySelector("input[name=text]").value, file: null, attachment: null, li: bubble(true) };
+      pending[job.id] = job.li;
+      job.li.scrollIntoView({ block: "end" });
+      post(job);
+    });
 
     form.addEventListener("submit", function (event) {
       var text = textarea.value.trim();

@@ -86,7 +86,11 @@ pub async fn manage(store: &dyn Store, command: BotCommand) -> anyhow::Result<()
             let text = ketnoi_bot::export_kb(&store.bot_intents(account.id).await?);
             match output {
                 Some(path) => std::fs::write(&path, text).with_context(|| {
-                    format!("{} {}", t("không ghi được tệp", "cannot write the file"), path.display())
+                    format!(
+                        "{} {}",
+                        t("không ghi được tệp", "cannot write the file"),
+                        path.display()
+                    )
                 })?,
                 None => print!("{text}"),
             }

@@ -40,6 +40,9 @@ pub struct ConversationView {
     /// The citizen's masked number (officers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub citizen_label: Option<String>,
+    /// Where the conversation stands with the bot: `active` (the bot answers), `waiting` (handed
+    /// to officers), `paused` (an officer has taken it).
+    pub bot: &'static str,
 }
 
 impl ConversationView {
@@ -65,6 +68,7 @@ impl ConversationView {
             read_seq,
             peer_read_seq,
             citizen_label: label,
+            bot: c.bot.as_str(),
         }
     }
 }

@@ -54,6 +54,10 @@ pub(crate) struct Bubble {
     image: Option<(String, String, String)>,
     file: Option<(String, String)>,
     state: String,
+    /// Quick replies (label, text sent) the citizen can tap.
+    replies: Vec<(String, String)>,
+    /// Link buttons (label, address).
+    links: Vec<(String, String)>,
 }
 
 impl Bubble {
@@ -177,6 +181,18 @@ async fn bubbles(
         } else {
             t.get("chat-sent")
         };
+        let mut replies = Vec::new();
+        let mut links = Vec::new();
+        for button in m.content.buttons() {
+            match button {
+                ketnoi_core::Button::Reply { label, text } => {
+                    replies.push((label.clone(), text.clone()))
+                }
+                ketnoi_core::Button::Link { label, url } => {
+                    links.push((label.clone(), url.clone()))
+                }
+            }
+        }
         out.push(Bubble {
             seq: m.seq,
             mine,
@@ -186,6 +202,8 @@ async fn bubbles(
             image,
             file,
             state,
+            replies,
+            links,
         });
     }
     Ok(out)

@@ -26,6 +26,7 @@ use crate::{
 };
 
 mod assets;
+mod bot;
 mod chat;
 mod citizen;
 mod console;
@@ -38,6 +39,7 @@ pub(crate) fn router(max_upload: usize) -> Router<AppState> {
         .merge(chat::router(max_upload))
         .merge(sign_in::router())
         .merge(console::router())
+        .merge(bot::router())
         .route("/lang/{tag}", get(switch_language))
         .layer(axum::middleware::from_fn(page_headers));
     Router::new().merge(pages).route("/static/{name}", get(assets::serve))

@@ -16,7 +16,7 @@ fn photo() -> PathBuf {
 }
 
 /// Signs a citizen in with the demo code and lands on `next`.
-async fn citizen_signs_in(b: &Browser, phone: &str, next: &str) {
+pub(crate) async fn citizen_signs_in(b: &Browser, phone: &str, next: &str) {
     b.goto(&format!("/lang/vi?next=/sign-in%3Fnext%3D{}", next.replace('/', "%2F"))).await;
     arrive(b, "/sign-in").await;
     b.fill("#phone", phone).await;
