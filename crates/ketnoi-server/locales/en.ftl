@@ -9,6 +9,7 @@ invalid-length = { $field } must be between { $min } and { $max } characters lon
 invalid-control-character = { $field } contains a control character that is not allowed.
 invalid-choice = { $field } must be one of: { $choices }.
 invalid-client-msg-id = client_msg_id must be 1–64 ASCII letters, digits, '-' or '_'.
+invalid-intent-id = An intent id is 1–64 lowercase letters, digits, '.', '_' or '-' (e.g. cccd.cap_moi).
 invalid-button-url = A button link must start with https:// or be a path on this site starting with /.
 invalid-code = The code is exactly 6 digits.
 invalid-limit = limit must be between 1 and 100, and offset must not be negative.

@@ -9,6 +9,7 @@ invalid-length = Trường { $field } phải dài từ { $min } đến { $max } 
 invalid-control-character = Trường { $field } chứa ký tự điều khiển không được phép.
 invalid-choice = Giá trị của { $field } phải là một trong: { $choices }.
 invalid-client-msg-id = Mã tin nhắn của ứng dụng (client_msg_id) gồm 1–64 chữ cái, chữ số, dấu “-” hoặc “_”.
+invalid-intent-id = Mã câu hỏi gồm 1–64 chữ thường không dấu, chữ số, dấu “.”, “_” hoặc “-” (ví dụ cccd.cap_moi).
 invalid-button-url = Liên kết của nút phải bắt đầu bằng https:// hoặc là một đường dẫn trong trang, bắt đầu bằng /.
 invalid-code = Mã xác thực gồm đúng 6 chữ số.
 invalid-limit = Tham số limit phải từ 1 đến 100, offset không được âm.

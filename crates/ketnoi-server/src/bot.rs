@@ -19,8 +19,8 @@ use std::sync::{Arc, Mutex};
 
 use ketnoi_bot::Bot;
 use ketnoi_core::{
-    AccountId, Author, BotState, Button, ClientMsgId, Content, Conversation, Message, MessageKind,
-    RuleMatch, Timestamp,
+    AccountId, Author, BotState, Button, ClientMsgId, Content, Conversation, KeywordRule, Message,
+    MessageKind, RuleMatch, Timestamp,
 };
 use ketnoi_store::{BotCounter, ChatWrite, NewHandoff, Recipient, Store};
 use tokio::sync::mpsc;
@@ -77,10 +77,8 @@ impl Bots {
     pub async fn engine(&self, account: AccountId) -> Result<Option<Arc<Bot>>, ApiError> {
         let version = self.store.bot_settings(account).await?.kb_version;
         let cached = self.engines.lock().ok().and_then(|m| m.get(&account).cloned());
-        if let Some((v, bot)) = cached {
-            if v == version {
-                return Ok(Some(bot));
-            }
+        if let Some((_, bot)) = cached.filter(|(v, _)| *v == version) {
+            return Ok(Some(bot));
         }
         let intents = self.store.bot_intents(account).await?;
         if intents.is_empty() {
@@ -239,6 +237,20 @@ impl Bots {
         };
         Ok(Some(send(content, Some(BotState::Waiting))))
     }
+}
+
+/// The first keyword rule a message matches: the whole message (exact) or a run of its words
+/// (contains), both folded, so case, diacritics and punctuation do not matter.
+pub fn matching_rule<'a>(rules: &'a [KeywordRule], text: &str) -> Option<&'a KeywordRule> {
+    let key = ketnoi_text::search_key(text);
+    let padded = format!(" {key} ");
+    rules.iter().find(|rule| {
+        let rule_key = ketnoi_text::search_key(&rule.keyword);
+        match rule.matching {
+            RuleMatch::Exact => key == rule_key,
+            RuleMatch::Contains => padded.contains(&format!(" {rule_key} ")),
+        }
+    })
 }
 
 /// What a message by `author` does to the conversation's bot: an officer's (or an

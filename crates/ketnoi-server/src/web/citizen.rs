@@ -375,7 +375,7 @@ async fn set_following(
     match changed {
         Err(e) => return viewer.fail(e.into()),
         Ok(true) if follow => {
-            if let Err(e) = crate::bot::welcome(&viewer.state, account.id, &citizen).await {
+            if let Err(e) = crate::bot::welcome(&viewer.state, account.id, citizen).await {
                 tracing::warn!(error = ?e, "the welcome message was not sent");
             }
         }

@@ -1,0 +1,79 @@
+//! The bot in a real headless Chromium: a citizen's question the bot is unsure of comes back
+//! with suggestions as buttons; tapping one brings its answer, live, without a reload; and the
+//! same works with JavaScript off.
+
+use crate::{
+    bot::{kb_answer, with_shared_kb},
+    browser::{Options, WAIT, launch},
+    browser_chat::citizen_signs_in,
+    helpers::spawn_app,
+};
+
+const CHAT: &str = "/a/ca-vi-xuyen/chat";
+/// Out of scope for the shared knowledge base, but near enough to offer suggestions.
+const QUESTION: &str = "Cho tôi hỏi làm thủ tục giấy tờ nhà đất thì cần mang gì?";
+
+async fn tap_a_suggestion(javascript: bool) {
+    let app = spawn_app(true).await;
+    with_shared_kb(&app).await;
+    let options = Options { javascript, ..Options::default() };
+    let Some(b) = launch(&app.base, options).await else {
+        return;
+    };
+    citizen_signs_in(&b, "0356 123 456", CHAT).await;
+    b.fill("#text", QUESTION).await;
+    b.submit("form[data-composer]").await;
+    if !javascript {
+        // Without JavaScript the page reloads after sending; the bot's answer arrives just after.
+        let deadline = std::time::Instant::now() + WAIT;
+        while b.find_all("form[data-quick-reply]").await.is_empty() {
+            assert!(std::time::Instant::now() < deadline, "no suggestions came back");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            b.goto(CHAT).await;
+        }
+    }
+    b.wait_for_text("[data-bubbles] li:last-child", "chuyển cho cán bộ", WAIT).await;
+    let first =
+        b.wait_for("[data-bubbles] li:last-child form[data-quick-reply] button", WAIT).await;
+    let label = first.text().await.unwrap_or_default();
+    assert!(!label.is_empty());
+    b.assert_accessible("chat with suggestions").await;
+    b.click("[data-bubbles] li:last-child form[data-quick-reply] button").await;
+
+    // The suggestion is a canonical question of the knowledge base; its answer comes back.
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/chatbot/kb.jsonl"),
+    )
+    .unwrap_or_default();
+    let intent = ketnoi_bot::parse_kb(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .find(|i| i.question.starts_with(label.trim_end_matches('…')))
+        .unwrap_or_else(|| panic!("the button {label:?} is a canonical question"));
+    let answer = kb_answer(intent.id.as_str());
+    let start: String = answer.chars().take(40).collect();
+    if !javascript {
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            b.goto(CHAT).await;
+            if b.text_of("[data-bubbles]").await.contains(&start) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the suggestion's answer never came");
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    } else {
+        b.wait_for_text("[data-bubbles]", &start, WAIT).await;
+    }
+}
+
+#[tokio::test]
+async fn a_citizen_taps_a_suggestion_and_gets_its_answer() {
+    tap_a_suggestion(true).await;
+}
+
+#[tokio::test]
+async fn suggestions_work_without_javascript() {
+    tap_a_suggestion(false).await;
+}
