@@ -104,6 +104,13 @@ else
     echo "== no $validation: skipping the validation set" >&2
 fi
 
+echo "== the same questions with and without diacritics" >&2
+pairs="$out/dev.pairs.jsonl"
+record "$py" tools/bot/fold_pairs.py "$dev" "$pairs"
+"$py" tools/bot/fold_pairs.py "$dev" "$pairs"
+run pairs.ketnoi "$bin" bot eval --kb "$kb" --questions "$pairs" --by form
+run pairs.baseline "$py" tools/bot/baseline.py --kb "$kb" --questions "$pairs" --oos "$oos" --by form
+
 echo "== generating a $intents-intent knowledge base" >&2
 record "$py" tools/bot/gen_big_kb.py "$intents" "$big_kb"
 "$py" tools/bot/gen_big_kb.py "$intents" "$big_kb" >&2

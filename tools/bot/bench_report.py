@@ -81,7 +81,9 @@ def comparison(out: Path) -> list[str]:
         "| questions | metric | ketnoi | baseline | ketnoi ÷ baseline |",
         "|---|---|---:|---:|---:|",
     ]
-    for set_name, title in (("dev", "dev.jsonl"), ("validation", "validation.jsonl")):
+    sets = (("dev", "dev.jsonl"), ("validation", "validation.jsonl"),
+            ("pairs", "dev.jsonl typed with diacritics, each also without"))
+    for set_name, title in sets:
         ours, theirs = load(out, f"{set_name}.ketnoi"), load(out, f"{set_name}.baseline")
         if ours is None or theirs is None:
             continue
@@ -93,6 +95,12 @@ def comparison(out: Path) -> list[str]:
         if ours_nd and theirs_nd:
             rows.insert(1, ("overall, typed without diacritics", ours_nd.get("overall_accuracy"),
                             theirs_nd.get("overall_accuracy"), "share"))
+        for form, name in (("folded", "overall, the same questions without diacritics"),
+                           ("with_diacritics", "overall, the same questions with diacritics")):
+            ours_f, theirs_f = group(ours, "form", form), group(theirs, "form", form)
+            if ours_f and theirs_f:
+                rows.insert(1, (name, ours_f.get("overall_accuracy"),
+                                theirs_f.get("overall_accuracy"), "share"))
         for name, a, b, kind in rows:
             lines.append(f"| {label if first else ''} | {name} | {show(a, kind)} | "
                          f"{show(b, kind)} | {ratio(a, b, kind)} |")

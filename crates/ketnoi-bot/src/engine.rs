@@ -228,24 +228,19 @@ impl Index {
                 .collect();
             phrase_vectors.push(v);
         }
-        let topic_vectors: Vec<Sparse> = topic_terms
-            .iter()
-            .map(|t| {
-                counted(features_of(t))
-                    .into_iter()
-                    .map(|(f, w)| (id_of(&f, &mut features), w))
-                    .collect()
-            })
-            .collect();
-        let answer_vectors: Vec<Sparse> = answer_terms
-            .iter()
-            .map(|t| {
-                counted(features_of(t))
-                    .into_iter()
-                    .map(|(f, w)| (id_of(&f, &mut features), w))
-                    .collect()
-            })
-            .collect();
+        let mut vectorise = |texts: &[Vec<String>]| -> Vec<Sparse> {
+            texts
+                .iter()
+                .map(|t| {
+                    counted(features_of(t))
+                        .into_iter()
+                        .map(|(f, w)| (id_of(&f, &mut features), w))
+                        .collect()
+                })
+                .collect()
+        };
+        let topic_vectors = vectorise(&topic_terms);
+        let answer_vectors = vectorise(&answer_terms);
         let mut feature_texts = vec![0u32; features.len()];
         for v in phrase_vectors.iter().chain(&topic_vectors).chain(&answer_vectors) {
             for &(f, _) in v {

@@ -161,11 +161,11 @@ mod tests {
     /// The expected matrix, written out by hand and independently of [`TABLE`]: `S` reaches the
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
-        // view read reply edit create child staff token verify platform
-        (PlatformAdmin, "P P P P P P P P P P"),
-        (Administrator, "S S S S S S S S - -"),
-        (Officer, "A A A - - - - - - -"),
-        (Viewer, "A A - - - - - - - -"),
+        // view read reply edit bot create child staff token verify platform
+        (PlatformAdmin, "P P P P P P P P P P P"),
+        (Administrator, "S S S S S S S S S - -"),
+        (Officer, "A A A - A - - - - - -"),
+        (Viewer, "A A - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

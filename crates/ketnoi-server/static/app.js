@@ -377,6 +377,8 @@
     var account = Number(list.dataset.account);
     var inboxSeq = Number(list.dataset.inboxSeq) || 0;
     var status = list.dataset.status;
+    // With the bot on, the open tab lists what needs a person and another the bot's own.
+    var handler = list.dataset.handler || "";
     var searching = list.dataset.searching === "yes";
     connect(function () {
       var accounts = {};
@@ -389,7 +391,9 @@
       var href = "/console/c/" + conv.id;
       var link = list.querySelector('a[href="' + href + '"]');
       var row = link && link.closest("li");
-      if (conv.status !== status) { if (row) { row.remove(); } return; }
+      var elsewhere = (handler === "person" && conv.bot === "active") ||
+        (handler === "bot" && conv.bot !== "active");
+      if (conv.status !== status || elsewhere) { if (row) { row.remove(); } return; }
       if (!row) {
         if (searching || frame.event !== "message") { return; }
         row = document.createElement("li");

@@ -339,3 +339,26 @@ fn bot_eval_prints_the_figures_as_its_last_line() {
     // Far better than chance on a 60-intent knowledge base.
     assert!(last["overall_accuracy"].as_f64().unwrap() > 0.5, "{last}");
 }
+
+#[tokio::test]
+async fn the_officers_inbox_page_lists_what_needs_a_person_apart_from_the_bots() {
+    let app = spawn_app(true).await;
+    with_shared_kb(&app).await;
+    let token = app.citizen_token(CITIZEN).await;
+    let (answered, seq) = ask(&app, &token, "a-1", "mat the can cuoc thi lam lai the nao").await;
+    bot_reply(&app, &token, answered, seq).await;
+    let neighbour = app.citizen_token(NEIGHBOUR).await;
+    let (handed, seq) =
+        ask(&app, &neighbour, "b-1", "Cho tôi hỏi giá vàng hôm nay bao nhiêu?").await;
+    bot_reply(&app, &neighbour, handed, seq).await;
+
+    let mut officer = crate::pages::Visitor::staff(&app, OFFICER).await;
+    let link = |id: i64| format!("href=\"/console/c/{id}\"");
+    let (status, person, _) = officer.get(&format!("/console/a/{ACCOUNT}/inbox")).await;
+    assert_eq!(status, 200, "{person}");
+    assert!(person.contains("Cần cán bộ trả lời"), "{person}");
+    assert!(person.contains(&link(handed)) && !person.contains(&link(answered)), "{person}");
+    let (_, by_bot, _) =
+        officer.get(&format!("/console/a/{ACCOUNT}/inbox?status=open&handler=bot")).await;
+    assert!(by_bot.contains(&link(answered)) && !by_bot.contains(&link(handed)), "{by_bot}");
+}

@@ -8,18 +8,19 @@ use reqwest::{Response, StatusCode, header};
 use crate::helpers::{TestApp, spawn_app};
 
 /// A browser without JavaScript: keeps cookies by hand, sends the headers a browser sends.
-struct Visitor<'a> {
-    app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+/// A browser without JavaScript: keeps cookies by hand, sends the headers a browser sends.
+pub(crate) struct Visitor<'a> {
+    pub(crate) app: &'a TestApp,
+    pub(crate) cookies: BTreeMap<String, String>,
     lang: &'static str,
 }
 
 impl<'a> Visitor<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self { app, cookies: BTreeMap::new(), lang: "vi" }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
@@ -39,7 +40,7 @@ impl<'a> Visitor<'a> {
         }
     }
 
-    async fn get(&mut self, path: &str) -> (StatusCode, String, header::HeaderMap) {
+    pub(crate) async fn get(&mut self, path: &str) -> (StatusCode, String, header::HeaderMap) {
         let response = self
             .app
             .client
@@ -57,7 +58,7 @@ impl<'a> Visitor<'a> {
     }
 
     /// Posts a form as a same-origin browser page would.
-    async fn post(
+    pub(crate) async fn post(
         &mut self,
         path: &str,
         form: &[(&str, &str)],
@@ -82,6 +83,14 @@ impl<'a> Visitor<'a> {
             request = request.header("sec-fetch-site", site);
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        self.finish(response).await
+    }
+
+    /// Keeps a form answer's cookies; gives its status, body and redirect.
+    pub(crate) async fn finish(
+        &mut self,
+        response: Response,
+    ) -> (StatusCode, String, Option<String>) {
         self.keep_cookies(&response);
         let status = response.status();
         let location = response
@@ -94,7 +103,7 @@ impl<'a> Visitor<'a> {
 }
 
 /// The value of a hidden input in a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     html.split(&marker)
         .nth(1)

@@ -2,14 +2,13 @@
 //! uses them: import and export the knowledge base, try questions, turn hand-offs into examples,
 //! edit intents; and refusals for strangers and forged forms.
 
-use std::collections::BTreeMap;
-
 use ketnoi_core::{AccountId, ConversationId, IntentId, Timestamp};
 use ketnoi_store::NewHandoff;
-use reqwest::{Response, StatusCode, header};
+use reqwest::{StatusCode, header};
 use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app};
+use crate::pages::{Visitor as Browser, hidden};
 
 const ACCOUNT: &str = "ca-vi-xuyen";
 const BOT: &str = "/console/a/ca-vi-xuyen/bot";
@@ -24,19 +23,10 @@ const SMALL_KB: &str = r#"{"id": "cu_tru.tam_tru", "topic": "Cư trú", "questio
 {"id": "gio_lam_viec", "question": "Công an xã làm việc giờ nào?", "answer": "Từ 7 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu.", "examples": ["mấy giờ mở cửa", "giờ làm việc"]}
 "#;
 
-/// An officer's browser: keeps cookies by hand, sends the headers a browser sends.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
-}
-
+/// An officer's browser, with what the bot pages need beyond [`Visitor`]'s.
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Self { app, cookies: BTreeMap::new() }
-    }
-
     /// A browser with a staff member signed in through the sign-in page.
-    async fn staff(app: &'a TestApp, username: &str) -> Self {
+    pub(crate) async fn staff(app: &'a TestApp, username: &str) -> Self {
         let mut b = Self::new(app);
         let password = app.staff_password(username);
         let (status, _, _) =
@@ -44,69 +34,6 @@ impl<'a> Browser<'a> {
         assert_eq!(status, StatusCode::SEE_OTHER, "{username} signs in");
         assert!(b.cookies.contains_key("ketnoi_session"));
         b
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&mut self, response: &Response) {
-        for value in response.headers().get_all(header::SET_COOKIE) {
-            let Some(v) = value.to_str().ok() else { continue };
-            let (pair, attrs) = v.split_once(';').unwrap_or((v, ""));
-            let Some((name, value)) = pair.split_once('=') else { continue };
-            if value.is_empty() || attrs.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> (StatusCode, String, header::HeaderMap) {
-        let response = self
-            .app
-            .client
-            .get(self.app.url(path))
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::ACCEPT_LANGUAGE, "vi")
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
-        self.keep_cookies(&response);
-        let (status, headers) = (response.status(), response.headers().clone());
-        (status, response.text().await.unwrap_or_default(), headers)
-    }
-
-    async fn finish(&mut self, response: Response) -> (StatusCode, String, Option<String>) {
-        self.keep_cookies(&response);
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        (status, response.text().await.unwrap_or_default(), location)
-    }
-
-    /// Posts a form as a same-origin page would.
-    async fn post(
-        &mut self,
-        path: &str,
-        form: &[(&str, &str)],
-    ) -> (StatusCode, String, Option<String>) {
-        let response = self
-            .app
-            .client
-            .post(self.app.url(path))
-            .header(header::COOKIE, self.cookie_header())
-            .header(header::ACCEPT_LANGUAGE, "vi")
-            .header("sec-fetch-site", "same-origin")
-            .form(form)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
-        self.finish(response).await
     }
 
     /// Posts the import form (multipart) with a file, as a same-origin page would.
@@ -150,16 +77,6 @@ impl<'a> Browser<'a> {
         assert_eq!(token.len(), 32, "{page}");
         token
     }
-}
-
-/// The value of a hidden input in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    html.split(&marker)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 /// The demo account's id.
