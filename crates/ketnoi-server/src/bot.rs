@@ -76,6 +76,15 @@ impl Bots {
     /// no intents.
     pub async fn engine(&self, account: AccountId) -> Result<Option<Arc<Bot>>, ApiError> {
         let version = self.store.bot_settings(account).await?.kb_version;
+        self.engine_at(account, version).await
+    }
+
+    /// The engine for the knowledge base at `version` (read by the caller with the settings).
+    async fn engine_at(
+        &self,
+        account: AccountId,
+        version: i64,
+    ) -> Result<Option<Arc<Bot>>, ApiError> {
         let cached = self.engines.lock().ok().and_then(|m| m.get(&account).cloned());
         if let Some((_, bot)) = cached.filter(|(v, _)| *v == version) {
             return Ok(Some(bot));
@@ -197,7 +206,7 @@ impl Bots {
             }
         }
 
-        let Some(engine) = self.engine(account).await? else {
+        let Some(engine) = self.engine_at(account, settings.kb_version).await? else {
             return Ok(None);
         };
         let reply = engine.answer(text);
@@ -350,6 +359,23 @@ mod tests {
         let saturday = Timestamp(1_795_996_800_000 + 5 * 86_400_000 + 2 * 3_600_000);
         assert!(!in_office_hours(saturday));
         assert_eq!(vietnam_day(monday_9), 20_787);
+    }
+
+    #[test]
+    fn keyword_rules_match_without_case_or_diacritics() {
+        let rule = |id, keyword: &str, matching| KeywordRule {
+            id: ketnoi_core::RuleId(id),
+            keyword: keyword.to_owned(),
+            matching,
+            answer: format!("answer {id}"),
+        };
+        let rules =
+            [rule(1, "giờ làm việc", RuleMatch::Contains), rule(2, "Alo", RuleMatch::Exact)];
+        assert_eq!(matching_rule(&rules, "Cho hỏi GIO LAM VIEC thế nào?").map(|r| r.id.0), Some(1));
+        assert_eq!(matching_rule(&rules, "alo!").map(|r| r.id.0), Some(2));
+        assert!(matching_rule(&rules, "alo, cho hỏi").is_none());
+        // Contains works on whole words: "việc" inside "làm việc" only.
+        assert!(matching_rule(&rules, "giờ làm việcx").is_none());
     }
 
     #[test]
