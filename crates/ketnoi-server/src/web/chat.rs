@@ -537,6 +537,8 @@ struct InboxPage {
     bot_on: bool,
     /// Showing the bot's conversations.
     bot_tab: bool,
+    /// The visitor may curate the account's bot (the page links to it).
+    manage_bot: bool,
     q: String,
     rows: Vec<ConversationRow>,
     next: Option<String>,
@@ -575,6 +577,8 @@ async fn inbox_page(viewer: &Viewer, slug: &str, p: InboxParams) -> Result<Inbox
     let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
     let base = format!("/console/a/{}/inbox", account.slug);
     let bot_on = viewer.state.store.bot_settings(account.id).await?.enabled;
+    let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
+    let manage_bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
     let bot_tab = bot_on && p.handler.as_deref() == Some("bot");
     let query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
@@ -618,6 +622,7 @@ async fn inbox_page(viewer: &Viewer, slug: &str, p: InboxParams) -> Result<Inbox
         status: status.as_str(),
         bot_on,
         bot_tab,
+        manage_bot,
         q,
         rows,
         next,

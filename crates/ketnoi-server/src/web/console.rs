@@ -24,8 +24,15 @@ struct ConsolePage {
     welcome: String,
     roles: String,
     agencies: Vec<AgencyRow>,
-    accounts: Vec<AccountCard>,
+    accounts: Vec<ConsoleAccount>,
     tools: Vec<String>,
+}
+
+/// An account the member reaches, and whether they may curate its bot (officers and
+/// administrators may; viewers only read the inbox).
+struct ConsoleAccount {
+    card: AccountCard,
+    bot: bool,
 }
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
@@ -53,16 +60,24 @@ async fn console(viewer: Viewer) -> Response {
         roles.insert(0, t.get("console-role-platform-admin"));
     }
     roles.dedup();
-    let accounts = match cards(&viewer, &accounts).await {
+    let card_list = match cards(&viewer, &accounts).await {
         Ok(c) => c,
         Err(e) => return viewer.fail(e),
     };
+    let mut listed = Vec::with_capacity(card_list.len());
+    for (card, account) in card_list.into_iter().zip(&accounts) {
+        let bot = match viewer.state.store.agency_ancestry(account.agency).await {
+            Ok(ancestry) => viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry)),
+            Err(e) => return viewer.fail(e.into()),
+        };
+        listed.push(ConsoleAccount { card, bot });
+    }
     let page = ConsolePage {
         l: viewer.layout(false),
         welcome: t.with("console-welcome", "name", staff.display_name.as_str()),
         roles: roles.join(", "),
         agencies: rows,
-        accounts,
+        accounts: listed,
         tools: ["console-bot", "console-lookups", "console-tips", "console-content"]
             .iter()
             .map(|k| t.get(k))

@@ -362,3 +362,17 @@ async fn the_officers_inbox_page_lists_what_needs_a_person_apart_from_the_bots()
         officer.get(&format!("/console/a/{ACCOUNT}/inbox?status=open&handler=bot")).await;
     assert!(by_bot.contains(&link(answered)) && !by_bot.contains(&link(handed)), "{by_bot}");
 }
+
+#[tokio::test]
+async fn the_console_links_the_bot_only_for_those_who_may_curate_it() {
+    let app = spawn_app(true).await;
+    let mut officer = crate::pages::Visitor::staff(&app, OFFICER).await;
+    let (_, console, _) = officer.get("/console").await;
+    assert!(console.contains("href=\"/console/a/ca-vi-xuyen/bot\""), "{console}");
+    let mut viewer = crate::pages::Visitor::staff(&app, "ubndvixuyen.xem").await;
+    let (_, console, _) = viewer.get("/console").await;
+    assert!(console.contains("href=\"/console/a/ubnd-vi-xuyen/inbox\""), "{console}");
+    assert!(!console.contains("/bot\""), "a viewer is offered the bot: {console}");
+    let (_, inbox, _) = viewer.get("/console/a/ubnd-vi-xuyen/inbox").await;
+    assert!(!inbox.contains("/bot\""), "{inbox}");
+}

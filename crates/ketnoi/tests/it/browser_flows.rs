@@ -32,15 +32,7 @@ pub(crate) fn screenshots(js: bool) -> Option<PathBuf> {
 /// Waits for the browser to arrive at `path`: a click or submit may return before the next page
 /// has replaced the current one, most of all with JavaScript off.
 pub(crate) async fn arrive(b: &Browser, path: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while b.current_path().await != path {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "never reached {path}: at {}",
-            b.current_url().await
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    b.wait_for_path(path, WAIT).await;
     b.wait_for("footer", WAIT).await;
 }
 

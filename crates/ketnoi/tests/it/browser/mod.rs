@@ -318,6 +318,21 @@ impl Browser {
         self.current_url().await.path().to_owned()
     }
 
+    /// Waits until the page is at `path`. A click or submit that navigates may return before
+    /// the new page has started loading (more so on a busy machine), so flows wait for where
+    /// they expect to be rather than read the address at once.
+    pub async fn wait_for_path(&self, path: &str, timeout: Duration) {
+        let deadline = std::time::Instant::now() + timeout;
+        while self.current_path().await != path {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "never reached {path}: at {}",
+                self.current_url().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     pub async fn title(&self) -> String {
         bounded(self.client.title()).await.unwrap_or_else(|e| panic!("title: {e}"))
     }

@@ -105,7 +105,7 @@ async fn greet_without_help(browser: &super::Browser) {
     browser.fill("#name", "placeholder").await;
     browser.fill("#name", "Lan").await;
     browser.submit("#greet").await;
-    assert_eq!(browser.current_path().await, "/greeted");
+    browser.wait_for_path("/greeted", super::WAIT).await;
     assert_eq!(browser.text_of("#greeting").await, "Hello, Lan");
     let cookie = browser.cookie("greeted_as").await.unwrap_or_else(|| panic!("no cookie"));
     assert_eq!((cookie.value(), cookie.http_only()), ("Lan", Some(true)));
