@@ -3,13 +3,13 @@
 //! followers; and `ketnoi bot` on the command line.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use ketnoi_core::{AccountId, Timestamp};
 use ketnoi_store::BotSettingsUpdate;
 use serde_json::{Value, json};
 
+use crate::cli::shared;
 use crate::helpers::{TestApp, assert_problem, spawn_app};
 
 const ACCOUNT: &str = "ca-vi-xuyen";
@@ -17,16 +17,6 @@ const CITIZEN: &str = "0912000001";
 const NEIGHBOUR: &str = "0987000002";
 const OFFICER: &str = "cavixuyen.canbo";
 const WAIT: Duration = Duration::from_secs(15);
-
-fn shared(path: &str) -> PathBuf {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(path);
-    assert!(
-        p.exists(),
-        "{} is missing: the shared folder must sit beside the checkout",
-        p.display()
-    );
-    p
-}
 
 /// Loads the shared 60-intent knowledge base into the account and turns its bot on.
 pub(crate) async fn with_shared_kb(app: &TestApp) -> AccountId {

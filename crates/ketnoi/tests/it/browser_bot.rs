@@ -41,13 +41,10 @@ async fn tap_a_suggestion(javascript: bool) {
     b.click("[data-bubbles] li:last-child form[data-quick-reply] button").await;
 
     // The suggestion is a canonical question of the knowledge base; its answer comes back.
-    let text = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/data/chatbot/kb.jsonl"),
-    )
-    .unwrap_or_default();
+    let text = std::fs::read_to_string(crate::cli::shared("data/chatbot/kb.jsonl"))
+        .unwrap_or_else(|e| panic!("the shared knowledge base: {e}"));
     let intent = ketnoi_bot::parse_kb(&text)
-        .unwrap_or_default()
+        .unwrap_or_else(|e| panic!("the shared knowledge base: {e}"))
         .into_iter()
         .find(|i| i.question.starts_with(label.trim_end_matches('…')))
         .unwrap_or_else(|| panic!("the button {label:?} is a canonical question"));

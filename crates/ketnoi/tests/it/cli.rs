@@ -11,7 +11,8 @@ use ketnoi_store::{AreaStore as _, PeopleStore as _, SessionStore as _, SqliteSt
 
 const BIN: &str = env!("CARGO_BIN_EXE_ketnoi");
 
-fn shared(path: &str) -> PathBuf {
+/// A file of the shared folder beside the checkout.
+pub(crate) fn shared(path: &str) -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared").join(path);
     assert!(
         p.exists(),
