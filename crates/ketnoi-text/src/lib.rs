@@ -66,8 +66,10 @@ pub fn fold(s: &str) -> String {
 /// The key a free-text search is matched on: the folded form with punctuation turned into
 /// spaces, so that "Công an (huyện) Vị Xuyên," and "cong an huyen vi xuyen" give the same key.
 pub fn search_key(s: &str) -> String {
-    let spaced: String =
-        s.chars().map(|c| if c.is_alphanumeric() || c.is_whitespace() { c } else { ' ' }).collect();
+    // Combining marks stay: decomposed text (NFD) carries its tone marks as separate
+    // characters, and they belong to the word, not between words.
+    let keep = |c: char| c.is_alphanumeric() || c.is_whitespace() || is_combining_mark(c);
+    let spaced: String = s.chars().map(|c| if keep(c) { c } else { ' ' }).collect();
     fold(&spaced)
 }
 
@@ -108,5 +110,13 @@ mod tests {
         assert_eq!(search_key("Công an (huyện) Vị Xuyên,"), "cong an huyen vi xuyen");
         assert_eq!(search_terms("  UBND xã Đạo-Đức "), vec!["ubnd", "xa", "dao", "duc"]);
         assert!(search_terms(" ,.; ").is_empty());
+    }
+
+    #[test]
+    fn decomposed_text_gives_the_same_search_terms() {
+        // Regression: combining marks used to be treated as punctuation, splitting words.
+        let decomposed: String = "Nguyễn Văn Đức".nfd().collect();
+        assert_eq!(search_terms(&decomposed), vec!["nguyen", "van", "duc"]);
+        assert_eq!(search_key(&decomposed), search_key("Nguyễn Văn Đức"));
     }
 }

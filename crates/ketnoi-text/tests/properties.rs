@@ -52,6 +52,7 @@ proptest! {
         let decomposed: String = s.nfd().collect();
         prop_assert_eq!(syllables(&composed), syllables(&decomposed));
         prop_assert_eq!(fold(&composed), fold(&decomposed));
+        prop_assert_eq!(search_key(&composed), search_key(&decomposed));
     }
 
     #[test]

@@ -1,0 +1,994 @@
+//! CSV import and the in-memory dataset.
+//!
+//! [`import`] reads CSV bytes (UTF-8, with or without a byte-order mark, LF or CRLF line ends)
+//! under a [`Spec`] and returns either a [`Dataset`] or a [`Report`] of every problem by line.
+//! It is all or nothing: one problem and no dataset is returned.
+//!
+//! # Memory layout
+//!
+//! A dataset of a million exam rows has to fit in a few hundred megabytes, so nothing is kept per
+//! row as a Rust `String` or map. Everything lives in a handful of contiguous vectors:
+//!
+//! - the answers: each row's shown values as a ready-to-write JSON array, one byte arena with a
+//!   `u32` end offset per row;
+//! - the keys: the trimmed NFC key of each row in a byte arena, plus an index sorted by a 64-bit
+//!   hash of the key, searched by binary search; equal hashes are told apart by comparing keys;
+//! - the verification values: per verification column, the [`normalise_verify`] form of each
+//!   row's value in a byte arena;
+//! - for name search: the sorted folded tokens, one `u32` posting list of row ids per token in a
+//!   single vector, the folded search text of each row (for ranking) and the folded value of
+//!   each filter column.
+//!
+//! # Answer shape
+//!
+//! Labels are the same for every row, so they are stored once and not repeated in each answer.
+//! [`Dataset::get`] returns the row's values as a JSON array, in the order of
+//! [`Dataset::labels_json`]; an empty cell is `null`:
+//!
+//! ```json
+//! ["36000001","Lê Bảo Diệp","22/11/2006","Nữ","Sở GDĐT Kon Tum","8.00",null]
+//! ```
+//!
+//! The server writes the answer as `{"labels":<labels_json>,"values":<answer>}`, which
+//! [`Dataset::answer_json`] builds for convenience. Search hits are arrays in the order of
+//! [`Dataset::search_labels_json`]: the shown columns when the dataset has no verification
+//! columns, otherwise only the key, search and filter columns, so that a search never reveals
+//! what the second factor protects.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+use ketnoi_text::{fold, nfc, search_terms};
+use serde::{Deserialize, Serialize};
+use unicode_normalization::{IsNormalized, is_nfc_quick};
+
+/// The largest CSV input [`import`] accepts, in bytes.
+pub const MAX_INPUT_BYTES: usize = 512 * 1024 * 1024;
+
+/// The most problems a [`Report`] lists; the rest are only counted.
+pub const MAX_PROBLEMS: usize = 100;
+
+/// The most hits [`Dataset::search`] returns, whatever limit is asked for.
+pub const MAX_HITS: usize = 50;
+
+/// What a dataset is made of: which column is the key, which columns a citizen must also supply,
+/// which columns are shown and under which labels, and which columns name search runs over.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spec {
+    /// The column looked up exactly, such as the candidate number.
+    pub key: String,
+    /// Columns that must be supplied and match (after [`normalise_verify`]) for a lookup to
+    /// answer, such as the birth date.
+    pub verify: Vec<String>,
+    /// The shown columns with their Vietnamese labels, in order. Empty shows every column, with
+    /// its header as the label.
+    pub show: Vec<(String, String)>,
+    /// Columns searched by words, with or without diacritics, such as the name.
+    pub search: Vec<String>,
+    /// Columns a search may be narrowed by, with exact folded equality, such as the birth year.
+    pub filters: Vec<String>,
+}
+
+impl Spec {
+    /// Checks that every column the spec names is among `headers` (compared after trimming and
+    /// NFC). Returns the missing column names, each once, in the order the spec names them.
+    pub fn check<S: AsRef<str>>(&self, headers: &[S]) -> Result<(), Vec<String>> {
+        let have: Vec<String> = headers.iter().map(|h| nfc(h.as_ref().trim())).collect();
+        let mut missing: Vec<String> = Vec::new();
+        for column in self.columns() {
+            let column = nfc(column.trim());
+            if !have.contains(&column) && !missing.contains(&column) {
+                missing.push(column);
+            }
+        }
+        if missing.is_empty() { Ok(()) } else { Err(missing) }
+    }
+
+    /// Every column the spec names, key first, possibly more than once.
+    fn columns(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.key.as_str())
+            .chain(self.verify.iter().map(String::as_str))
+            .chain(self.show.iter().map(|(column, _)| column.as_str()))
+            .chain(self.search.iter().map(String::as_str))
+            .chain(self.filters.iter().map(String::as_str))
+    }
+}
+
+/// What is wrong with one line of the CSV. [`ProblemKind::as_str`] is stable, for translation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProblemKind {
+    /// The input is larger than the import accepts; nothing was parsed.
+    TooLarge,
+    /// The input has no header line.
+    Empty,
+    /// The CSV could not be read at all past this line.
+    Malformed,
+    /// A field is not valid UTF-8.
+    InvalidUtf8,
+    /// The row has a different number of fields from the header.
+    Ragged,
+    /// A column the spec names is not in the header.
+    MissingColumn,
+    /// Two header columns have the same name.
+    DuplicateColumn,
+    /// The key field is empty.
+    EmptyKey,
+    /// The key was already used on an earlier line.
+    DuplicateKey,
+    /// The dataset would not fit the compact layout (more than 4 GiB of answers).
+    Overflow,
+}
+
+impl ProblemKind {
+    /// A stable identifier, used as the translation key.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::TooLarge => "too_large",
+            Self::Empty => "empty",
+            Self::Malformed => "malformed",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::Ragged => "ragged",
+            Self::MissingColumn => "missing_column",
+            Self::DuplicateColumn => "duplicate_column",
+            Self::EmptyKey => "empty_key",
+            Self::DuplicateKey => "duplicate_key",
+            Self::Overflow => "overflow",
+        }
+    }
+}
+
+/// One problem found by [`import`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The 1-based line in the CSV (the header is line 1); 0 for the input as a whole.
+    pub line: usize,
+    /// What is wrong.
+    pub kind: ProblemKind,
+    /// The specifics to show beside the translated kind: a column name, field counts, or the
+    /// line of the first use of a duplicate key.
+    pub detail: String,
+}
+
+/// Why [`import`] returned no dataset: the problems by line, at most [`MAX_PROBLEMS`] of them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("the CSV has {} problem(s)", .problems.len() + .omitted)]
+pub struct Report {
+    /// The first problems, ordered by line.
+    pub problems: Vec<Problem>,
+    /// How many more problems were found but not listed.
+    pub omitted: usize,
+    /// How many data rows (lines after the header) were read.
+    pub rows: usize,
+}
+
+/// Reads a dataset from CSV bytes under `spec`; see the [module docs](self).
+///
+/// The first line is the header. Field values are trimmed and stored in NFC. Inputs larger than
+/// [`MAX_INPUT_BYTES`] are refused without being parsed.
+pub fn import(bytes: &[u8], spec: &Spec) -> Result<Dataset, Report> {
+    import_with_limit(bytes, spec, MAX_INPUT_BYTES)
+}
+
+/// [`import`] with a different input size limit.
+pub fn import_with_limit(bytes: &[u8], spec: &Spec, max_bytes: usize) -> Result<Dataset, Report> {
+    if bytes.len() > max_bytes {
+        return Err(Report {
+            problems: vec![Problem {
+                line: 0,
+                kind: ProblemKind::TooLarge,
+                detail: format!("{} bytes, at most {max_bytes}", bytes.len()),
+            }],
+            omitted: 0,
+            rows: 0,
+        });
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+    Builder::run(bytes, spec)
+}
+
+/// A growable list of byte strings stored end to end, with a `u32` end offset per item.
+#[derive(Debug, Default)]
+struct Arena {
+    bytes: Vec<u8>,
+    ends: Vec<u32>,
+}
+
+/// The arena grew past `u32` offsets.
+#[derive(Debug)]
+struct Overflow;
+
+impl Arena {
+    fn push(&mut self, item: &[u8]) -> Result<(), Overflow> {
+        self.bytes.extend_from_slice(item);
+        self.seal()
+    }
+
+    /// Ends the item written directly into `bytes` since the last end.
+    fn seal(&mut self) -> Result<(), Overflow> {
+        let end = u32::try_from(self.bytes.len()).map_err(|_| Overflow)?;
+        self.ends.push(end);
+        Ok(())
+    }
+
+    fn get(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends.get(i - 1).copied().unwrap_or(0) as usize };
+        let end = self.ends.get(i).copied().map_or(start, |e| e as usize);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn shrink(&mut self) {
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * 4
+    }
+}
+
+/// The name-search part of a dataset.
+#[derive(Debug)]
+struct SearchIndex {
+    /// JSON array of the labels of the search answers.
+    labels: Vec<u8>,
+    /// Per row, the search answer when it differs from the shown answer.
+    answers: Option<Arena>,
+    /// Per row, the folded search text, tokens separated by one space.
+    texts: Arena,
+    /// Per filter column (in spec order), the folded value of each row.
+    filters: Vec<Arena>,
+    /// The distinct folded tokens, sorted.
+    tokens: Arena,
+    /// The row ids of every token, end to end; each token's list is sorted.
+    postings: Vec<u32>,
+    /// End offset into `postings` per token.
+    posting_ends: Vec<u32>,
+}
+
+impl SearchIndex {
+    fn postings(&self, token: usize) -> &[u32] {
+        let start =
+            if token == 0 { 0 } else { self.posting_ends.get(token - 1).copied().unwrap_or(0) };
+        let end = self.posting_ends.get(token).copied().unwrap_or(start);
+        self.postings.get(start as usize..end as usize).unwrap_or_default()
+    }
+
+    /// The index of the first token not less than `word`.
+    fn lower_bound(&self, word: &[u8]) -> usize {
+        let (mut lo, mut hi) = (0, self.tokens.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.tokens.get(mid) < word {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Rows having `word` as a token (or, with `prefix`, a token starting with it); sorted.
+    fn rows_for(&self, word: &str, prefix: bool) -> Cow<'_, [u32]> {
+        let word = word.as_bytes();
+        let first = self.lower_bound(word);
+        let exact = self.tokens.get(first) == word && first < self.tokens.len();
+        if !prefix {
+            return if exact { Cow::Borrowed(self.postings(first)) } else { Cow::Borrowed(&[]) };
+        }
+        let mut last = first;
+        while last < self.tokens.len() && self.tokens.get(last).starts_with(word) {
+            last += 1;
+        }
+        match last - first {
+            0 => Cow::Borrowed(&[]),
+            1 => Cow::Borrowed(self.postings(first)),
+            _ => {
+                let mut rows: Vec<u32> =
+                    (first..last).flat_map(|t| self.postings(t)).copied().collect();
+                rows.sort_unstable();
+                rows.dedup();
+                Cow::Owned(rows)
+            }
+        }
+    }
+
+    fn heap_bytes(&self) -> usize {
+        self.labels.capacity()
+            + self.answers.as_ref().map_or(0, Arena::heap_bytes)
+            + self.texts.heap_bytes()
+            + self.filters.iter().map(Arena::heap_bytes).sum::<usize>()
+            + self.tokens.heap_bytes()
+            + self.postings.capacity() * 4
+            + self.posting_ends.capacity() * 4
+    }
+}
+
+/// An imported dataset: immutable, shareable between threads, compact in memory.
+#[derive(Debug)]
+pub struct Dataset {
+    spec: Spec,
+    /// JSON array of the shown labels.
+    labels: Vec<u8>,
+    /// Per row, the shown values as a JSON array.
+    answers: Arena,
+    /// Per row, the trimmed NFC key.
+    keys: Arena,
+    /// Hashes of the keys, sorted; `key_rows` holds the row of each.
+    key_hashes: Vec<u64>,
+    key_rows: Vec<u32>,
+    /// Per verification column (in spec order), the normalised value of each row.
+    verify: Vec<Arena>,
+    search: Option<SearchIndex>,
+}
+
+impl Dataset {
+    /// The number of rows.
+    pub fn rows(&self) -> usize {
+        self.answers.len()
+    }
+
+    /// The spec the dataset was imported under.
+    pub fn spec(&self) -> &Spec {
+        &self.spec
+    }
+
+    /// The heap memory the dataset holds, in bytes (approximate: allocator overhead excluded).
+    pub fn approx_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.labels.capacity()
+            + self.answers.heap_bytes()
+            + self.keys.heap_bytes()
+            + self.key_hashes.capacity() * 8
+            + self.key_rows.capacity() * 4
+            + self.verify.iter().map(Arena::heap_bytes).sum::<usize>()
+            + self.search.as_ref().map_or(0, SearchIndex::heap_bytes)
+    }
+
+    /// The labels of the shown columns as a JSON array of strings, in answer order.
+    pub fn labels_json(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// The labels of the columns in a search hit as a JSON array of strings, in hit order.
+    pub fn search_labels_json(&self) -> &[u8] {
+        self.search.as_ref().map_or(&self.labels, |s| &s.labels)
+    }
+
+    /// The answer object `{"labels":[…],"values":[…]}` for values returned by [`Dataset::get`].
+    pub fn answer_json(&self, values: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.labels.len() + values.len() + 24);
+        out.extend_from_slice(b"{\"labels\":");
+        out.extend_from_slice(&self.labels);
+        out.extend_from_slice(b",\"values\":");
+        out.extend_from_slice(values);
+        out.push(b'}');
+        out
+    }
+
+    /// The row with this key, as a JSON array of the shown values, if every verification column
+    /// is supplied in `verify` (as `(column, value)`) and matches after [`normalise_verify`].
+    ///
+    /// An unknown key, a missing verification value and a wrong one all give `None` after the
+    /// same work: when the key is absent, the supplied values are compared against another row's
+    /// values, and comparisons take time that depends only on the lengths. Extra pairs in
+    /// `verify` are ignored.
+    pub fn get(&self, key: &str, verify: &[(&str, &str)]) -> Option<&[u8]> {
+        if self.rows() == 0 {
+            return None;
+        }
+        let found = self.find(&nfc(key.trim()));
+        let row = found.unwrap_or(0);
+        let mut ok = u8::from(found.is_some());
+        for (column, stored) in self.spec.verify.iter().zip(&self.verify) {
+            let supplied = verify.iter().find(|(c, _)| c == column).map(|(_, v)| *v);
+            ok &= u8::from(supplied.is_some());
+            let supplied = normalise_verify(supplied.unwrap_or_default());
+            ok &= constant_time_eq(supplied.as_bytes(), stored.get(row));
+        }
+        if std::hint::black_box(ok) == 1 { Some(self.answers.get(row)) } else { None }
+    }
+
+    /// The row whose key is exactly `key`.
+    fn find(&self, key: &str) -> Option<usize> {
+        self.find_hashed(key, key_hash(key.as_bytes()))
+    }
+
+    /// The row whose key is exactly `key`, given the key's hash.
+    fn find_hashed(&self, key: &str, hash: u64) -> Option<usize> {
+        let start = self.key_hashes.partition_point(|&h| h < hash);
+        self.key_hashes
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&h| h == hash)
+            .zip(self.key_rows.get(start..).unwrap_or_default())
+            .map(|(_, &row)| row as usize)
+            .find(|&row| self.keys.get(row) == key.as_bytes())
+    }
+
+    /// Rows whose search columns contain every word of `query` (folded, so diacritics are
+    /// optional; the last word may be the start of a word) and whose filter columns equal the
+    /// given values after folding. At most `limit` hits, never more than [`MAX_HITS`].
+    ///
+    /// Hits with more exactly matched words come first, then hits where the words appear in the
+    /// query's order, then by row order. A filter on a column that is not a filter column gives
+    /// no hits. An empty query with filters lists the filtered rows in order; an empty query
+    /// without filters gives nothing. Each hit is a JSON array in the order of
+    /// [`Dataset::search_labels_json`].
+    pub fn search(&self, query: &str, filters: &[(&str, &str)], limit: usize) -> Vec<&[u8]> {
+        let limit = limit.min(MAX_HITS);
+        let Some(index) = self.search.as_ref() else { return Vec::new() };
+        let mut wanted: Vec<(&Arena, String)> = Vec::with_capacity(filters.len());
+        for (column, value) in filters {
+            let Some(i) = self.spec.filters.iter().position(|c| c == column) else {
+                return Vec::new();
+            };
+            let Some(arena) = index.filters.get(i) else { return Vec::new() };
+            wanted.push((arena, fold(value)));
+        }
+        let passes = |row: usize| wanted.iter().all(|(arena, v)| arena.get(row) == v.as_bytes());
+        // NFC first: `search_terms` turns a decomposed mark into a word break.
+        let words = search_terms(&nfc(query));
+        if limit == 0 || (words.is_empty() && wanted.is_empty()) {
+            return Vec::new();
+        }
+        let answers = index.answers.as_ref().unwrap_or(&self.answers);
+        if words.is_empty() {
+            return (0..self.rows())
+                .filter(|&r| passes(r))
+                .take(limit)
+                .map(|r| answers.get(r))
+                .collect();
+        }
+
+        let last = words.len() - 1;
+        let mut lists: Vec<Cow<'_, [u32]>> =
+            words.iter().enumerate().map(|(i, w)| index.rows_for(w, i == last)).collect();
+        lists.sort_by_key(|l| l.len());
+        let mut candidates: Vec<u32> = lists.first().map(|l| l.to_vec()).unwrap_or_default();
+        for list in lists.iter().skip(1) {
+            candidates.retain(|r| list.binary_search(r).is_ok());
+        }
+
+        let mut scored: Vec<(std::cmp::Reverse<u32>, u32)> = candidates
+            .into_iter()
+            .filter(|&r| passes(r as usize))
+            .map(|r| (std::cmp::Reverse(score(&words, index.texts.get(r as usize))), r))
+            .collect();
+        if scored.len() > limit {
+            scored.select_nth_unstable(limit);
+            scored.truncate(limit);
+        }
+        scored.sort_unstable();
+        scored.into_iter().map(|(_, r)| answers.get(r as usize)).collect()
+    }
+}
+
+/// How well the folded `text` matches the query `words`: twice the number of words matched
+/// exactly, plus one when the words appear in order.
+fn score(words: &[String], text: &[u8]) -> u32 {
+    let tokens: Vec<&[u8]> = text.split(|&b| b == b' ').collect();
+    let last = words.len().saturating_sub(1);
+    let matches = |i: usize, t: &[u8]| {
+        let w = words.get(i).map_or(&b""[..], |w| w.as_bytes());
+        t == w || (i == last && t.starts_with(w))
+    };
+    let exact = words.iter().filter(|w| tokens.contains(&w.as_bytes())).count() as u32;
+    let mut next = 0;
+    for t in &tokens {
+        if next < words.len() && matches(next, t) {
+            next += 1;
+        }
+    }
+    exact * 2 + u32::from(next == words.len())
+}
+
+/// 1 when `a == b`, else 0, in time that depends only on the lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> u8 {
+    let mut diff = u8::from(a.len() != b.len());
+    for i in 0..a.len().max(b.len()) {
+        diff |= a.get(i).copied().unwrap_or(0) ^ b.get(i).copied().unwrap_or(0);
+    }
+    u8::from(std::hint::black_box(diff) == 0)
+}
+
+fn key_hash(key: &[u8]) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    hasher.write(key);
+    hasher.finish()
+}
+
+/// The form verification values are compared in: trimmed, spaces collapsed, lowercase, without
+/// diacritics ([`fold`]), and dates written `dd/mm/yyyy`, `d/m/yyyy`, `dd-mm-yyyy`,
+/// `dd.mm.yyyy`, `yyyy-mm-dd` or `ddmmyyyy` turned into `yyyy-mm-dd`. Text that looks like a date
+/// but is not a real one stays as folded text.
+pub fn normalise_verify(value: &str) -> String {
+    let folded = fold(value);
+    match parse_date(&folded) {
+        Some((y, m, d)) => format!("{y:04}-{m:02}-{d:02}"),
+        None => folded,
+    }
+}
+
+/// `(year, month, day)` of a date in one of the forms [`normalise_verify`] knows.
+fn parse_date(s: &str) -> Option<(u32, u32, u32)> {
+    let number = |p: &str, lens: std::ops::RangeInclusive<usize>| {
+        if lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()) {
+            p.parse::<u32>().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        (number(s.get(4..8)?, 4..=4)?, number(s.get(2..4)?, 2..=2)?, number(s.get(0..2)?, 2..=2)?)
+    } else {
+        let sep = s.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+        let parts: Vec<&str> = s.split(sep).collect();
+        let [a, b, c] = parts.as_slice() else { return None };
+        if a.len() == 4 && sep == '-' {
+            (number(a, 4..=4)?, number(b, 1..=2)?, number(c, 1..=2)?)
+        } else {
+            (number(c, 4..=4)?, number(b, 1..=2)?, number(a, 1..=2)?)
+        }
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    (y >= 1 && (1..=days).contains(&d)).then_some((y, m, d))
+}
+
+/// Appends `s` as a JSON string.
+fn push_json_string(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    for c in s.chars() {
+        match c {
+            '"' => out.extend_from_slice(b"\\\""),
+            '\\' => out.extend_from_slice(b"\\\\"),
+            '\n' => out.extend_from_slice(b"\\n"),
+            '\r' => out.extend_from_slice(b"\\r"),
+            '\t' => out.extend_from_slice(b"\\t"),
+            c if (c as u32) < 0x20 => {
+                out.extend_from_slice(format!("\\u{:04x}", c as u32).as_bytes());
+            }
+            c => {
+                let mut buf = [0; 4];
+                out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+    }
+    out.push(b'"');
+}
+
+/// Appends the values of `columns` of `fields` as a JSON array (empty as `null`) and seals it.
+fn push_values(
+    arena: &mut Arena,
+    fields: &[Cow<'_, str>],
+    columns: &[usize],
+) -> Result<(), Overflow> {
+    arena.bytes.push(b'[');
+    for (n, &c) in columns.iter().enumerate() {
+        if n > 0 {
+            arena.bytes.push(b',');
+        }
+        match fields.get(c).map(|f| f.as_ref()) {
+            Some(v) if !v.is_empty() => push_json_string(&mut arena.bytes, v),
+            _ => arena.bytes.extend_from_slice(b"null"),
+        }
+    }
+    arena.bytes.push(b']');
+    arena.seal()
+}
+
+fn labels_array<'a>(labels: impl Iterator<Item = &'a str>) -> Vec<u8> {
+    let mut out = vec![b'['];
+    for (n, label) in labels.enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        push_json_string(&mut out, &nfc(label));
+    }
+    out.push(b']');
+    out
+}
+
+/// The trimmed NFC form of a field, borrowed when it already is.
+fn clean(field: &str) -> Cow<'_, str> {
+    let field = field.trim();
+    if field.is_ascii() || is_nfc_quick(field.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(field)
+    } else {
+        Cow::Owned(nfc(field))
+    }
+}
+
+/// The columns of the header that the spec uses, by position.
+struct Columns {
+    key: usize,
+    verify: Vec<usize>,
+    show: Vec<usize>,
+    search: Vec<usize>,
+    filters: Vec<usize>,
+    /// Key, search and filter columns, each once: what a search hit shows under verification.
+    hit: Vec<usize>,
+}
+
+/// The state of one import.
+struct Builder<'s> {
+    spec: &'s Spec,
+    problems: Vec<Problem>,
+    omitted: usize,
+    rows: usize,
+    answers: Arena,
+    keys: Arena,
+    lines: Vec<u32>,
+    verify: Vec<Arena>,
+    texts: Arena,
+    filters: Vec<Arena>,
+    hit_answers: Arena,
+    vocabulary: HashMap<Box<str>, u32>,
+    pairs: Vec<(u32, u32)>,
+}
+
+impl<'s> Builder<'s> {
+    fn problem(&mut self, line: usize, kind: ProblemKind, detail: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(Problem { line, kind, detail });
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    fn run(bytes: &[u8], spec: &'s Spec) -> Result<Dataset, Report> {
+        let mut b = Builder {
+            spec,
+            problems: Vec::new(),
+            omitted: 0,
+            rows: 0,
+            answers: Arena::default(),
+            keys: Arena::default(),
+            lines: Vec::new(),
+            verify: spec.verify.iter().map(|_| Arena::default()).collect(),
+            texts: Arena::default(),
+            filters: spec.filters.iter().map(|_| Arena::default()).collect(),
+            hit_answers: Arena::default(),
+            vocabulary: HashMap::new(),
+            pairs: Vec::new(),
+        };
+        let mut reader =
+            csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
+        let mut record = csv::ByteRecord::new();
+        let header: Vec<String> = match reader.read_byte_record(&mut record) {
+            Ok(true) => record
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match std::str::from_utf8(f) {
+                    Ok(f) => nfc(f.trim()),
+                    Err(_) => {
+                        b.problem(1, ProblemKind::InvalidUtf8, format!("column {}", i + 1));
+                        String::new()
+                    }
+                })
+                .collect(),
+            Ok(false) => {
+                b.problem(1, ProblemKind::Empty, String::new());
+                return Err(b.report());
+            }
+            Err(e) => {
+                b.problem(1, ProblemKind::Malformed, e.to_string());
+                return Err(b.report());
+            }
+        };
+        for (i, name) in header.iter().enumerate() {
+            if !name.is_empty() && header.get(..i).unwrap_or_default().contains(name) {
+                b.problem(1, ProblemKind::DuplicateColumn, name.clone());
+            }
+        }
+        if let Err(missing) = spec.check(&header) {
+            for column in missing {
+                b.problem(1, ProblemKind::MissingColumn, column);
+            }
+        }
+        let columns = b.columns(&header);
+        let mut overflowed = false;
+        loop {
+            match reader.read_byte_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    let line = e.position().map_or(0, |p| p.line() as usize);
+                    b.problem(line, ProblemKind::Malformed, e.to_string());
+                    break;
+                }
+            }
+            b.rows += 1;
+            let line = record.position().map_or(0, |p| p.line() as usize);
+            if record.len() != header.len() {
+                let detail = format!("{} fields, expected {}", record.len(), header.len());
+                b.problem(line, ProblemKind::Ragged, detail);
+                continue;
+            }
+            let mut fields: Vec<Cow<'_, str>> = Vec::with_capacity(record.len());
+            for (i, field) in record.iter().enumerate() {
+                match std::str::from_utf8(field) {
+                    Ok(f) => fields.push(clean(f)),
+                    Err(_) => {
+                        let name = header.get(i).cloned().unwrap_or_default();
+                        b.problem(line, ProblemKind::InvalidUtf8, name);
+                        break;
+                    }
+                }
+            }
+            if fields.len() != header.len() {
+                continue;
+            }
+            let Some(columns) = columns.as_ref() else { continue };
+            if overflowed {
+                continue;
+            }
+            if b.add(line, &fields, columns).is_err() {
+                overflowed = true;
+                b.problem(line, ProblemKind::Overflow, String::new());
+            }
+        }
+        b.finish(&header, columns)
+    }
+
+    /// The positions of the spec's columns, or `None` when some are missing.
+    fn columns(&self, header: &[String]) -> Option<Columns> {
+        let at = |name: &str| header.iter().position(|h| *h == nfc(name.trim()));
+        let all = |names: &[String]| names.iter().map(|n| at(n)).collect::<Option<Vec<usize>>>();
+        let show = if self.spec.show.is_empty() {
+            (0..header.len()).collect()
+        } else {
+            self.spec.show.iter().map(|(c, _)| at(c)).collect::<Option<Vec<usize>>>()?
+        };
+        let key = at(&self.spec.key)?;
+        let search = all(&self.spec.search)?;
+        let filters = all(&self.spec.filters)?;
+        let mut hit = vec![key];
+        for &c in search.iter().chain(&filters) {
+            if !hit.contains(&c) {
+                hit.push(c);
+            }
+        }
+        Some(Columns { key, verify: all(&self.spec.verify)?, show, search, filters, hit })
+    }
+
+    /// Adds one well-formed row.
+    fn add(
+        &mut self,
+        line: usize,
+        fields: &[Cow<'_, str>],
+        columns: &Columns,
+    ) -> Result<(), Overflow> {
+        let key = fields.get(columns.key).map_or("", |k| k.as_ref());
+        if key.is_empty() {
+            let name = self.spec.key.clone();
+            self.problem(line, ProblemKind::EmptyKey, name);
+        }
+        let row = u32::try_from(self.answers.len()).map_err(|_| Overflow)?;
+        self.keys.push(key.as_bytes())?;
+        self.lines.push(u32::try_from(line).map_err(|_| Overflow)?);
+        push_values(&mut self.answers, fields, &columns.show)?;
+        for (arena, &c) in self.verify.iter_mut().zip(&columns.verify) {
+            arena.push(normalise_verify(fields.get(c).map_or("", |f| f.as_ref())).as_bytes())?;
+        }
+        if columns.search.is_empty() {
+            return Ok(());
+        }
+        let mut text = String::new();
+        for &c in &columns.search {
+            for term in search_terms(fields.get(c).map_or("", |f| f.as_ref())) {
+                if !text.is_empty() {
+                    text.push(' ');
+                }
+                text.push_str(&term);
+                let next = u32::try_from(self.vocabulary.len()).map_err(|_| Overflow)?;
+                let id = match self.vocabulary.get(term.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        self.vocabulary.insert(term.into_boxed_str(), next);
+                        next
+                    }
+                };
+                self.pairs.push((id, row));
+            }
+        }
+        self.texts.push(text.as_bytes())?;
+        for (arena, &c) in self.filters.iter_mut().zip(&columns.filters) {
+            arena.push(fold(fields.get(c).map_or("", |f| f.as_ref())).as_bytes())?;
+        }
+        if !self.spec.verify.is_empty() {
+            push_values(&mut self.hit_answers, fields, &columns.hit)?;
+        }
+        Ok(())
+    }
+
+    fn report(self) -> Report {
+        Report { problems: self.problems, omitted: self.omitted, rows: self.rows }
+    }
+
+    fn finish(mut self, header: &[String], columns: Option<Columns>) -> Result<Dataset, Report> {
+        let mut index: Vec<(u64, u32)> =
+            (0..self.keys.len()).map(|r| (key_hash(self.keys.get(r)), r as u32)).collect();
+        index.sort_unstable();
+        let mut duplicates = Vec::new();
+        for (j, &(hash, row)) in index.iter().enumerate() {
+            let key = self.keys.get(row as usize);
+            if key.is_empty() {
+                continue;
+            }
+            let earlier = index.get(..j).unwrap_or_default();
+            let first = earlier
+                .iter()
+                .rev()
+                .take_while(|(h, _)| *h == hash)
+                .map(|&(_, r)| r)
+                .filter(|&r| self.keys.get(r as usize) == key)
+                .min();
+            if let Some(first) = first {
+                let line = |r: u32| self.lines.get(r as usize).copied().unwrap_or(0) as usize;
+                duplicates.push(Problem {
+                    line: line(row),
+                    kind: ProblemKind::DuplicateKey,
+                    detail: format!("{}", line(first)),
+                });
+            }
+        }
+        let found = self.problems.len() + self.omitted + duplicates.len();
+        if found > 0 {
+            self.problems.extend(duplicates);
+            self.problems.sort_by_key(|p| p.line);
+            self.problems.truncate(MAX_PROBLEMS);
+            self.omitted = found - self.problems.len();
+            return Err(self.report());
+        }
+        let Some(columns) = columns else { return Err(self.report()) };
+        let spec = self.spec;
+
+        let label_of = |c: usize| {
+            let name = header.get(c).map_or("", String::as_str);
+            spec.show.iter().find(|(s, _)| nfc(s.trim()) == name).map_or(name, |(_, l)| l.as_str())
+        };
+        let labels = labels_array(columns.show.iter().map(|&c| label_of(c)));
+        let search = (!columns.search.is_empty()).then(|| {
+            let mut vocabulary: Vec<(Box<str>, u32)> =
+                std::mem::take(&mut self.vocabulary).into_iter().collect();
+            vocabulary.sort_unstable();
+            let mut renumber = vec![0u32; vocabulary.len()];
+            let mut tokens = Arena::default();
+            for (new, (token, old)) in vocabulary.iter().enumerate() {
+                if let Some(slot) = renumber.get_mut(*old as usize) {
+                    *slot = new as u32;
+                }
+                // Cannot overflow: the tokens are shorter than the texts already stored.
+                let _ = tokens.push(token.as_bytes());
+            }
+            drop(vocabulary);
+            let mut pairs = std::mem::take(&mut self.pairs);
+            for pair in &mut pairs {
+                pair.0 = renumber.get(pair.0 as usize).copied().unwrap_or(0);
+            }
+            pairs.sort_unstable();
+            pairs.dedup();
+            let mut posting_ends = vec![0u32; tokens.len()];
+            for &(token, _) in &pairs {
+                if let Some(end) = posting_ends.get_mut(token as usize) {
+                    *end += 1;
+                }
+            }
+            let mut total = 0;
+            for end in &mut posting_ends {
+                total += *end;
+                *end = total;
+            }
+            let postings: Vec<u32> = pairs.into_iter().map(|(_, row)| row).collect();
+            let has_verify = !spec.verify.is_empty();
+            let mut hit_answers = std::mem::take(&mut self.hit_answers);
+            hit_answers.shrink();
+            let mut texts = std::mem::take(&mut self.texts);
+            texts.shrink();
+            let mut filters = std::mem::take(&mut self.filters);
+            filters.iter_mut().for_each(Arena::shrink);
+            SearchIndex {
+                labels: if has_verify {
+                    labels_array(columns.hit.iter().map(|&c| label_of(c)))
+                } else {
+                    labels.clone()
+                },
+                answers: has_verify.then_some(hit_answers),
+                texts,
+                filters,
+                tokens,
+                postings,
+                posting_ends,
+            }
+        });
+        self.answers.shrink();
+        self.keys.shrink();
+        self.verify.iter_mut().for_each(Arena::shrink);
+        let (key_hashes, key_rows) = index.into_iter().unzip();
+        Ok(Dataset {
+            spec: spec.clone(),
+            labels,
+            answers: self.answers,
+            keys: self.keys,
+            key_hashes,
+            key_rows,
+            verify: self.verify,
+            search,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn dates_in_every_form_normalise_to_iso() {
+        for typed in
+            ["22/11/2006", "22/11/2006 ", "22-11-2006", "22.11.2006", "2006-11-22", "22112006"]
+        {
+            assert_eq!(normalise_verify(typed), "2006-11-22", "{typed}");
+        }
+        assert_eq!(normalise_verify("9/1/2006"), "2006-01-09");
+        assert_eq!(normalise_verify("2006-1-9"), "2006-01-09");
+    }
+
+    #[test]
+    fn impossible_dates_stay_as_text() {
+        assert_eq!(normalise_verify("31/02/2006"), "31/02/2006");
+        assert_eq!(normalise_verify("29/02/2006"), "29/02/2006");
+        assert_eq!(normalise_verify("29/02/2008"), "2008-02-29");
+        assert_eq!(normalise_verify("12345678"), "12345678");
+        assert_eq!(normalise_verify("1/2/3/2006"), "1/2/3/2006");
+    }
+
+    #[test]
+    fn text_is_folded_and_spaces_collapsed() {
+        assert_eq!(normalise_verify("  Hà   Giang "), "ha giang");
+        assert_eq!(normalise_verify("ĐỨC"), "duc");
+    }
+
+    #[test]
+    fn constant_time_eq_compares_lengths_and_bytes() {
+        assert_eq!(constant_time_eq(b"abc", b"abc"), 1);
+        assert_eq!(constant_time_eq(b"abc", b"abd"), 0);
+        assert_eq!(constant_time_eq(b"abc", b"ab"), 0);
+        assert_eq!(constant_time_eq(b"", b""), 1);
+        assert_eq!(constant_time_eq(b"a\0", b"a"), 0);
+    }
+
+    #[test]
+    fn json_strings_are_escaped() {
+        let mut out = Vec::new();
+        push_json_string(&mut out, "a\"b\\c\nd\u{1}é");
+        assert_eq!(String::from_utf8(out).unwrap(), r#""a\"b\\c\nd\u0001é""#);
+    }
+
+    #[test]
+    fn colliding_hashes_are_told_apart_by_key() {
+        // Force every key into one hash bucket and check that lookups still compare keys.
+        let spec = Spec { key: "k".into(), ..Spec::default() };
+        let mut data = import(b"k,v\na,1\nb,2\nc,3\n", &spec).unwrap();
+        data.key_hashes = vec![7, 7, 7];
+        assert_eq!(data.find_hashed("b", 7), Some(1));
+        assert_eq!(data.find_hashed("c", 7), Some(2));
+        assert_eq!(data.find_hashed("a", 7), Some(0));
+        assert_eq!(data.find_hashed("d", 7), None);
+        assert_eq!(data.find("b"), None, "the real hash is no longer in the index");
+    }
+}
