@@ -320,24 +320,27 @@ fn feedback_buttons() -> Vec<Button> {
     ]
 }
 
-/// At most `max` characters, with an ellipsis when cut.
-fn shorten(s: &str, max: usize) -> String {
+/// At most `max` characters, with an ellipsis when cut (button labels, drop-down options).
+pub(crate) fn shorten(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
     }
-    let mut out: String = s.chars().take(max - 1).collect();
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
     out
 }
 
+/// Vietnam's offset from UTC, in milliseconds.
+const VIETNAM_MS: i64 = ketnoi_core::VIETNAM_OFFSET.whole_seconds() as i64 * 1000;
+
 /// Days since 1970-01-01 in Vietnam time: the bot's statistics are kept per local day.
 pub fn vietnam_day(at: Timestamp) -> i64 {
-    (at.millis() + 7 * 3_600_000).div_euclid(86_400_000)
+    (at.millis() + VIETNAM_MS).div_euclid(86_400_000)
 }
 
 /// Whether officers are at work: Monday to Friday, 07:30–17:00 Vietnam time.
 fn in_office_hours(at: Timestamp) -> bool {
-    let local = at.millis() + 7 * 3_600_000;
+    let local = at.millis() + VIETNAM_MS;
     let minute = local.rem_euclid(86_400_000) / 60_000;
     // 1970-01-01 was a Thursday: day 0 → 3 with Monday as 0.
     let weekday = (local.div_euclid(86_400_000) + 3).rem_euclid(7);

@@ -183,16 +183,6 @@ fn base(account: &Account) -> String {
     format!("/console/a/{}/bot", account.slug)
 }
 
-/// At most `max` characters, with an ellipsis when cut.
-fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        return s.to_owned();
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
-}
-
 fn percent(x: f32) -> String {
     format!("{:.0}%", f64::from(x) * 100.0)
 }
@@ -383,7 +373,9 @@ async fn overview_page(
         .into_iter()
         .map(|h| {
             let first = h.suggestions.first();
-            let label = |i: &Intent| format!("{} – {}", i.id, shorten(&i.question, OPTION_CHARS));
+            let label = |i: &Intent| {
+                format!("{} – {}", i.id, crate::bot::shorten(&i.question, OPTION_CHARS))
+            };
             // The bot's guesses first, then the rest of the knowledge base.
             let mut choices: Vec<Choice> = h
                 .suggestions
@@ -1139,6 +1131,7 @@ mod tests {
 
     #[test]
     fn long_questions_are_shortened_in_drop_downs() {
+        use crate::bot::shorten;
         assert_eq!(shorten("ngắn", 70), "ngắn");
         let cut = shorten(&"á".repeat(100), 70);
         assert_eq!(cut.chars().count(), 70);
