@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`]), gathered in [`Store`]. Two backends implement them:
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`]), gathered in [`Store`]. Two backends implement them:
 //!
 //! - [`SqliteStore`]: the embedded default, a single file in WAL mode, no server needed;
 //! - [`PgStore`]: PostgreSQL, for deployments with several nodes.
@@ -27,6 +27,7 @@ mod blob;
 mod bot;
 mod chat;
 mod error;
+mod lookup;
 mod model;
 mod postgres;
 mod sql;
@@ -44,6 +45,10 @@ pub use chat::{
     InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient, StoredAttachment,
 };
 pub use error::StoreError;
+pub use lookup::{
+    LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,
+    NewLookupDataset, NewLookupVersion, Publication, ServedLookup,
+};
 pub use model::{
     DirectoryPage, DirectoryQuery, Job, JobId, JobState, NewJob, NewSession, OtpOutcome, Session,
     SessionKind, Subject,
@@ -77,6 +82,7 @@ pub trait Store:
     + JobQueue
     + ChatStore
     + BotStore
+    + LookupStore
     + Send
     + Sync
 {

@@ -491,3 +491,6 @@ mod chat;
 
 #[path = "conformance/bot.rs"]
 mod bot;
+
+#[path = "conformance/lookup.rs"]
+mod lookup;

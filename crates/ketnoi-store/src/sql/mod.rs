@@ -11,6 +11,7 @@ mod accounts;
 pub(crate) mod bot;
 pub(crate) mod chat;
 mod jobs;
+pub(crate) mod lookup;
 mod people;
 mod sessions;
 
@@ -238,6 +239,7 @@ macro_rules! impl_store {
         $crate::sql::impl_jobs!($store, $db);
         $crate::sql::impl_chat!($store, $db);
         $crate::sql::impl_bot!($store, $db, $row);
+        $crate::sql::impl_lookup!($store, $db, $row);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -245,5 +247,6 @@ pub(crate) use bot::impl_bot;
 pub(crate) use chat::impl_chat;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;
+pub(crate) use lookup::impl_lookup;
 pub(crate) use people::impl_people;
 pub(crate) use sessions::impl_sessions;
