@@ -57,6 +57,40 @@ impl Timestamp {
         }
     }
 
+    /// A moment as people write it: RFC 3339 with its offset (`2026-07-16T08:00:00+07:00`), or
+    /// a date and time in Vietnam's time as `yyyy-mm-dd HH:MM`, `yyyy-mm-ddTHH:MM` (what a
+    /// browser's date-time field sends) or `dd/mm/yyyy HH:MM`, seconds optional. `None` for
+    /// anything else, or a date that does not exist.
+    pub fn parse_moment(text: &str) -> Option<Self> {
+        use time::{Date, Month, PrimitiveDateTime, Time};
+        let text = text.trim();
+        if let Ok(t) = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
+            return Some(Self::from_datetime(t));
+        }
+        let (date, clock) = text.split_once(['T', ' '])?;
+        let numbers = |s: &str, sep: char| -> Option<Vec<u32>> {
+            s.split(sep).map(|p| p.trim().parse::<u32>().ok()).collect()
+        };
+        let (year, month, day) = match (numbers(date, '-'), numbers(date, '/')) {
+            (Some(p), _) if p.len() == 3 => (p[0], p[1], p[2]),
+            (_, Some(p)) if p.len() == 3 => (p[2], p[1], p[0]),
+            _ => return None,
+        };
+        let clock = numbers(clock.trim(), ':').filter(|c| (2..=3).contains(&c.len()))?;
+        let month = Month::try_from(u8::try_from(month).ok()?).ok()?;
+        let date =
+            Date::from_calendar_date(i32::try_from(year).ok()?, month, u8::try_from(day).ok()?)
+                .ok()?;
+        let second = clock.get(2).copied().unwrap_or(0);
+        let time = Time::from_hms(
+            u8::try_from(clock[0]).ok()?,
+            u8::try_from(clock[1]).ok()?,
+            u8::try_from(second).ok()?,
+        )
+        .ok()?;
+        Some(Self::from_datetime(PrimitiveDateTime::new(date, time).assume_offset(VIETNAM_OFFSET)))
+    }
+
     /// RFC 3339 in Vietnam's offset, for API answers.
     pub fn rfc3339(self) -> String {
         self.in_vietnam()
@@ -75,5 +109,24 @@ mod tests {
         let t = Timestamp(1_751_391_000_000);
         assert_eq!(t.display_vn(), "02/07/2025 00:30");
         assert_eq!(t.rfc3339(), "2025-07-02T00:30:00+07:00");
+    }
+
+    #[test]
+    fn moments_parse_in_every_written_form_and_nonsense_does_not() {
+        let eight = Some(Timestamp(1_751_418_000_000)); // 2025-07-02 08:00 in Hà Nội
+        for text in [
+            "2025-07-02T08:00:00+07:00",
+            "2025-07-02T01:00:00Z",
+            "2025-07-02 08:00",
+            "2025-07-02T08:00",
+            " 02/07/2025 08:00:00 ",
+        ] {
+            assert_eq!(Timestamp::parse_moment(text), eight, "{text}");
+        }
+        for text in
+            ["", "08:00", "2025-02-30 08:00", "2025-07-02 25:00", "tomorrow 8am", "2025-07-02"]
+        {
+            assert_eq!(Timestamp::parse_moment(text), None, "{text}");
+        }
     }
 }

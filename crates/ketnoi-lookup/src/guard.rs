@@ -62,6 +62,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -525,6 +526,9 @@ pub struct Lockouts {
     mac: HmacSha256,
     per_shard: usize,
     shards: Vec<Mutex<HashMap<u64, KeyState>>>,
+    /// Whether any failure was ever recorded: until then, checks and successes cost nothing,
+    /// which is the whole of results day for a dataset nobody guesses at.
+    touched: AtomicBool,
 }
 
 impl fmt::Debug for Lockouts {
@@ -547,7 +551,13 @@ impl Lockouts {
     pub fn with_capacity(keyer: &Keyer, policy: LockoutPolicy, max_keys: usize) -> Self {
         let per_shard = max_keys.div_ceil(SHARDS).max(1);
         let shards = (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect();
-        Self { policy, mac: keyer.lockout_mac(), per_shard, shards }
+        Self {
+            policy,
+            mac: keyer.lockout_mac(),
+            per_shard,
+            shards,
+            touched: AtomicBool::new(false),
+        }
     }
 
     /// The policy in force.
@@ -572,6 +582,9 @@ impl Lockouts {
         client: u64,
         now: Instant,
     ) -> Result<(), RetryAfter> {
+        if !self.touched.load(Ordering::Relaxed) {
+            return Ok(());
+        }
         let h = self.hash(dataset, key);
         let shard = lock(&self.shards[shard_of(h)]);
         let Some(state) = shard.get(&h) else {
@@ -596,6 +609,7 @@ impl Lockouts {
         now: Instant,
     ) -> Option<RetryAfter> {
         let policy = &self.policy;
+        self.touched.store(true, Ordering::Relaxed);
         let h = self.hash(dataset, key);
         let mut shard = lock(&self.shards[shard_of(h)]);
         if !shard.contains_key(&h) && shard.len() >= self.per_shard {
@@ -663,6 +677,9 @@ impl Lockouts {
     /// Records a right answer by `client` for `key` of `dataset`: clears that client's failures
     /// and lock history for the key. Other clients' failures, and a key-wide lock, stay.
     pub fn record_success(&self, dataset: &str, key: &str, client: u64) {
+        if !self.touched.load(Ordering::Relaxed) {
+            return;
+        }
         let h = self.hash(dataset, key);
         let mut shard = lock(&self.shards[shard_of(h)]);
         if let Some(state) = shard.get_mut(&h) {

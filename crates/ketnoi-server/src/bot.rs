@@ -60,6 +60,7 @@ const BATCH: usize = 64;
 /// The built engines, by account, with the knowledge-base version each was built from.
 pub struct Bots {
     store: Arc<dyn Store>,
+    lookups: Arc<crate::lookup::Lookups>,
     engines: Mutex<HashMap<AccountId, (i64, Arc<Bot>)>>,
 }
 
@@ -68,8 +69,8 @@ pub type Incoming = (Conversation, Message);
 
 impl Bots {
     /// An empty cache.
-    pub fn new(store: Arc<dyn Store>) -> Arc<Self> {
-        Arc::new(Self { store, engines: Mutex::new(HashMap::new()) })
+    pub fn new(store: Arc<dyn Store>, lookups: Arc<crate::lookup::Lookups>) -> Arc<Self> {
+        Arc::new(Self { store, lookups, engines: Mutex::new(HashMap::new()) })
     }
 
     /// The account's engine, built from its knowledge base as it is now; `None` when it has
@@ -141,6 +142,23 @@ impl Bots {
         message: &Message,
     ) -> Result<Option<ChatWrite>, ApiError> {
         let account = conversation.account;
+        // A lookup command is answered whatever the bot's state: the citizen asked for a
+        // record, not for a conversation.
+        if message.content.kind() == MessageKind::Text
+            && let Some(answer) = self.lookup_command(conversation, message.content.body())
+        {
+            let reply_id =
+                ClientMsgId::parse(&format!("bot-{}-{}", conversation.id.0, message.seq))?;
+            return Ok(Some(ChatWrite::Send {
+                to: Recipient::Conversation(conversation.id),
+                author: Author::Bot,
+                author_name: String::new(),
+                client_msg_id: reply_id,
+                content: Content::text(&answer)?,
+                at: Timestamp::now(),
+                bot: None,
+            }));
+        }
         let settings = self.store.bot_settings(account).await?;
         if !settings.enabled || conversation.bot == BotState::Paused {
             return Ok(None);
@@ -246,6 +264,71 @@ impl Bots {
         };
         Ok(Some(send(content, Some(BotState::Waiting))))
     }
+}
+
+impl Bots {
+    /// The answer to a lookup command ("diem 36000001 22/11/2006"), if the message starts with
+    /// the command of one of the account's datasets.
+    fn lookup_command(&self, conversation: &Conversation, text: &str) -> Option<String> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let served = self.lookups.of_account(conversation.account).into_iter().find(|s| {
+            let n = s.command.split_whitespace().count();
+            n > 0 && words.len() >= n && ketnoi_text::search_key(&words[..n].join(" ")) == s.command
+        })?;
+        let args = &words[served.command.split_whitespace().count()..];
+        let spec = served.data.spec();
+        let usage = {
+            let mut parts =
+                vec![served.command.clone(), format!("<{}>", label_of(spec, &spec.key))];
+            parts.extend(spec.verify.iter().map(|c| format!("<{}>", label_of(spec, c))));
+            parts.join(" ")
+        };
+        let Some((key, rest)) = args.split_first() else {
+            return Some(format!("Để tra cứu {}, hãy nhắn: {usage}", served.title));
+        };
+        // One verification column takes the rest of the message ("22 11 2006" too); several
+        // take a word each.
+        let values: Vec<String> = match spec.verify.len() {
+            0 => vec![],
+            1 => vec![rest.join(" ")],
+            _ => rest.iter().map(|w| (*w).to_owned()).collect(),
+        };
+        let params: Vec<(String, String)> = spec.verify.iter().cloned().zip(values).collect();
+        let client = || self.lookups.citizen_client(conversation.citizen);
+        match self.lookups.find(&served, key, &params, client) {
+            Ok(values) => Some(record_text(&served, values)),
+            Err(crate::lookup::LookupProblem::NoMatch) => Some(format!(
+                "Không tìm thấy kết quả phù hợp. Vui lòng kiểm tra lại và nhắn theo mẫu: {usage}"
+            )),
+            Err(crate::lookup::LookupProblem::RateLimited(r)) => Some(format!(
+                "Bạn tra cứu quá nhanh. Vui lòng thử lại sau {} giây.",
+                r.header_secs()
+            )),
+            Err(crate::lookup::LookupProblem::Locked(r)) => Some(format!(
+                "Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau khoảng {} phút.",
+                r.header_secs().div_ceil(60)
+            )),
+            Err(_) => Some(format!("Tin nhắn chưa đúng mẫu. Hãy nhắn: {usage}")),
+        }
+    }
+}
+
+/// The label a dataset shows a column under (its header when it is not shown).
+pub(crate) fn label_of<'a>(spec: &'a ketnoi_lookup::dataset::Spec, column: &'a str) -> &'a str {
+    spec.show.iter().find(|(c, _)| c == column).map_or(column, |(_, label)| label.as_str())
+}
+
+/// A record as a chat message: the dataset's title, then `label: value` per non-empty value.
+pub(crate) fn record_text(served: &crate::lookup::Served, values: &[u8]) -> String {
+    let labels: Vec<String> = serde_json::from_slice(served.data.labels_json()).unwrap_or_default();
+    let values: Vec<String> = serde_json::from_slice(values).unwrap_or_default();
+    let mut text = served.title.clone();
+    for (label, value) in labels.iter().zip(&values) {
+        if !value.trim().is_empty() {
+            text.push_str(&format!("\n{label}: {value}"));
+        }
+    }
+    text
 }
 
 /// The first keyword rule a message matches: the whole message (exact) or a run of its words

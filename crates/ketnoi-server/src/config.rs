@@ -62,9 +62,16 @@ pub struct ServerConfig {
     pub secret_key: Secret,
     /// How codes are delivered.
     pub otp: OtpDelivery,
-    /// Trust the first `X-Forwarded-For` address as the client's (only behind a proxy that sets
-    /// it).
+    /// Trust `X-Forwarded-For` from any peer, taking its first address as the client's (only
+    /// when nothing but the proxy can reach the server).
     pub trust_forwarded_for: bool,
+    /// The proxies whose `X-Forwarded-For` is believed: a request from one of them is taken to
+    /// come from the last address in the header that is not itself a trusted proxy.
+    pub trusted_proxies: Vec<ProxyNet>,
+    /// Per-client limits on lookups, for datasets that set none of their own.
+    pub lookup_limits: ketnoi_lookup::guard::Limits,
+    /// How often a node checks storage for new lookup versions and schedules.
+    pub lookup_poll: Duration,
     /// Mark cookies `Secure` (on whenever the site is served over HTTPS).
     pub secure_cookies: bool,
     /// How long a request may take before it is answered 503.
@@ -84,10 +91,88 @@ impl ServerConfig {
             secret_key,
             otp: OtpDelivery::Log,
             trust_forwarded_for: false,
+            trusted_proxies: Vec::new(),
+            lookup_limits: ketnoi_lookup::guard::Limits::default(),
+            lookup_poll: Duration::from_secs(2),
             secure_cookies: false,
             request_timeout: Duration::from_secs(30),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             blobs: BlobLocation::Dir(std::env::temp_dir().join("ketnoi-blobs")),
+        }
+    }
+}
+
+/// An address or network, `10.0.0.0/8`, `192.0.2.7` or `2001:db8::/32`: where trusted proxies
+/// are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyNet {
+    addr: std::net::IpAddr,
+    prefix: u8,
+}
+
+impl ProxyNet {
+    /// Whether `ip` is inside the network (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr::{V4, V6};
+        let ip = match ip {
+            V6(v6) => v6.to_ipv4_mapped().map_or(V6(v6), V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (V4(net), V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (V6(net), V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for ProxyNet {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let bad = || format!("{s:?} is not an address or a network such as 10.0.0.0/8");
+        let (addr, prefix) = match s.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s.trim(), None),
+        };
+        let addr: std::net::IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(bad)?,
+            None => max,
+        };
+        Ok(Self { addr, prefix })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ProxyNet;
+
+    fn net(s: &str) -> ProxyNet {
+        s.parse().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn proxy_networks_contain_their_addresses_only() {
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap_or_else(|e| panic!("{e}"));
+        assert!(net("10.0.0.0/8").contains(ip("10.200.3.4")));
+        assert!(!net("10.0.0.0/8").contains(ip("11.0.0.1")));
+        assert!(net("192.0.2.7").contains(ip("192.0.2.7")));
+        assert!(!net("192.0.2.7").contains(ip("192.0.2.8")));
+        assert!(net("192.0.2.0/24").contains(ip("::ffff:192.0.2.9")));
+        assert!(net("2001:db8::/32").contains(ip("2001:db8:1::1")));
+        assert!(!net("2001:db8::/32").contains(ip("2001:db9::1")));
+        assert!(net("0.0.0.0/0").contains(ip("8.8.8.8")));
+        assert!(!net("0.0.0.0/0").contains(ip("::1")));
+        for bad in ["", "10.0.0.0/33", "::/129", "proxy", "10.0.0.0/x"] {
+            assert!(bad.parse::<ProxyNet>().is_err(), "{bad}");
         }
     }
 }

@@ -97,6 +97,24 @@ pub enum ApiError {
     /// An upload was refused for its content (415, or 422 when empty); the code says why.
     #[error("upload refused: {0}")]
     UploadRejected(&'static str),
+    /// A lookup or search request is malformed (400); the code says how, `field` names the
+    /// parameter.
+    #[error("bad lookup request: {code}")]
+    BadLookup {
+        /// The message key.
+        code: &'static str,
+        /// The parameter at fault, if one.
+        field: Option<String>,
+    },
+    /// No record matches the key and verification (404), whichever was wrong.
+    #[error("no matching record")]
+    LookupNoMatch,
+    /// Too many wrong answers for this key (429).
+    #[error("lookup key locked")]
+    LookupLocked {
+        /// Seconds until a retry can succeed.
+        retry_after: u64,
+    },
     /// The database is not answering (503).
     #[error("not ready")]
     NotReady,
@@ -112,6 +130,25 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(what) => Self::NotFound(what),
             StoreError::MissingReference(what) => Self::MissingReference(what),
             other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<crate::lookup::LookupProblem> for ApiError {
+    fn from(p: crate::lookup::LookupProblem) -> Self {
+        use crate::lookup::LookupProblem as P;
+        let bad = |code, field: Option<String>| Self::BadLookup { code, field };
+        match p {
+            P::BadKey => bad("lookup-bad-key", None),
+            P::TooLong(f) => bad("lookup-too-long", Some(f)),
+            P::MissingVerify(f) => bad("lookup-missing-verify", Some(f)),
+            P::UnknownFilter(f) => bad("lookup-unknown-filter", Some(f)),
+            P::BadLimit => bad("lookup-bad-limit", None),
+            P::NotSearchable => bad("lookup-not-searchable", None),
+            P::EmptySearch => bad("lookup-empty-search", None),
+            P::NoMatch => Self::LookupNoMatch,
+            P::RateLimited(r) => Self::TooManyRequests { retry_after: r.header_secs() },
+            P::Locked(r) => Self::LookupLocked { retry_after: r.header_secs() },
         }
     }
 }
@@ -235,6 +272,22 @@ impl ApiError {
                 };
                 (status, *code, vec![], vec![])
             }
+            Self::BadLookup { code, field } => {
+                let (args, extra) = match field {
+                    Some(f) => {
+                        (vec![("field", Text(f.clone()))], vec![("field", serde_json::json!(f))])
+                    }
+                    None => (vec![], vec![]),
+                };
+                (StatusCode::BAD_REQUEST, *code, args, extra)
+            }
+            Self::LookupNoMatch => (StatusCode::NOT_FOUND, "lookup-no-match", vec![], vec![]),
+            Self::LookupLocked { retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "lookup-locked",
+                vec![("minutes", Number(retry_after.div_ceil(60) as i64))],
+                vec![("retry_after", serde_json::json!(retry_after))],
+            ),
             Self::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", vec![], vec![]),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", vec![], vec![]),
         };
@@ -251,7 +304,7 @@ impl IntoResponse for ApiError {
         }
         let problem = self.problem();
         let mut response = problem.status.into_response();
-        if let Self::TooManyRequests { retry_after } = self
+        if let Self::TooManyRequests { retry_after } | Self::LookupLocked { retry_after } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -273,6 +326,8 @@ fn what_key(what: &str) -> &'static str {
         "parent area" => "what-parent-area",
         "conversation" => "what-conversation",
         "attachment" => "what-attachment",
+        "dataset" => "what-dataset",
+        "version" => "what-version",
         _ => "what-thing",
     }
 }

@@ -31,6 +31,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod lookup;
 pub mod otp;
 pub mod ratelimit;
 mod routes;
@@ -57,6 +58,8 @@ pub struct AppState {
     pub chat: Arc<chat::Chat>,
     /// The accounts' bots.
     pub bots: Arc<bot::Bots>,
+    /// The lookup datasets, served from memory.
+    pub lookups: Arc<lookup::Lookups>,
     /// Where attachments are kept.
     pub blobs: Arc<dyn ketnoi_store::BlobStore>,
     /// Who recent tokens belong to (a few seconds; sign-out here forgets at once).
@@ -92,7 +95,20 @@ impl Application {
         let (to_bot, bot_queue) = tokio::sync::mpsc::unbounded_channel();
         let chat =
             chat::Chat::start(store.clone(), Arc::new(chat::hub::LocalHub::new()), Some(to_bot));
-        let bots = bot::Bots::new(store.clone());
+        let lookups = lookup::Lookups::new(
+            store.clone(),
+            blobs.clone(),
+            config.secret_key.expose(),
+            config.lookup_limits,
+            config.lookup_poll,
+        );
+        // Serve what is published from the first request: a restart on results day must not
+        // answer "no such dataset" while the records load.
+        if let Err(e) = lookups.refresh().await {
+            tracing::warn!(error = ?e, "lookups could not be loaded at start; retrying");
+        }
+        tokio::spawn(lookups.clone().run());
+        let bots = bot::Bots::new(store.clone(), lookups.clone());
         tokio::spawn(bots.clone().run(chat.clone(), bot_queue));
         let state = AppState {
             store,
@@ -102,6 +118,7 @@ impl Application {
             messages,
             chat,
             bots,
+            lookups,
             blobs,
             callers: Arc::new(cache::TtlCache::new(CALLER_CACHE_TTL, 200_000)),
             accounts: Arc::new(cache::TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
@@ -180,10 +197,10 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::localize))
         .layer(CompressionLayer::new())
         .layer(
-            // Paths only: query strings can hold search terms and lookup keys, which stay out of
-            // the logs.
+            // Paths only: query strings can hold search terms and birth dates, which stay out
+            // of the logs, and so do lookup keys in paths.
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                tracing::info_span!("http", method = %req.method(), path = %req.uri().path())
+                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()))
             }),
         )
         .layer(SetResponseHeaderLayer::if_not_present(
@@ -195,6 +212,14 @@ fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// A request path as it may be logged: a lookup's key (what follows `/records/`) is cut off.
+fn loggable_path(path: &str) -> &str {
+    match path.find("/records/") {
+        Some(i) => &path[..i + "/records/".len()],
+        None => path,
+    }
 }
 
 impl error::ApiError {

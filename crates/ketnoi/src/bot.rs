@@ -20,7 +20,10 @@ fn bad_file(path: &Path, e: &ketnoi_bot::LineError) -> anyhow::Error {
     anyhow::anyhow!("{}: {} {}: {}", path.display(), t("dòng", "line"), e.line, e.message)
 }
 
-async fn find_account(store: &dyn Store, slug: &str) -> anyhow::Result<ketnoi_core::Account> {
+pub(crate) async fn find_account(
+    store: &dyn Store,
+    slug: &str,
+) -> anyhow::Result<ketnoi_core::Account> {
     let slug = Slug::parse(slug).map_err(|e| anyhow::anyhow!("{}", crate::describe(&e)))?;
     store
         .account_by_slug(&slug)

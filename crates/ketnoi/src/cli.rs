@@ -54,9 +54,92 @@ pub enum Command {
     /// The chatbot: knowledge bases and their evaluation.
     #[command(subcommand)]
     Bot(BotCommand),
+    /// Lookup datasets: exam results, martyrs' graves and other published records.
+    #[command(subcommand)]
+    Lookup(LookupCommand),
     /// Benchmarks that print their figures beside a reference measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `ketnoi lookup …`.
+#[derive(Debug, Subcommand)]
+pub enum LookupCommand {
+    /// Import a CSV file (UTF-8 with a header row) as a dataset's next version. Every line is
+    /// checked first; if any is wrong, the problems are listed by line and nothing changes.
+    /// The new version goes live at once unless --draft or --publish-at is given.
+    Import(Box<LookupImportArgs>),
+    /// List an account's datasets and their versions.
+    List {
+        /// The account, by slug.
+        #[arg(long, value_name = "SLUG")]
+        account: String,
+    },
+    /// Publish a version now (also to restore an earlier one), schedule it, or cancel its
+    /// schedule.
+    Publish {
+        /// The account, by slug.
+        #[arg(long, value_name = "SLUG")]
+        account: String,
+        /// The dataset, by slug.
+        #[arg(long, value_name = "SLUG")]
+        dataset: String,
+        /// The version number.
+        #[arg(long, value_name = "N")]
+        version: i64,
+        /// Publish at this moment instead of now: `2026-07-16 08:00` (Vietnam time) or RFC 3339.
+        #[arg(long, value_name = "TIME", conflicts_with = "cancel")]
+        at: Option<String>,
+        /// Cancel the version's scheduled publication.
+        #[arg(long)]
+        cancel: bool,
+    },
+}
+
+/// `ketnoi lookup import`.
+#[derive(Debug, Args)]
+pub struct LookupImportArgs {
+    /// The account that publishes the dataset, by slug.
+    #[arg(long, value_name = "SLUG")]
+    pub account: String,
+    /// The dataset, by slug (created on its first import), e.g. `diem-thi-2026`.
+    #[arg(long, value_name = "SLUG")]
+    pub dataset: String,
+    /// The column looked up exactly, e.g. `so_bao_danh`.
+    #[arg(long, value_name = "COL")]
+    pub key: String,
+    /// A column that must also be given and match, e.g. `ngay_sinh` (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub verify: Vec<String>,
+    /// A column searched by words, with or without diacritics, e.g. `ho_ten` (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub search: Vec<String>,
+    /// A column searches may be narrowed by, e.g. `nam_sinh` (repeatable).
+    #[arg(long, value_name = "COL")]
+    pub filter: Vec<String>,
+    /// A column to show, with its label: `toan=Toán` (repeatable; default: every column under
+    /// its header).
+    #[arg(long, value_name = "COL=LABEL")]
+    pub show: Vec<String>,
+    /// The title citizens see [default: the dataset's slug, or its current title].
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The chat command that looks a record up, e.g. `diem` ("diem 36000001 22/11/2006").
+    #[arg(long, value_name = "WORDS")]
+    pub command: Option<String>,
+    /// Store the version without publishing it.
+    #[arg(long, conflicts_with = "publish_at")]
+    pub draft: bool,
+    /// Publish at this moment: `2026-07-16 08:00` (Vietnam time) or RFC 3339.
+    #[arg(long, value_name = "TIME")]
+    pub publish_at: Option<String>,
+    /// Where the file is kept: `dir` (DATA_DIR/blobs, the default) or `database`; must match
+    /// the server's.
+    #[arg(long, env = "KETNOI_BLOB_STORE")]
+    pub blob_store: Option<String>,
+    /// The CSV file.
+    #[arg(value_name = "FILE.csv")]
+    pub file: PathBuf,
 }
 
 /// `ketnoi bot …`.
@@ -121,9 +204,23 @@ pub struct ServeArgs {
     /// A bearer secret for the SMS gateway.
     #[arg(long, env = "KETNOI_OTP_WEBHOOK_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub otp_webhook_token: Option<String>,
-    /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
+    /// Take the client address from X-Forwarded-For from any peer (only when nothing but the
+    /// proxy can reach the server; prefer --trusted-proxy).
     #[arg(long, env = "KETNOI_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// A proxy whose X-Forwarded-For is believed: an address or network such as 10.0.0.0/8
+    /// (repeatable; comma-separated in the variable).
+    #[arg(
+        long = "trusted-proxy",
+        env = "KETNOI_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_name = "NET"
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Lookups per minute per client for datasets that set no limit of their own (default
+    /// 60, with bursts of 30), or `off` (benchmarks only).
+    #[arg(long, env = "KETNOI_LOOKUP_LIMITS", value_name = "N|off")]
+    pub lookup_limits: Option<String>,
     /// Mark cookies Secure (when served over HTTPS).
     #[arg(long, env = "KETNOI_SECURE_COOKIES")]
     pub secure_cookies: bool,

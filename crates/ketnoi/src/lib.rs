@@ -11,6 +11,7 @@ pub mod bot;
 pub mod cli;
 pub mod demo;
 pub mod live;
+pub mod lookup;
 pub mod settings;
 
 use std::sync::Arc;
@@ -110,6 +111,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let file = settings::read_file(cli.global.config.as_deref())?;
             let storage = StorageSettings::resolve(&cli.global, &file);
             let store = open_store(&storage).await?;
+            if let Command::Lookup(c) = other {
+                return lookup::manage(store, &storage, &file, c).await;
+            }
             let store = store.as_ref();
             match other {
                 Command::Area(c) => admin::area(store, c).await,
@@ -118,7 +122,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
                 Command::Bot(c) => bot::manage(store, c).await,
-                Command::Serve(_) | Command::Bench(_) => Ok(()),
+                Command::Serve(_) | Command::Bench(_) | Command::Lookup(_) => Ok(()),
             }
         }
     }

@@ -31,6 +31,10 @@ pub struct FileSettings {
     pub secret_key: Option<Secret>,
     /// Trust X-Forwarded-For.
     pub trust_forwarded_for: Option<bool>,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Option<Vec<String>>,
+    /// Lookups per minute per client, or `off`.
+    pub lookup_limits: Option<String>,
     /// Secure cookies.
     pub secure_cookies: Option<bool>,
     /// Largest attachment, in megabytes.
@@ -78,6 +82,10 @@ pub struct Settings {
     pub otp: OtpDelivery,
     /// Trust X-Forwarded-For.
     pub trust_forwarded_for: bool,
+    /// Proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Vec<ketnoi_server::config::ProxyNet>,
+    /// Per-client lookup limits.
+    pub lookup_limits: ketnoi_lookup::guard::Limits,
     /// Secure cookies.
     pub secure_cookies: bool,
     /// Largest attachment, in bytes.
@@ -142,6 +150,29 @@ impl Settings {
             otp,
             trust_forwarded_for: serve.trust_forwarded_for
                 || file.trust_forwarded_for.unwrap_or(false),
+            trusted_proxies: {
+                let listed = if serve.trusted_proxies.is_empty() {
+                    file.trusted_proxies.clone().unwrap_or_default()
+                } else {
+                    serve.trusted_proxies.clone()
+                };
+                listed
+                    .iter()
+                    .map(|n| n.parse().map_err(anyhow::Error::msg))
+                    .collect::<Result<_, _>>()?
+            },
+            lookup_limits: match serve.lookup_limits.as_deref().or(file.lookup_limits.as_deref()) {
+                None => ketnoi_lookup::guard::Limits::default(),
+                Some("off") => ketnoi_lookup::guard::Limits::off(),
+                Some(n) => match n.trim().parse::<u32>() {
+                    Ok(per_minute @ 1..=1_000_000) => {
+                        ketnoi_lookup::guard::Limits { per_minute, burst: per_minute.div_ceil(2) }
+                    }
+                    _ => bail!(
+                        "lookup_limits must be `off` or a number of lookups a minute from 1 to 1000000"
+                    ),
+                },
+            },
             secure_cookies: serve.secure_cookies || file.secure_cookies.unwrap_or(false),
             max_upload_bytes: match serve.max_upload_mb.or(file.max_upload_mb) {
                 Some(mb @ 1..=1024) => mb as usize * 1024 * 1024,
@@ -165,6 +196,9 @@ impl Settings {
             secret_key,
             otp: self.otp.clone(),
             trust_forwarded_for: self.trust_forwarded_for,
+            trusted_proxies: self.trusted_proxies.clone(),
+            lookup_limits: self.lookup_limits,
+            lookup_poll: Duration::from_secs(2),
             secure_cookies: self.secure_cookies,
             request_timeout: Duration::from_secs(30),
             max_upload_bytes: self.max_upload_bytes,

@@ -1,0 +1,184 @@
+//! Lookups: an account's datasets, a record by key (with its second factor), and search by name.
+//!
+//! Answers come from memory ([`crate::lookup::Lookups`]); no request here touches the database.
+//! Record and search answers are `Cache-Control: no-store`: they can hold a person's scores.
+
+use std::sync::Arc;
+
+use axum::{
+    Json, Router,
+    extract::State,
+    http::{HeaderValue, header},
+    response::{IntoResponse, Response},
+    routing::get,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{ClientIp, views::ProblemView};
+use crate::{
+    AppState,
+    error::ApiError,
+    extract::{Path, Query},
+    lookup::Served,
+};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/accounts/{slug}/lookups", get(list))
+        .route("/accounts/{slug}/lookups/{dataset}", get(describe))
+        .route("/accounts/{slug}/lookups/{dataset}/records/{key}", get(record))
+        .route("/accounts/{slug}/lookups/{dataset}/search", get(search))
+}
+
+/// A dataset as listed and described.
+#[derive(Debug, Serialize, ToSchema)]
+pub(super) struct DatasetView {
+    /// Its name in URLs.
+    slug: String,
+    /// What citizens see as its name.
+    title: String,
+    /// The live version.
+    version: i64,
+    /// When that version went live, RFC 3339.
+    published_at: Option<String>,
+    /// Its number of records.
+    records: usize,
+    /// The key column, in the record URL's last segment.
+    key: String,
+    /// Columns that must be sent as query parameters beside the key, such as the birth date
+    /// (any of `dd/mm/yyyy`, `yyyy-mm-dd`, `ddmmyyyy`; case, spaces and diacritics ignored).
+    verify: Vec<String>,
+    /// Columns searched by `q`.
+    search: Vec<String>,
+    /// Columns a search may be narrowed by, as query parameters.
+    filters: Vec<String>,
+    /// The labels of a record's values, in order.
+    labels: Vec<String>,
+    /// The chat command that looks a record up, if any.
+    command: Option<String>,
+}
+
+impl From<&Served> for DatasetView {
+    fn from(s: &Served) -> Self {
+        let spec = s.data.spec();
+        Self {
+            slug: s.slug.clone(),
+            title: s.title.clone(),
+            version: s.version,
+            published_at: s.published_at.map(|t| t.rfc3339()),
+            records: s.data.rows(),
+            key: spec.key.clone(),
+            verify: spec.verify.clone(),
+            search: spec.search.clone(),
+            filters: spec.filters.clone(),
+            labels: serde_json::from_slice(s.data.labels_json()).unwrap_or_default(),
+            command: Some(s.command.clone()).filter(|c| !c.is_empty()),
+        }
+    }
+}
+
+fn served(state: &AppState, account: &str, dataset: &str) -> Result<Arc<Served>, ApiError> {
+    state.lookups.get(account, dataset).ok_or(ApiError::NotFound("dataset"))
+}
+
+/// JSON bytes made in memory, never cached on the way.
+fn private_json(body: Vec<u8>) -> Response {
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The account's published datasets.
+#[utoipa::path(get, path = "/api/v1/accounts/{slug}/lookups", tag = "lookups",
+    params(("slug" = String, Path, description = "The account")),
+    responses((status = 200, body = [DatasetView])))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Json<Vec<DatasetView>> {
+    Json(state.lookups.of_account_slug(&slug).iter().map(|s| DatasetView::from(&**s)).collect())
+}
+
+/// What a dataset holds and how to ask it.
+#[utoipa::path(get, path = "/api/v1/accounts/{slug}/lookups/{dataset}", tag = "lookups",
+    params(("slug" = String, Path, description = "The account"),
+        ("dataset" = String, Path, description = "The dataset")),
+    responses((status = 200, body = DatasetView),
+        (status = 404, body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn describe(
+    State(state): State<AppState>,
+    Path((slug, dataset)): Path<(String, String)>,
+) -> Result<Json<DatasetView>, ApiError> {
+    Ok(Json(DatasetView::from(&*served(&state, &slug, &dataset)?)))
+}
+
+/// A record by its key, with the verification columns as query parameters
+/// (`?ngay_sinh=22/11/2006`). An unknown key and a wrong verification give the same 404, after
+/// the same work; both count towards the key's lockout.
+#[utoipa::path(get, path = "/api/v1/accounts/{slug}/lookups/{dataset}/records/{key}",
+    tag = "lookups",
+    params(("slug" = String, Path, description = "The account"),
+        ("dataset" = String, Path, description = "The dataset"),
+        ("key" = String, Path, description = "The record's key, such as a candidate number")),
+    responses(
+        (status = 200, description = "`{\"dataset\", \"version\", \"labels\": [...], \"values\": [...]}`"),
+        (status = 400, description = "A verification value is missing or a value too long", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such dataset, or no record with this key and verification", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Too fast, or too many wrong answers for this key; see Retry-After", body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn record(
+    State(state): State<AppState>,
+    Path((slug, dataset, key)): Path<(String, String, String)>,
+    ClientIp(ip): ClientIp,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let served = served(&state, &slug, &dataset)?;
+    let values = state.lookups.find(&served, &key, &params, || state.lookups.client(ip))?;
+    Ok(private_json(served.record_json(values)))
+}
+
+/// Searches a dataset by words (`q`, with or without diacritics: "nguyen van duc" finds
+/// "Nguyễn Văn Đức"), narrowed by exact filters given as query parameters. When the dataset
+/// has verification columns, hits show only the key, search and filter columns.
+#[utoipa::path(get, path = "/api/v1/accounts/{slug}/lookups/{dataset}/search", tag = "lookups",
+    params(("slug" = String, Path, description = "The account"),
+        ("dataset" = String, Path, description = "The dataset"),
+        ("q" = Option<String>, Query, description = "Words to find; the last may be unfinished"),
+        ("limit" = Option<usize>, Query, description = "Hits, 1–50 (default 10)")),
+    responses(
+        (status = 200, description = "`{\"dataset\", \"version\", \"labels\": [...], \"hits\": [[...], ...]}`, best first"),
+        (status = 400, description = "Unknown filter, bad limit, empty search or a value too long", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, body = ProblemView, content_type = "application/problem+json"),
+    ))]
+pub(super) async fn search(
+    State(state): State<AppState>,
+    Path((slug, dataset)): Path<(String, String)>,
+    ClientIp(ip): ClientIp,
+    Query(mut params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let served = served(&state, &slug, &dataset)?;
+    let q = take(&mut params, "q").unwrap_or_default();
+    let limit = take(&mut params, "limit");
+    let hits = state
+        .lookups
+        .search(&served, &q, limit.as_deref(), &params, || state.lookups.client(ip))?;
+    Ok(private_json(served.hits_json(&hits)))
+}
+
+/// Removes the parameter `name` from `params`, returning its last value.
+pub(crate) fn take(params: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let mut found = None;
+    params.retain(|(n, v)| {
+        if n == name {
+            found = Some(v.clone());
+            false
+        } else {
+            true
+        }
+    });
+    found
+}
