@@ -44,6 +44,8 @@ wire_enum!(
         /// Curate an account's bot: its knowledge base, keyword rules, welcome message, and the
         /// questions it handed off.
         ManageBot => "manage-bot",
+        /// Import an account's lookup datasets, publish, schedule and restore their versions.
+        ManageLookups => "manage-lookups",
         /// Create an official account for the agency.
         CreateAccount => "create-account",
         /// Create an agency below this one.
@@ -81,6 +83,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, ReplyConversations, Platform),
     (PlatformAdmin, EditAccount, Platform),
     (PlatformAdmin, ManageBot, Platform),
+    (PlatformAdmin, ManageLookups, Platform),
     (PlatformAdmin, CreateAccount, Platform),
     (PlatformAdmin, CreateChildAgency, Platform),
     (PlatformAdmin, ManageStaff, Platform),
@@ -92,6 +95,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, ReplyConversations, Subtree),
     (Administrator, EditAccount, Subtree),
     (Administrator, ManageBot, Subtree),
+    (Administrator, ManageLookups, Subtree),
     (Administrator, CreateAccount, Subtree),
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
@@ -100,6 +104,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ReadConversations, Agency),
     (Officer, ReplyConversations, Agency),
     (Officer, ManageBot, Agency),
+    (Officer, ManageLookups, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
 ];
@@ -161,11 +166,11 @@ mod tests {
     /// The expected matrix, written out by hand and independently of [`TABLE`]: `S` reaches the
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
-        // view read reply edit bot create child staff token verify platform
-        (PlatformAdmin, "P P P P P P P P P P P"),
-        (Administrator, "S S S S S S S S S - -"),
-        (Officer, "A A A - A - - - - - -"),
-        (Viewer, "A A - - - - - - - - -"),
+        // view read reply edit bot lookups create child staff token verify platform
+        (PlatformAdmin, "P P P P P P P P P P P P"),
+        (Administrator, "S S S S S S S S S S - -"),
+        (Officer, "A A A - A A - - - - - -"),
+        (Viewer, "A A - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

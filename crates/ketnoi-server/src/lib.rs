@@ -127,6 +127,11 @@ impl Application {
         Ok(Self { listener, router, state })
     }
 
+    /// What the handlers share: storage, the blob store, the lookups…
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.listener.local_addr().map_or(0, |a| a.port())

@@ -287,3 +287,171 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
     }
     Ok(DemoCredentials { staff, citizens })
 }
+
+/// The demo's exam candidate everyone can try: number, name, birth date.
+pub const DEMO_CANDIDATE: (&str, &str, &str) = ("08000001", "Nguyễn Văn Đức", "15/03/2008");
+
+/// A small, fixed pseudo-random sequence (the demo must be the same on every machine).
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 =
+            self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.next(items.len())]
+    }
+}
+
+const SURNAMES: &[&str] =
+    &["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ma", "Hà", "Lục"];
+const MIDDLES: &[&str] = &["Văn", "Thị", "Minh", "Đức", "Thu", "Ngọc", "Quang", "Thanh"];
+const GIVEN: &[&str] = &[
+    "An", "Bình", "Đức", "Hà", "Hương", "Khánh", "Lan", "Long", "Mai", "Nam", "Phúc", "Quân",
+    "Sơn", "Thảo", "Trang", "Việt",
+];
+const COMMUNES: &[&str] = &[
+    "xã Vị Xuyên",
+    "xã Đạo Đức",
+    "xã Thanh Thủy",
+    "phường Hà Giang 1",
+    "xã Phú Linh",
+    "xã Tùng Bá",
+];
+const PROVINCES: &[&str] =
+    &["Hà Giang", "Tuyên Quang", "Thái Bình", "Nam Định", "Thanh Hóa", "Nghệ An"];
+
+/// A score such as `7.25`, in quarter points.
+fn score(dice: &mut Dice) -> String {
+    let quarters = 12 + dice.next(29);
+    format!("{}.{:02}", quarters / 4, (quarters % 4) * 25)
+}
+
+/// Seeds two small lookup datasets: this year's exam results for the education department
+/// (look up by candidate number with the birth date, or type `diem 08000001 15/03/2008` in
+/// chat) and the martyrs of the Vị Xuyên front, searchable by name without diacritics. The CSV
+/// files go to `blobs`, exactly as an officer's import would.
+pub async fn seed_lookups(
+    store: &dyn Store,
+    blobs: &dyn ketnoi_store::BlobStore,
+) -> anyhow::Result<()> {
+    use ketnoi_lookup::dataset::Spec;
+    let mut dice = Dice(2026);
+    let mut exam =
+        String::from("so_bao_danh,ho_ten,ngay_sinh,toan,ngu_van,ngoai_ngu,lich_su,dia_li\n");
+    let (number, name, born) = DEMO_CANDIDATE;
+    exam.push_str(&format!("{number},{name},{born},8.25,7.50,9.00,6.75,8.00\n"));
+    for i in 2..=400 {
+        let name = format!("{} {} {}", dice.pick(SURNAMES), dice.pick(MIDDLES), dice.pick(GIVEN));
+        let born = format!("{:02}/{:02}/2008", 1 + dice.next(28), 1 + dice.next(12));
+        let scores: Vec<String> = (0..5).map(|_| score(&mut dice)).collect();
+        exam.push_str(&format!("080{i:05},{name},{born},{}\n", scores.join(",")));
+    }
+    let exam_spec = Spec {
+        key: "so_bao_danh".into(),
+        verify: vec!["ngay_sinh".into()],
+        show: [
+            ("so_bao_danh", "Số báo danh"),
+            ("ho_ten", "Họ và tên"),
+            ("ngay_sinh", "Ngày sinh"),
+            ("toan", "Toán"),
+            ("ngu_van", "Ngữ văn"),
+            ("ngoai_ngu", "Ngoại ngữ"),
+            ("lich_su", "Lịch sử"),
+            ("dia_li", "Địa lí"),
+        ]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect(),
+        search: vec!["ho_ten".into()],
+        filters: vec![],
+    };
+
+    let mut martyrs =
+        String::from("ma_ho_so,ho_ten,nam_sinh,que_quan,don_vi,ngay_hy_sinh,vi_tri_mo\n");
+    martyrs.push_str("LS000001,Nguyễn Văn Đức,1962,\"xã Vũ Lăng, Thái Bình\",Sư đoàn 356,12/07/1984,\"Khu A, hàng 3, mộ số 12\"\n");
+    for i in 2..=300 {
+        let name = format!(
+            "{} {} {}",
+            dice.pick(SURNAMES),
+            dice.pick(&["Văn", "Đức", "Minh", "Quang", "Hữu"]),
+            dice.pick(GIVEN)
+        );
+        let home = format!("{}, {}", dice.pick(COMMUNES), dice.pick(PROVINCES));
+        let died =
+            format!("{:02}/{:02}/{}", 1 + dice.next(28), 1 + dice.next(12), 1984 + dice.next(6));
+        let grave = format!(
+            "Khu {}, hàng {}, mộ số {}",
+            dice.pick(&["A", "B", "C", "D"]),
+            1 + dice.next(30),
+            1 + dice.next(60)
+        );
+        martyrs.push_str(&format!(
+            "LS{i:06},{name},{},\"{home}\",Sư đoàn {},{died},\"{grave}\"\n",
+            1945 + dice.next(25),
+            dice.pick(&["313", "356", "314", "316"])
+        ));
+    }
+    let martyr_spec = Spec {
+        key: "ma_ho_so".into(),
+        verify: vec![],
+        show: [
+            ("ma_ho_so", "Mã hồ sơ"),
+            ("ho_ten", "Họ và tên"),
+            ("nam_sinh", "Năm sinh"),
+            ("que_quan", "Quê quán"),
+            ("don_vi", "Đơn vị"),
+            ("ngay_hy_sinh", "Ngày hy sinh"),
+            ("vi_tri_mo", "Vị trí mộ"),
+        ]
+        .iter()
+        .map(|(c, l)| ((*c).to_owned(), (*l).to_owned()))
+        .collect(),
+        search: vec!["ho_ten".into(), "que_quan".into()],
+        filters: vec!["nam_sinh".into()],
+    };
+
+    let datasets = [
+        (
+            "so-gddt-tuyen-quang",
+            "diem-thi",
+            "Tra cứu điểm thi tốt nghiệp THPT 2026",
+            Some("diem"),
+            exam_spec,
+            exam,
+        ),
+        (
+            "ubnd-vi-xuyen",
+            "liet-si",
+            "Tìm mộ liệt sĩ tại Nghĩa trang Vị Xuyên",
+            None,
+            martyr_spec,
+            martyrs,
+        ),
+    ];
+    for (account, dataset, title, command, spec, csv) in datasets {
+        let Some(account) = store.account_by_slug(&account.parse()?).await? else { continue };
+        let outcome = ketnoi_server::lookup::import(
+            store,
+            blobs,
+            ketnoi_server::lookup::Import {
+                account: account.id,
+                dataset: dataset.parse()?,
+                title: title.to_owned(),
+                command: command.map(str::to_owned),
+                spec,
+                bytes: csv.into_bytes(),
+                publication: ketnoi_store::Publication::Now,
+                by: None,
+            },
+        )
+        .await?;
+        if let Err(report) = outcome {
+            anyhow::bail!("demo dataset {dataset} does not import: {report}");
+        }
+    }
+    Ok(())
+}

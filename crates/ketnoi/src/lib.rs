@@ -138,8 +138,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         )
     })?;
     let store = open_store(&settings.storage).await?;
+    let mut seeded = false;
     if settings.demo {
         if demo::is_empty(store.as_ref()).await? {
+            seeded = true;
             let creds = demo::seed(store.as_ref()).await?;
             print_demo(&creds);
         } else {
@@ -148,6 +150,10 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     let key = settings::secret_key(settings.secret_key.as_ref(), &settings.storage.data_dir)?;
     let app = Application::build(settings.server_config(key), store.clone()).await?;
+    if seeded {
+        demo::seed_lookups(store.as_ref(), app.state().blobs.as_ref()).await?;
+        app.state().lookups.refresh().await?;
+    }
     let addr = app.local_addr()?;
     tracing::info!(%addr, backend = store.backend(), demo = settings.demo, "ketnoi listening");
     println!("{} http://{addr}/", t("ketnoi đang chạy tại", "ketnoi is running at"));

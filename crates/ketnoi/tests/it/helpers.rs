@@ -72,6 +72,13 @@ pub async fn start_with(
     let guard: Box<dyn std::any::Any + Send> = Box::new((guard, blobs));
     adjust(&mut config);
     let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
+    if demo {
+        let state = app.state();
+        demo::seed_lookups(store.as_ref(), state.blobs.as_ref())
+            .await
+            .unwrap_or_else(|e| panic!("seed lookups: {e:#}"));
+        state.lookups.refresh().await.unwrap_or_else(|e| panic!("{e:#}"));
+    }
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
