@@ -32,6 +32,10 @@ use tokio::sync::Notify;
 /// How long before its moment a scheduled version is built and kept warm.
 pub const WARM_AHEAD: Duration = Duration::from_secs(15 * 60);
 
+/// How long a version that could not be built (its file unreadable, say) is left alone before
+/// it is tried again.
+const RETRY_BROKEN: Duration = Duration::from_secs(300);
+
 /// The longest key a lookup accepts, in bytes; longer is a malformed request.
 pub const MAX_KEY_BYTES: usize = 128;
 /// The longest verification value or filter value, in bytes.
@@ -150,8 +154,8 @@ pub struct Lookups {
     table: RwLock<Arc<Table>>,
     /// Scheduled versions built ahead of their moment, by (dataset, version).
     warm: Mutex<HashMap<(LookupDatasetId, i64), Arc<Dataset>>>,
-    /// Versions that could not be built, not tried again.
-    broken: Mutex<HashSet<(LookupDatasetId, i64)>>,
+    /// Versions that could not be built, and when: tried again after [`RETRY_BROKEN`].
+    broken: Mutex<HashMap<(LookupDatasetId, i64), Instant>>,
     limiters: Mutex<HashMap<LookupDatasetId, (Limits, Arc<ClientLimiter>)>>,
     default_limits: Limits,
     lockouts: Lockouts,
@@ -517,11 +521,15 @@ impl Lookups {
     /// Builds a version from its CSV; `None` (logged once) if it cannot be.
     async fn build(&self, version: &LookupVersion) -> Option<Arc<Dataset>> {
         let id = (version.dataset, version.version);
-        if self.broken.lock().is_ok_and(|b| b.contains(&id)) {
+        if self.broken.lock().is_ok_and(|b| b.get(&id).is_some_and(|t| t.elapsed() < RETRY_BROKEN))
+        {
             return None;
         }
         match build(self.blobs.as_ref(), version).await {
             Ok(data) => {
+                if let Ok(mut broken) = self.broken.lock() {
+                    broken.remove(&id);
+                }
                 tracing::info!(
                     dataset = version.dataset.0,
                     version = version.version,
@@ -535,10 +543,10 @@ impl Lookups {
                     error = %e,
                     dataset = version.dataset.0,
                     version = version.version,
-                    "lookup version cannot be loaded; the version served before stays"
+                    "lookup version cannot be loaded; the version served before stays, retrying in five minutes"
                 );
                 if let Ok(mut broken) = self.broken.lock() {
-                    broken.insert(id);
+                    broken.insert(id, Instant::now());
                 }
                 None
             }

@@ -15,6 +15,10 @@ pub struct TestApp {
     pub store: Arc<dyn Store>,
     pub secret: Secret,
     pub creds: Option<DemoCredentials>,
+    /// The server's blob store.
+    pub blobs: Arc<dyn ketnoi_store::BlobStore>,
+    /// The server's lookups, to refresh after changing storage behind its back.
+    pub lookups: Arc<ketnoi_server::lookup::Lookups>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _guard: Box<dyn std::any::Any + Send>,
 }
@@ -80,6 +84,7 @@ pub async fn start_with(
         state.lookups.refresh().await.unwrap_or_else(|e| panic!("{e:#}"));
     }
     let base = format!("http://127.0.0.1:{}", app.port());
+    let (blobs, lookups) = (app.state().blobs.clone(), app.state().lookups.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -88,7 +93,18 @@ pub async fn start_with(
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("{e}"));
-    TestApp { base, client, sqlite, store, secret, creds, stop: Some(stop), _guard: guard }
+    TestApp {
+        base,
+        client,
+        sqlite,
+        store,
+        secret,
+        creds,
+        blobs,
+        lookups,
+        stop: Some(stop),
+        _guard: guard,
+    }
 }
 
 impl TestApp {

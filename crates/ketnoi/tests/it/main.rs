@@ -13,6 +13,7 @@ mod browser_chat;
 mod browser_flows;
 mod chat;
 mod cli;
+mod lookup;
 mod pages;
 mod pages_bot;
 mod postgres;
