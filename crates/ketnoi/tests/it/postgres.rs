@@ -81,3 +81,63 @@ async fn messaging_and_attachments_run_on_postgresql() {
         ketnoi_store::BlobStore::get(&pool_store.blobs(), &record.attachment.blob_key).await;
     assert_eq!(in_database.ok().flatten().as_deref(), Some(&bytes[..]));
 }
+
+/// Two nodes on one PostgreSQL database with the CSV files in it: a version imported on one
+/// and scheduled for a moment goes live on the other at that moment, without being told.
+#[tokio::test]
+async fn a_scheduled_lookup_version_goes_live_on_every_node() {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: Arc<dyn Store> = Arc::new(store);
+    let fast = |c: &mut ketnoi_server::ServerConfig| {
+        c.blobs = ketnoi_server::BlobLocation::Database;
+        c.lookup_poll = std::time::Duration::from_millis(300);
+        // The test asks every 25 ms, far faster than a citizen may.
+        c.lookup_limits = ketnoi_lookup::guard::Limits::off();
+    };
+    let first = crate::helpers::start_with(store.clone(), None, Box::new(schema), true, fast).await;
+    let second = crate::helpers::start_with(store.clone(), None, Box::new(()), false, fast).await;
+    let path = "/api/v1/accounts/ubnd-vi-xuyen/lookups/liet-si/records/LS000001";
+    let (status, before) = second.get(path, None).await;
+    assert_eq!((status, before["version"].as_i64()), (200, Some(1)), "{before}");
+
+    let account = store
+        .account_by_slug(&"ubnd-vi-xuyen".parse().unwrap_or_else(|e| panic!("{e:?}")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("no account"));
+    let moment = ketnoi_core::Timestamp::now().plus_millis(2_000);
+    let csv = "ma_ho_so,ho_ten\nLS000001,Nguyễn Văn Đức (đã cập nhật)\n".as_bytes().to_vec();
+    ketnoi_server::lookup::import(
+        store.as_ref(),
+        first.blobs.as_ref(),
+        ketnoi_server::lookup::Import {
+            account: account.id,
+            dataset: "liet-si".parse().unwrap_or_else(|e| panic!("{e:?}")),
+            title: String::new(),
+            command: None,
+            spec: ketnoi_lookup::dataset::Spec { key: "ma_ho_so".into(), ..Default::default() },
+            bytes: csv,
+            publication: ketnoi_store::Publication::At(moment),
+            by: None,
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"))
+    .unwrap_or_else(|r| panic!("{r}"));
+
+    let started = std::time::Instant::now();
+    loop {
+        let (status, now) = second.get(path, None).await;
+        assert_eq!(status, 200, "{now}");
+        let at = ketnoi_core::Timestamp::now();
+        if now["version"].as_i64() == Some(2) {
+            assert!(at >= moment, "live before its moment");
+            assert_eq!(now["values"][1], "Nguyễn Văn Đức (đã cập nhật)");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "never switched: {now}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    let (_, on_first) = first.get(path, None).await;
+    assert_eq!(on_first["version"].as_i64(), Some(2), "{on_first}");
+}
