@@ -279,3 +279,157 @@ bot-done-imported = Knowledge base imported.
 bot-done-intent-created = Question added.
 bot-done-intent-saved = Question saved.
 bot-done-intent-deleted = Question deleted.
+
+# Lookups
+lookup-account-heading = Online lookups
+lookup-list-title = Lookups
+lookup-list-empty = This account has no lookups yet.
+lookup-records = { $count ->
+    [one] { $count } record
+   *[other] { $count } records
+}
+lookup-updated = updated { $time }
+lookup-find-title = Look up
+lookup-find-lead = Enter the { $field } and press “Look up”.
+lookup-find-lead-verify = To protect personal information, a result is shown only when you enter all of: { $fields }.
+lookup-find-submit = Look up
+lookup-date-hint = For example 15/03/2008. You can also type the 8 digits: 15032008.
+lookup-search-title = Search
+lookup-search-lead = Don't know the number? Search by name.
+lookup-search-lead-verify = Don't know the { $field }? Search by name, then look it up above to see everything.
+lookup-search-hint = Diacritics are optional, for example: nguyen van duc.
+lookup-search-submit = Search
+lookup-optional = Optional.
+lookup-or = or
+lookup-result-title = Result
+lookup-hits-title = Search results
+lookup-hits = { $count ->
+    [0] Nobody matches. Try fewer words or check the spelling.
+    [one] Found { $count } result.
+   *[other] Found { $count } results.
+}
+lookup-hits-more = { $count ->
+   *[other] Only the first { $count } results are shown. Type more words (the full name, for example) or add a condition to narrow them down.
+}
+lookup-enter = Please enter the { $field }.
+lookup-too-long-field = The { $field } is too long. Please check it.
+lookup-empty-search-field = Please enter something to search for.
+lookup-page-no-match = No record matches the { $fields } you entered. Please check them and try again.
+lookup-page-too-fast = { $count ->
+    [one] You are looking up too fast. Please wait { $count } second and try again.
+   *[other] You are looking up too fast. Please wait { $count } seconds and try again.
+}
+lookup-page-locked = { $count ->
+    [one] This number was entered wrongly too many times and is locked for now. Please try again in about { $count } minute.
+   *[other] This number was entered wrongly too many times and is locked for now. Please try again in about { $count } minutes.
+}
+lookup-private-note = What you enter does not appear in the page address and is not kept.
+lookups-title = Lookup data
+lookups-back = ← Lookup data
+lookups-public-page = See the public lookup page
+lookups-datasets = Datasets
+lookups-datasets-empty = This account has no datasets yet. Import the first CSV file below.
+lookups-versions = { $count ->
+    [one] { $count } version
+   *[other] { $count } versions
+}
+lookups-not-live = Not published
+lookups-live-version = Version { $version } is published
+lookups-scheduled-version = Version { $version } to be published at { $time }
+lookups-import = Import a CSV file
+lookups-import-hint = Each import makes a new version of a dataset. The file is checked line by line before it is stored: if anything is wrong you see every problem by line, and nothing changes.
+lookups-import-submit = Check and import
+lookups-field-file = CSV file
+lookups-hint-file = A UTF-8 CSV file whose first line names the columns. At most 200 MB.
+lookups-field-dataset = Dataset's address name
+lookups-hint-dataset = Lowercase letters without diacritics, digits and hyphens, for example diem-thi-2026. If a dataset has this name already, the file becomes its new version.
+lookups-field-title = Title
+lookups-hint-title = What citizens see, for example: 2026 upper-secondary exam results. Leave empty to keep the current title.
+lookups-field-key = Key column
+lookups-hint-key = The column looked up exactly, for example so_bao_danh. Every line needs its own key, never repeated or empty.
+lookups-field-verify = Verification columns
+lookups-hint-verify = Columns citizens must also enter correctly, separated by commas, for example ngay_sinh. Leave empty if none.
+lookups-field-search = Columns searched by name
+lookups-hint-search = Columns found by words, with or without diacritics, separated by commas, for example ho_ten, que_quan.
+lookups-field-filters = Filter columns
+lookups-hint-filters = Columns that narrow a search down, separated by commas, for example nam_sinh.
+lookups-field-command = Chat command
+lookups-hint-command = Citizens send this command with a key to look it up in a conversation, for example: diem. Leave empty to keep the current command.
+lookups-field-show = Shown columns and labels
+lookups-hint-show = One column per line, as column=Label, for example toan=Toán. Leave empty to show every column under its name.
+lookups-field-publication = Publication
+lookups-publication-draft = Save as a draft, not published
+lookups-publication-now = Publish now
+lookups-publication-at = Publish at a set time
+lookups-field-at = Publication time
+lookups-hint-at = Vietnam time, for example 16/07/2026 08:00. Only used with a set time.
+lookups-report-title = { $count ->
+    [one] The file has { $count } problem. Nothing was stored or published.
+   *[other] The file has { $count } problems. Nothing was stored or published.
+}
+lookups-preview = Preview
+lookups-preview-line = Line
+lookups-preview-upload = { $count ->
+    [one] The file sent: header line and the first { $count } line
+   *[other] The file sent: header line and the first { $count } lines
+}
+lookups-preview-version = Version { $version }: header line and the first lines
+lookups-error-no-file = Choose the CSV file to import.
+lookups-error-no-key = Enter the name of the key column.
+lookups-error-title = { $count ->
+   *[other] The title must not be empty, longer than { $count } characters or hold control characters.
+}
+lookups-error-command = { $count ->
+   *[other] The command must be at most { $count } characters long.
+}
+lookups-error-limit = { $count ->
+   *[other] Enter a whole number from 0 to { $count }, or leave it empty.
+}
+lookups-error-moment = This time cannot be read. Enter it like 16/07/2026 08:00.
+lookups-error-past = This time has passed. Choose a time to come.
+lookups-api = API address:
+lookups-none = None
+lookups-fact-slug = Address name
+lookups-fact-live = Published
+lookups-fact-scheduled = Scheduled
+lookups-fact-key = Key column
+lookups-fact-verify = Verification columns
+lookups-fact-search = Columns searched by name
+lookups-fact-filters = Filter columns
+lookups-fact-command = Chat command
+lookups-fact-limit = Limit per person
+lookups-limit-default = { $count ->
+   *[other] Default: { $count } lookups a minute
+}
+lookups-limit-off = No limit
+lookups-limit-per-minute = { $count ->
+    [one] { $count } lookup a minute
+   *[other] { $count } lookups a minute
+}
+lookups-versions-title = Versions
+lookups-versions-hint = Publishing a version shows it to citizens at once, in place of the one before. An earlier version can be restored at any time.
+lookups-version = Version { $version }
+lookups-state-live = Published
+lookups-state-scheduled = Scheduled
+lookups-state-previous = Published before
+lookups-state-draft = Draft
+lookups-imported-at = imported { $time }
+lookups-scheduled-at = to be published { $time }
+lookups-publish-now = Publish version { $version } now
+lookups-restore = Restore version { $version }
+lookups-cancel = Cancel the schedule of version { $version }
+lookups-schedule = Schedule version { $version }
+lookups-schedule-label = When to publish version { $version }
+lookups-settings = Settings
+lookups-setting-title = Title
+lookups-setting-hint-title = What citizens see on the lookup page.
+lookups-setting-command = Chat command
+lookups-setting-hint-command = For example: diem. Leave empty for no lookups in chat.
+lookups-setting-per_minute = Lookups a minute per person
+lookups-setting-hint-per_minute = Leave empty for the server's default; 0 means no limit.
+lookups-save = Save settings
+lookups-done-imported = The file was imported as a new version.
+lookups-done-settings = Settings saved.
+lookups-done-publish = Version published. Citizens see it from now on.
+lookups-done-schedule = Publication scheduled.
+lookups-done-cancel = Publication schedule cancelled.

@@ -272,3 +272,149 @@ bot-done-imported = Đã nhập bộ câu hỏi.
 bot-done-intent-created = Đã thêm câu hỏi.
 bot-done-intent-saved = Đã lưu câu hỏi.
 bot-done-intent-deleted = Đã xoá câu hỏi.
+
+# Tra cứu
+lookup-account-heading = Tra cứu trực tuyến
+lookup-list-title = Tra cứu
+lookup-list-empty = Tài khoản này chưa có dữ liệu tra cứu nào.
+lookup-records = { $count ->
+   *[other] { $count } bản ghi
+}
+lookup-updated = cập nhật lúc { $time }
+lookup-find-title = Tra cứu
+lookup-find-lead = Nhập { $field } rồi bấm “Tra cứu”.
+lookup-find-lead-verify = Để bảo vệ thông tin cá nhân, kết quả chỉ hiện khi bạn nhập đúng cả: { $fields }.
+lookup-find-submit = Tra cứu
+lookup-date-hint = Ví dụ: 15/03/2008. Có thể gõ liền 8 chữ số: 15032008.
+lookup-search-title = Tìm kiếm
+lookup-search-lead = Chưa biết mã? Hãy tìm theo tên.
+lookup-search-lead-verify = Chưa biết { $field }? Hãy tìm theo tên, rồi tra cứu ở trên để xem đầy đủ.
+lookup-search-hint = Có thể gõ không dấu, ví dụ: nguyen van duc.
+lookup-search-submit = Tìm
+lookup-optional = Không bắt buộc.
+lookup-or = hoặc
+lookup-result-title = Kết quả tra cứu
+lookup-hits-title = Kết quả tìm kiếm
+lookup-hits = { $count ->
+    [0] Không tìm thấy ai phù hợp. Hãy thử bớt từ hoặc kiểm tra lại chính tả.
+   *[other] Tìm thấy { $count } kết quả.
+}
+lookup-hits-more = { $count ->
+   *[other] Chỉ hiện { $count } kết quả đầu tiên. Hãy gõ thêm từ (ví dụ đủ họ và tên) hoặc thêm điều kiện để thu hẹp.
+}
+lookup-enter = Vui lòng nhập { $field }.
+lookup-too-long-field = { $field } quá dài. Hãy kiểm tra lại.
+lookup-empty-search-field = Vui lòng nhập từ cần tìm.
+lookup-page-no-match = Không tìm thấy kết quả phù hợp với { $fields } bạn đã nhập. Hãy kiểm tra lại rồi thử lần nữa.
+lookup-page-too-fast = { $count ->
+   *[other] Bạn tra cứu quá nhanh. Vui lòng đợi { $count } giây rồi thử lại.
+}
+lookup-page-locked = { $count ->
+   *[other] Mã này đã bị nhập sai quá nhiều lần nên tạm khoá. Vui lòng thử lại sau khoảng { $count } phút.
+}
+lookup-private-note = Thông tin bạn nhập không hiện trên địa chỉ trang và không được lưu lại.
+lookups-title = Dữ liệu tra cứu
+lookups-back = ← Dữ liệu tra cứu
+lookups-public-page = Xem trang tra cứu công khai
+lookups-datasets = Các bộ dữ liệu
+lookups-datasets-empty = Tài khoản chưa có bộ dữ liệu nào. Hãy nạp tệp CSV đầu tiên bên dưới.
+lookups-versions = { $count ->
+   *[other] { $count } phiên bản
+}
+lookups-not-live = Chưa công bố
+lookups-live-version = Đang công bố phiên bản { $version }
+lookups-scheduled-version = Hẹn công bố phiên bản { $version } lúc { $time }
+lookups-import = Nạp tệp CSV
+lookups-import-hint = Mỗi lần nạp tạo một phiên bản mới của bộ dữ liệu. Tệp được kiểm tra từng dòng trước khi lưu: nếu có lỗi, bạn sẽ thấy danh sách lỗi theo dòng và không có gì thay đổi.
+lookups-import-submit = Kiểm tra và nạp tệp
+lookups-field-file = Tệp CSV
+lookups-hint-file = Tệp CSV mã UTF-8, dòng đầu là tên cột. Tối đa 200 MB.
+lookups-field-dataset = Tên đường dẫn của bộ dữ liệu
+lookups-hint-dataset = Chữ thường không dấu, chữ số và dấu gạch ngang, ví dụ diem-thi-2026. Trùng với bộ dữ liệu đã có thì tệp thành phiên bản mới của bộ đó.
+lookups-field-title = Tiêu đề
+lookups-hint-title = Người dân thấy tiêu đề này, ví dụ: Tra cứu điểm thi tốt nghiệp THPT 2026. Để trống để giữ tiêu đề hiện có.
+lookups-field-key = Cột mã tra cứu
+lookups-hint-key = Tên cột dùng để tra cứu chính xác, ví dụ so_bao_danh. Mỗi dòng phải có mã riêng, không trùng, không trống.
+lookups-field-verify = Cột xác minh
+lookups-hint-verify = Các cột người dân phải nhập đúng thêm, cách nhau bằng dấu phẩy, ví dụ ngay_sinh. Để trống nếu không cần.
+lookups-field-search = Cột tìm theo tên
+lookups-hint-search = Các cột tìm được bằng từ, có dấu hoặc không dấu, cách nhau bằng dấu phẩy, ví dụ ho_ten, que_quan.
+lookups-field-filters = Cột lọc
+lookups-hint-filters = Các cột dùng để thu hẹp kết quả tìm kiếm, cách nhau bằng dấu phẩy, ví dụ nam_sinh.
+lookups-field-command = Lệnh trong tin nhắn
+lookups-hint-command = Người dân nhắn lệnh này kèm mã để tra cứu trong cuộc trò chuyện, ví dụ: diem. Để trống để giữ lệnh hiện có.
+lookups-field-show = Các cột hiển thị và nhãn
+lookups-hint-show = Mỗi dòng một cột, theo dạng cột=Nhãn, ví dụ toan=Toán. Để trống để hiện mọi cột với tên cột làm nhãn.
+lookups-field-publication = Công bố
+lookups-publication-draft = Lưu bản nháp, chưa công bố
+lookups-publication-now = Công bố ngay
+lookups-publication-at = Hẹn giờ công bố
+lookups-field-at = Thời điểm công bố
+lookups-hint-at = Giờ Việt Nam, ví dụ 16/07/2026 08:00. Chỉ dùng khi chọn hẹn giờ.
+lookups-report-title = { $count ->
+   *[other] Tệp có { $count } lỗi. Chưa có gì được lưu hay công bố.
+}
+lookups-preview = Xem trước
+lookups-preview-line = Dòng
+lookups-preview-upload = { $count ->
+   *[other] Tệp vừa gửi: dòng tiêu đề và { $count } dòng đầu
+}
+lookups-preview-version = Phiên bản { $version }: dòng tiêu đề và các dòng đầu
+lookups-error-no-file = Hãy chọn tệp CSV cần nạp.
+lookups-error-no-key = Hãy nhập tên cột mã tra cứu.
+lookups-error-title = { $count ->
+   *[other] Tiêu đề không được để trống, không dài quá { $count } ký tự và không chứa ký tự điều khiển.
+}
+lookups-error-command = { $count ->
+   *[other] Lệnh không dài quá { $count } ký tự.
+}
+lookups-error-limit = { $count ->
+   *[other] Nhập số nguyên từ 0 đến { $count }, hoặc để trống.
+}
+lookups-error-moment = Không hiểu thời điểm này. Hãy nhập như 16/07/2026 08:00.
+lookups-error-past = Thời điểm này đã qua. Hãy chọn một thời điểm sắp tới.
+lookups-api = Địa chỉ API:
+lookups-none = Không có
+lookups-fact-slug = Tên đường dẫn
+lookups-fact-live = Đang công bố
+lookups-fact-scheduled = Hẹn công bố
+lookups-fact-key = Cột mã tra cứu
+lookups-fact-verify = Cột xác minh
+lookups-fact-search = Cột tìm theo tên
+lookups-fact-filters = Cột lọc
+lookups-fact-command = Lệnh trong tin nhắn
+lookups-fact-limit = Giới hạn mỗi người
+lookups-limit-default = { $count ->
+   *[other] Mặc định: { $count } lượt mỗi phút
+}
+lookups-limit-off = Không giới hạn
+lookups-limit-per-minute = { $count ->
+   *[other] { $count } lượt mỗi phút
+}
+lookups-versions-title = Các phiên bản
+lookups-versions-hint = Công bố một phiên bản thì người dân thấy ngay phiên bản đó, thay cho phiên bản cũ. Có thể khôi phục phiên bản cũ bất cứ lúc nào.
+lookups-version = Phiên bản { $version }
+lookups-state-live = Đang công bố
+lookups-state-scheduled = Đã hẹn giờ
+lookups-state-previous = Đã công bố trước đây
+lookups-state-draft = Bản nháp
+lookups-imported-at = nạp lúc { $time }
+lookups-scheduled-at = hẹn công bố lúc { $time }
+lookups-publish-now = Công bố phiên bản { $version } ngay
+lookups-restore = Khôi phục phiên bản { $version }
+lookups-cancel = Huỷ hẹn giờ phiên bản { $version }
+lookups-schedule = Hẹn giờ công bố phiên bản { $version }
+lookups-schedule-label = Thời điểm công bố phiên bản { $version }
+lookups-settings = Cài đặt
+lookups-setting-title = Tiêu đề
+lookups-setting-hint-title = Người dân thấy tiêu đề này trên trang tra cứu.
+lookups-setting-command = Lệnh trong tin nhắn
+lookups-setting-hint-command = Ví dụ: diem. Để trống nếu không tra cứu qua tin nhắn.
+lookups-setting-per_minute = Số lượt tra cứu mỗi phút của một người
+lookups-setting-hint-per_minute = Để trống để dùng mức mặc định của máy chủ; 0 là không giới hạn.
+lookups-save = Lưu cài đặt
+lookups-done-imported = Đã nạp tệp thành một phiên bản mới.
+lookups-done-settings = Đã lưu cài đặt.
+lookups-done-publish = Đã công bố phiên bản. Người dân thấy phiên bản này từ bây giờ.
+lookups-done-schedule = Đã hẹn giờ công bố.
+lookups-done-cancel = Đã huỷ hẹn giờ công bố.

@@ -321,10 +321,11 @@ pub(crate) fn label_of<'a>(spec: &'a ketnoi_lookup::dataset::Spec, column: &'a s
 /// A record as a chat message: the dataset's title, then `label: value` per non-empty value.
 pub(crate) fn record_text(served: &crate::lookup::Served, values: &[u8]) -> String {
     let labels: Vec<String> = serde_json::from_slice(served.data.labels_json()).unwrap_or_default();
-    let values: Vec<String> = serde_json::from_slice(values).unwrap_or_default();
+    // An empty cell is stored as null.
+    let values: Vec<Option<String>> = serde_json::from_slice(values).unwrap_or_default();
     let mut text = served.title.clone();
     for (label, value) in labels.iter().zip(&values) {
-        if !value.trim().is_empty() {
+        if let Some(value) = value.as_deref().filter(|v| !v.trim().is_empty()) {
             text.push_str(&format!("\n{label}: {value}"));
         }
     }
@@ -462,6 +463,19 @@ mod tests {
         assert!(matching_rule(&rules, "alo, cho hỏi").is_none());
         // Contains works on whole words: "việc" inside "làm việc" only.
         assert!(matching_rule(&rules, "giờ làm việcx").is_none());
+    }
+
+    #[test]
+    fn a_record_with_empty_cells_reads_as_its_filled_ones() {
+        // Regression: an empty cell (stored as null) made the whole record unreadable, and the
+        // chat answer held only the title.
+        let spec = ketnoi_lookup::dataset::Spec { key: "sbd".into(), ..Default::default() };
+        let csv = "sbd,ho_ten,vat_li,toan\n01,Lê Văn A,,8.50\n";
+        let data =
+            ketnoi_lookup::dataset::import(csv.as_bytes(), &spec).unwrap_or_else(|r| panic!("{r}"));
+        let served = crate::lookup::Served::for_tests("Điểm thi", data);
+        let values = served.data.get("01", &[]).unwrap_or_else(|| panic!("no record"));
+        assert_eq!(record_text(&served, values), "Điểm thi\nsbd: 01\nho_ten: Lê Văn A\ntoan: 8.50");
     }
 
     #[test]

@@ -20,7 +20,7 @@ use ketnoi_store::Store;
 use tokio::net::TcpListener;
 use tower_http::{
     catch_panic::CatchPanicLayer, compression::CompressionLayer,
-    set_header::SetResponseHeaderLayer, timeout::TimeoutLayer, trace::TraceLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
 };
 
 pub mod auth;
@@ -190,15 +190,11 @@ async fn housekeeping(state: AppState) {
 
 /// The whole HTTP surface, with its middleware.
 fn router(state: AppState) -> Router {
-    let timeout = state.config.request_timeout;
     routes::router(state.config.max_upload_bytes)
         .layer(CatchPanicLayer::custom(|_| {
             error::ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
         }))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            timeout,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         .layer(axum::middleware::from_fn_with_state(state.clone(), error::localize))
         .layer(CompressionLayer::new())
         .layer(
@@ -217,6 +213,30 @@ fn router(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// How long a lookup import from the console may take: a 200 MB file over a slow link, then
+/// checking a million rows.
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Answers 503 to a request that takes longer than the configured timeout, or than
+/// [`IMPORT_TIMEOUT`] for a console upload of a lookup dataset.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let import = request.method() == axum::http::Method::POST
+        && path.starts_with("/console/a/")
+        && path.ends_with("/lookups");
+    let limit = if import { IMPORT_TIMEOUT } else { state.config.request_timeout };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            axum::response::IntoResponse::into_response(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+        }
+    }
 }
 
 /// A request path as it may be logged: a lookup's key (what follows `/records/`) is cut off.

@@ -74,6 +74,24 @@ pub struct Served {
 }
 
 impl Served {
+    /// A dataset served on its own, for tests of what is made from records.
+    #[cfg(test)]
+    pub(crate) fn for_tests(title: &str, data: Dataset) -> Self {
+        Self {
+            id: LookupDatasetId(1),
+            account: AccountId(1),
+            account_slug: "tai-khoan".into(),
+            slug: "du-lieu".into(),
+            title: title.into(),
+            command: String::new(),
+            version: 1,
+            published_at: None,
+            data: Arc::new(data),
+            limiter: Arc::new(ClientLimiter::new(Limits::off())),
+            lockout_scope: "1".into(),
+        }
+    }
+
     /// The record answer as sent: `{"dataset":…,"version":…,"labels":[…],"values":[…]}`.
     pub fn record_json(&self, values: &[u8]) -> Vec<u8> {
         let mut out = self.head_json(self.data.labels_json().len() + values.len() + 16);

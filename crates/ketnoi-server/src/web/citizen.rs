@@ -229,6 +229,8 @@ struct AccountPage {
     address: String,
     hours: String,
     since: String,
+    /// The account's lookups (exam results, martyrs' graves…) as (address, title).
+    lookups: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -291,6 +293,13 @@ async fn account_page_for(
     };
     let card = cards(viewer, std::slice::from_ref(&account)).await?.into_iter().next();
     let date = account.created_at.display_vn();
+    let lookups = viewer
+        .state
+        .lookups
+        .of_account(account.id)
+        .iter()
+        .map(|s| (super::lookup::page_path(account.slug.as_str(), &s.slug), s.title.clone()))
+        .collect();
     Ok(AccountPage {
         l: viewer.layout(false),
         a: card.ok_or(ApiError::NotFound("account"))?,
@@ -310,6 +319,7 @@ async fn account_page_for(
         address: account.address,
         hours: account.office_hours,
         since: t.with("account-since", "date", date.split(' ').next().unwrap_or_default()),
+        lookups,
     })
 }
 

@@ -28,11 +28,12 @@ struct ConsolePage {
     tools: Vec<String>,
 }
 
-/// An account the member reaches, and whether they may curate its bot (officers and
-/// administrators may; viewers only read the inbox).
+/// An account the member reaches, and whether they may curate its bot and publish its
+/// lookups (officers and administrators may; viewers only read the inbox).
 struct ConsoleAccount {
     card: AccountCard,
     bot: bool,
+    lookups: bool,
 }
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
@@ -66,11 +67,13 @@ async fn console(viewer: Viewer) -> Response {
     };
     let mut listed = Vec::with_capacity(card_list.len());
     for (card, account) in card_list.into_iter().zip(&accounts) {
-        let bot = match viewer.state.store.agency_ancestry(account.agency).await {
-            Ok(ancestry) => viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry)),
+        let ancestry = match viewer.state.store.agency_ancestry(account.agency).await {
+            Ok(ancestry) => ancestry,
             Err(e) => return viewer.fail(e.into()),
         };
-        listed.push(ConsoleAccount { card, bot });
+        let bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
+        let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
+        listed.push(ConsoleAccount { card, bot, lookups });
     }
     let page = ConsolePage {
         l: viewer.layout(false),
@@ -78,7 +81,7 @@ async fn console(viewer: Viewer) -> Response {
         roles: roles.join(", "),
         agencies: rows,
         accounts: listed,
-        tools: ["console-bot", "console-lookups", "console-tips", "console-content"]
+        tools: ["console-bot", "console-tips", "console-content"]
             .iter()
             .map(|k| t.get(k))
             .collect(),

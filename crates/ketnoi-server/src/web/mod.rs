@@ -30,6 +30,8 @@ mod bot;
 mod chat;
 mod citizen;
 mod console;
+mod lookup;
+mod lookup_console;
 mod sign_in;
 
 /// The pages and their assets.
@@ -40,6 +42,8 @@ pub(crate) fn router(max_upload: usize) -> Router<AppState> {
         .merge(sign_in::router())
         .merge(console::router())
         .merge(bot::router())
+        .merge(lookup::router())
+        .merge(lookup_console::router())
         .route("/lang/{tag}", get(switch_language))
         .layer(axum::middleware::from_fn(page_headers));
     Router::new().merge(pages).route("/static/{name}", get(assets::serve))
