@@ -274,6 +274,17 @@ impl SearchIndex {
     }
 
     /// Rows having `word` as a token (or, with `prefix`, a token starting with it); sorted.
+    /// The tokens that start with `word`, as a range of token numbers.
+    fn prefix_tokens(&self, word: &str) -> std::ops::Range<usize> {
+        let word = word.as_bytes();
+        let first = self.lower_bound(word);
+        let mut last = first;
+        while last < self.tokens.len() && self.tokens.get(last).starts_with(word) {
+            last += 1;
+        }
+        first..last
+    }
+
     fn rows_for(&self, word: &str, prefix: bool) -> Cow<'_, [u32]> {
         let word = word.as_bytes();
         let first = self.lower_bound(word);
@@ -449,18 +460,47 @@ impl Dataset {
 
         let last = words.len() - 1;
         let mut lists: Vec<Cow<'_, [u32]>> =
-            words.iter().enumerate().map(|(i, w)| index.rows_for(w, i == last)).collect();
+            words[..last].iter().map(|w| index.rows_for(w, false)).collect();
+        // The unfinished last word: merging the lists of every word it starts ("an" starts
+        // "anh", among the commonest names) costs more than checking the few rows the other
+        // words leave, so it is merged only when that is the cheaper way.
+        let prefixed = index.prefix_tokens(&words[last]);
+        let prefixed_rows: usize = prefixed.clone().map(|t| index.postings(t).len()).sum();
+        let fewest = lists.iter().map(|l| l.len()).min();
+        let check_last = match fewest {
+            Some(fewest) if prefixed.len() > 1 && prefixed_rows > fewest.saturating_mul(4) => true,
+            _ => {
+                lists.push(index.rows_for(&words[last], true));
+                false
+            }
+        };
         lists.sort_by_key(|l| l.len());
-        let mut candidates: Vec<u32> = lists.first().map(|l| l.to_vec()).unwrap_or_default();
-        for list in lists.iter().skip(1) {
-            candidates.retain(|r| list.binary_search(r).is_ok());
+        let Some((shortest, others)) = lists.split_first() else { return Vec::new() };
+        let last_word = words[last].as_bytes();
+        // Rows are visited in order, each checked against the other lists by galloping
+        // cursors, and scored. Ties rank by row order, so once `limit` rows have the best score
+        // a query can get, no later row can displace them and the walk stops: a common name
+        // ("nguyen van") costs as much as a rare one.
+        let best = 2 * words.len() as u32 + 1;
+        let mut cursors = vec![0usize; others.len()];
+        let mut at_best = 0usize;
+        let mut scored: Vec<(std::cmp::Reverse<u32>, u32)> = Vec::new();
+        for &r in shortest.iter() {
+            let in_all = others.iter().zip(cursors.iter_mut()).all(|(l, c)| gallop(l, c, r));
+            if !in_all || !passes(r as usize) {
+                continue;
+            }
+            let text = index.texts.get(r as usize);
+            if check_last && !text.split(|&b| b == b' ').any(|t| t.starts_with(last_word)) {
+                continue;
+            }
+            let s = score(&words, text);
+            scored.push((std::cmp::Reverse(s), r));
+            at_best += usize::from(s == best);
+            if at_best >= limit {
+                break;
+            }
         }
-
-        let mut scored: Vec<(std::cmp::Reverse<u32>, u32)> = candidates
-            .into_iter()
-            .filter(|&r| passes(r as usize))
-            .map(|r| (std::cmp::Reverse(score(&words, index.texts.get(r as usize))), r))
-            .collect();
         if scored.len() > limit {
             scored.select_nth_unstable(limit);
             scored.truncate(limit);
@@ -470,18 +510,41 @@ impl Dataset {
     }
 }
 
+/// Whether `r` is in `list` (ascending), searching from `*base` and leaving `*base` at the
+/// first entry not below `r`: called with ascending `r`, each call gallops forward from where
+/// the last one stopped, so a short list walked against a long one costs a few steps a row
+/// rather than a binary search over the whole long list.
+fn gallop(list: &[u32], base: &mut usize, r: u32) -> bool {
+    let rest = list.get(*base..).unwrap_or_default();
+    let mut bound = 1usize;
+    while bound <= rest.len() && rest[bound - 1] < r {
+        bound = bound.saturating_mul(2);
+    }
+    let start = bound / 2;
+    let end = bound.min(rest.len());
+    *base += start + rest.get(start..end).unwrap_or_default().partition_point(|&x| x < r);
+    list.get(*base) == Some(&r)
+}
+
+/// Keeps the rows of `rows` (ascending) that are also in `list` (ascending).
+#[cfg(test)]
+fn intersect(rows: &mut Vec<u32>, list: &[u32]) {
+    let mut base = 0usize;
+    rows.retain(|&r| gallop(list, &mut base, r));
+}
+
 /// How well the folded `text` matches the query `words`: twice the number of words matched
 /// exactly, plus one when the words appear in order.
 fn score(words: &[String], text: &[u8]) -> u32 {
-    let tokens: Vec<&[u8]> = text.split(|&b| b == b' ').collect();
+    let tokens = || text.split(|&b| b == b' ');
     let last = words.len().saturating_sub(1);
     let matches = |i: usize, t: &[u8]| {
         let w = words.get(i).map_or(&b""[..], |w| w.as_bytes());
         t == w || (i == last && t.starts_with(w))
     };
-    let exact = words.iter().filter(|w| tokens.contains(&w.as_bytes())).count() as u32;
+    let exact = words.iter().filter(|w| tokens().any(|t| t == w.as_bytes())).count() as u32;
     let mut next = 0;
-    for t in &tokens {
+    for t in tokens() {
         if next < words.len() && matches(next, t) {
             next += 1;
         }
@@ -936,6 +999,37 @@ impl<'s> Builder<'s> {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+
+    #[test]
+    fn galloping_intersection_keeps_exactly_the_common_rows() {
+        // Sorted lists of many shapes from a fixed sequence, each checked against a plain
+        // membership filter.
+        fn next(seed: &mut u64, n: u64) -> u64 {
+            *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (*seed >> 33) % n.max(1)
+        }
+        fn make(seed: &mut u64, len: u64, spread: u64) -> Vec<u32> {
+            let mut v: Vec<u32> = (0..len).map(|_| next(seed, spread) as u32).collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let mut seed = 7u64;
+        for case in 0..500 {
+            let (len, spread) = (next(&mut seed, 60), 1 + next(&mut seed, 400));
+            let a = make(&mut seed, len, spread);
+            let long = if case % 3 == 0 { 2_000 } else { 60 };
+            let (len, spread) = (next(&mut seed, long), 1 + next(&mut seed, 400));
+            let b = make(&mut seed, len, spread);
+            let mut got = a.clone();
+            intersect(&mut got, &b);
+            let want: Vec<u32> = a.iter().copied().filter(|r| b.contains(r)).collect();
+            assert_eq!(got, want, "{a:?} ∩ {b:?}");
+        }
+        let mut empty = vec![1, 2, 3];
+        intersect(&mut empty, &[]);
+        assert!(empty.is_empty());
+    }
 
     #[test]
     fn dates_in_every_form_normalise_to_iso() {

@@ -212,7 +212,8 @@ fn router(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         ))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(routes::lookups::hot_router(state))
 }
 
 /// How long a lookup import from the console may take: a 200 MB file over a slow link, then

@@ -27,8 +27,32 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/accounts/{slug}/lookups", get(list))
         .route("/accounts/{slug}/lookups/{dataset}", get(describe))
-        .route("/accounts/{slug}/lookups/{dataset}/records/{key}", get(record))
-        .route("/accounts/{slug}/lookups/{dataset}/search", get(search))
+}
+
+/// Record and search, the two routes that carry results day. They answer from memory without
+/// waiting on anything, so they skip the layers the rest of the API needs (time limit,
+/// compression of bodies that are a few hundred bytes, the request log, which would only
+/// record that a lookup happened) and keep only what makes an answer right: problem bodies in
+/// the asker's language, the security headers, and turning a panic into a 500.
+pub(crate) fn hot_router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/accounts/{slug}/lookups/{dataset}/records/{key}", get(record))
+        .route("/api/v1/accounts/{slug}/lookups/{dataset}/search", get(search))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(ApiError::Internal(anyhow::anyhow!(
+                "handler panicked"
+            )))
+        }))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::error::localize))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::set_header::SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(state)
 }
 
 /// A dataset as listed and described.
