@@ -247,6 +247,7 @@ if [ "$ONLY" = all ]; then
 fi
 
 meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"
+meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta nproc "$(nproc)"
 meta cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
 meta kernel "$(uname -r)"
@@ -297,6 +298,7 @@ if [ "$ONLY" = all ]; then
     "$bin" --data-dir "$data" serve --demo --listen "127.0.0.1:$PORT" >>"$log" 2>&1 &
     server_pid=$!
     wait_for "$server_pid" "the server (demo seed)" "$base/healthz" 120 "$log"
+    meta rss_demo_kb "$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")"
     stop "$server_pid"
     server_pid=""
 

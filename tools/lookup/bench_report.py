@@ -186,6 +186,10 @@ def report_command(args: list[str]) -> None:
           f"{meta.get('nginx_bytes', '?')}-byte JSON file"
           + (f" (ketnoi's answer to a key lookup: {meta['answer_bytes']} bytes)" if meta.get("answer_bytes") else "")
           + ". Both servers run on this machine beside wrk.")
+    if meta.get("load_start"):
+        print()
+        print(f"Load average (1, 5, 15 min) when the run began: {meta['load_start']} (other work "
+              "on the machine shows here and makes the figures noisier).")
     print()
     print("| load | measure | ketnoi | nginx | ketnoi ÷ nginx | target | |")
     print("|---|---|---:|---:|---:|---|---|")
@@ -209,6 +213,10 @@ def report_command(args: list[str]) -> None:
         ready_s = number(meta, "ready_s")
         if ready_s is not None:
             print(f"| server start until a key lookup answers 200 | {ready_s:.2f} s | | |")
+        demo_kb = number(meta, "rss_demo_kb")
+        if demo_kb is not None:
+            print(f"| resident memory (VmRSS), demo data only, before the imports | "
+                  f"{demo_kb * 1024 / 1e6:.0f} MB | | |")
         if rss_kb is not None:
             mb = rss_kb * 1024 / 1e6
             print(f"| resident memory (VmRSS), both datasets loaded | {mb:.0f} MB | "

@@ -695,6 +695,12 @@ impl Lockouts {
         self.shards.iter().map(|s| lock(s).len()).sum()
     }
 
+    /// Whether any wrong answer was ever recorded. Until then [`Lockouts::check`] and
+    /// [`Lockouts::record_success`] ignore the client, so a caller may skip working it out.
+    pub fn is_touched(&self) -> bool {
+        self.touched.load(Ordering::Relaxed)
+    }
+
     /// Whether no key is tracked.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

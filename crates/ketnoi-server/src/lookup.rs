@@ -278,14 +278,13 @@ impl Lookups {
         key
     }
 
-    /// Takes one request from the client's bucket for this dataset; returns the client's
-    /// identity.
-    fn admit(&self, served: &Served, client: impl FnOnce() -> u64) -> Result<u64, LookupProblem> {
-        let client = client();
-        if !served.limiter.limits().is_off() {
-            served.limiter.check(client, Instant::now()).map_err(LookupProblem::RateLimited)?;
+    /// Takes one request from the client's bucket for this dataset (working out who the client
+    /// is only when the dataset has a limit).
+    fn admit(&self, served: &Served, client: impl FnOnce() -> u64) -> Result<(), LookupProblem> {
+        if served.limiter.limits().is_off() {
+            return Ok(());
         }
-        Ok(client)
+        served.limiter.check(client(), Instant::now()).map_err(LookupProblem::RateLimited)
     }
 
     /// Looks a record up, as the API, the page and chat all do: checks the request's shape
@@ -317,17 +316,34 @@ impl Lookups {
             }
             verify.push((column.as_str(), value));
         }
-        let client = self.admit(served, client)?;
+        // The client's identity is an HMAC: worked out only when a limit or a lockout needs it.
+        let mut make = Some(client);
+        let mut known: Option<u64> = None;
+        let mut identity = || match known {
+            Some(k) => k,
+            None => {
+                let k = make.take().map_or(0, |f| f());
+                known = Some(k);
+                k
+            }
+        };
+        if !served.limiter.limits().is_off() {
+            served.limiter.check(identity(), Instant::now()).map_err(LookupProblem::RateLimited)?;
+        }
         let now = Instant::now();
         let scope = served.lockout_scope.as_str();
-        self.lockouts.check(scope, key, client, now).map_err(LookupProblem::Locked)?;
+        if self.lockouts.is_touched() {
+            self.lockouts.check(scope, key, identity(), now).map_err(LookupProblem::Locked)?;
+        }
         match served.data.get(key, &verify) {
             Some(values) => {
-                self.lockouts.record_success(scope, key, client);
+                if self.lockouts.is_touched() {
+                    self.lockouts.record_success(scope, key, identity());
+                }
                 Ok(values)
             }
             None => {
-                self.lockouts.record_failure(scope, key, client, now);
+                self.lockouts.record_failure(scope, key, identity(), now);
                 Err(LookupProblem::NoMatch)
             }
         }
