@@ -149,18 +149,7 @@ fn form_error(viewer: &Viewer, field: &'static str, key: &str) -> Fail {
 
 /// The account at `slug`, if the visitor may manage its bot.
 async fn managed(viewer: &Viewer, slug: &str) -> Result<Account, ApiError> {
-    if !matches!(viewer.caller, Caller::Staff { .. }) {
-        return Err(match viewer.caller {
-            Caller::Anonymous => ApiError::Unauthenticated,
-            _ => ApiError::Forbidden,
-        });
-    }
-    let account = crate::routes::conversations::account(&viewer.state, slug).await?;
-    let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
-    if !viewer.caller.may(Action::ManageBot, Some(&ancestry)) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(account)
+    super::account_for(viewer, slug, Action::ManageBot).await
 }
 
 /// Sends a signed-out visitor to staff sign-in, coming back to the bot's overview (a form's

@@ -69,18 +69,7 @@ fn notice(viewer: &Viewer, done: Option<&str>) -> Option<String> {
 
 /// The account at `slug`, if the visitor may manage its lookups.
 async fn managed(viewer: &Viewer, slug: &str) -> Result<Account, ApiError> {
-    if !matches!(viewer.caller, Caller::Staff { .. }) {
-        return Err(match viewer.caller {
-            Caller::Anonymous => ApiError::Unauthenticated,
-            _ => ApiError::Forbidden,
-        });
-    }
-    let account = crate::routes::conversations::account(&viewer.state, slug).await?;
-    let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
-    if !viewer.caller.may(Action::ManageLookups, Some(&ancestry)) {
-        return Err(ApiError::Forbidden);
-    }
-    Ok(account)
+    super::account_for(viewer, slug, Action::ManageLookups).await
 }
 
 /// The account's dataset named in the address.

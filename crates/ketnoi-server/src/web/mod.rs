@@ -391,6 +391,27 @@ pub(crate) async fn not_found(State(state): State<AppState>, request: Request) -
     response
 }
 
+/// The account at `slug`, if the visitor is staff allowed `action` on it: 401 for a visitor who
+/// is not signed in, 403 for a citizen or staff without the right, 404 for no such account.
+pub(super) async fn account_for(
+    viewer: &Viewer,
+    slug: &str,
+    action: ketnoi_core::Action,
+) -> Result<Account, ApiError> {
+    if !matches!(viewer.caller, Caller::Staff { .. }) {
+        return Err(match viewer.caller {
+            Caller::Anonymous => ApiError::Unauthenticated,
+            _ => ApiError::Forbidden,
+        });
+    }
+    let account = crate::routes::conversations::account(&viewer.state, slug).await?;
+    let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
+    if !viewer.caller.may(action, Some(&ancestry)) {
+        return Err(ApiError::Forbidden);
+    }
+    Ok(account)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

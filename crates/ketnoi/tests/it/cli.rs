@@ -22,7 +22,7 @@ pub(crate) fn shared(path: &str) -> PathBuf {
     p
 }
 
-fn ketnoi(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn ketnoi(dir: &Path, args: &[&str]) -> Output {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(dir)
@@ -30,6 +30,7 @@ fn ketnoi(dir: &Path, args: &[&str]) -> Output {
         .env("KETNOI_LANG", "vi")
         .env_remove("KETNOI_DATABASE")
         .env_remove("KETNOI_CONFIG")
+        .env_remove("KETNOI_BLOB_STORE")
         .output()
         .unwrap_or_else(|e| panic!("run ketnoi: {e}"))
 }

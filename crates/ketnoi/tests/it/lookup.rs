@@ -10,6 +10,7 @@ use ketnoi_lookup::{dataset::Spec, guard::Limits};
 use ketnoi_store::Publication;
 use serde_json::{Value, json};
 
+use crate::cli::ketnoi;
 use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 
 const EXAM: &str = "/api/v1/accounts/so-gddt-tuyen-quang/lookups/diem-thi";
@@ -474,19 +475,6 @@ async fn a_citizen_looks_up_a_score_by_typing_the_command_in_chat() {
     let (_, seq) = ask("tra-3", "diem".into()).await;
     let text = reply(conversation, seq).await;
     assert!(text.contains("diem <Số báo danh> <Ngày sinh>"), "{text}");
-}
-
-fn ketnoi(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_ketnoi"))
-        .arg("--data-dir")
-        .arg(dir)
-        .args(args)
-        .env("KETNOI_LANG", "vi")
-        .env_remove("KETNOI_DATABASE")
-        .env_remove("KETNOI_CONFIG")
-        .env_remove("KETNOI_BLOB_STORE")
-        .output()
-        .unwrap_or_else(|e| panic!("run ketnoi: {e}"))
 }
 
 #[tokio::test]
