@@ -457,8 +457,12 @@ impl Lookups {
                     due_passed = true;
                 } else if at.millis() - now.millis() <= WARM_AHEAD.as_millis() as i64 {
                     keep_warm.insert((id, next.version));
-                    let is_warm = self.warm_lock().contains_key(&(id, next.version));
-                    if is_warm || self.build(next).await.is_some_and(|d| self.keep_warm(next, d)) {
+                    let mut warm = self.warm_lock().contains_key(&(id, next.version));
+                    if !warm && let Some(data) = self.build(next).await {
+                        self.warm_lock().insert((id, next.version), data);
+                        warm = true;
+                    }
+                    if warm {
                         next_due = Some(next_due.map_or(at, |d| d.min(at)));
                     }
                 }
@@ -523,11 +527,6 @@ impl Lookups {
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<(LookupDatasetId, i64), Arc<Dataset>>> {
         self.warm.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    fn keep_warm(&self, version: &LookupVersion, data: Arc<Dataset>) -> bool {
-        self.warm_lock().insert((version.dataset, version.version), data);
-        true
     }
 
     /// The per-client limiter of a dataset, kept across versions and replaced when its limit

@@ -194,7 +194,7 @@ pub(super) async fn search(
 }
 
 /// Removes the parameter `name` from `params`, returning its last value.
-pub(crate) fn take(params: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+fn take(params: &mut Vec<(String, String)>, name: &str) -> Option<String> {
     let mut found = None;
     params.retain(|(n, v)| {
         if n == name {

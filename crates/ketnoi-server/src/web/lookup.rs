@@ -244,17 +244,19 @@ impl Entered {
 }
 
 /// The account and the dataset a page is for; not found for either.
-fn dataset(viewer: &Viewer, account: &Account, dataset: &str) -> Result<Arc<Served>, ApiError> {
-    viewer.state.lookups.get(account.slug.as_str(), dataset).ok_or(ApiError::NotFound("dataset"))
+async fn dataset(
+    viewer: &Viewer,
+    slug: &str,
+    name: &str,
+) -> Result<(Account, Arc<Served>), ApiError> {
+    let account = crate::routes::conversations::account(&viewer.state, slug).await?;
+    let served = viewer.state.lookups.get(account.slug.as_str(), name);
+    Ok((account, served.ok_or(ApiError::NotFound("dataset"))?))
 }
 
 async fn page(viewer: Viewer, Path((slug, name)): Path<(String, String)>) -> Response {
-    let account = match crate::routes::conversations::account(&viewer.state, &slug).await {
-        Ok(a) => a,
-        Err(e) => return viewer.fail(e),
-    };
-    let served = match dataset(&viewer, &account, &name) {
-        Ok(s) => s,
+    let (account, served) = match dataset(&viewer, &slug, &name).await {
+        Ok(found) => found,
         Err(e) => return viewer.fail(e),
     };
     let page = lookup_page(&viewer, &account, &served, &Entered::default(), Outcome::Nothing);
@@ -270,12 +272,8 @@ async fn ask(
     if let Err(e) = viewer.check_origin() {
         return viewer.fail(e);
     }
-    let account = match crate::routes::conversations::account(&viewer.state, &slug).await {
-        Ok(a) => a,
-        Err(e) => return viewer.fail(e),
-    };
-    let served = match dataset(&viewer, &account, &name) {
-        Ok(s) => s,
+    let (account, served) = match dataset(&viewer, &slug, &name).await {
+        Ok(found) => found,
         Err(e) => return viewer.fail(e),
     };
     let entered = Entered::from_form(form);
