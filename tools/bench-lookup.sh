@@ -11,8 +11,10 @@
 #    searches, some typed without diacritics, some narrowed by birth year;
 # 3. builds the release binary (`cargo build --release -p ketnoi`; CARGO_TARGET_DIR respected),
 #    starts it once with --demo to seed the demo accounts, stops it, imports both datasets with
-#    `ketnoi lookup import` (the exam import timed against its 10 s target), and starts it again
-#    with KETNOI_LOOKUP_LIMITS=off; prints its resident memory once both datasets answer;
+#    `ketnoi lookup import` (the exam import timed against its 10 s target), starting it on the
+#    exam set alone first as a plain key lookup and then as searchable by name, to read its
+#    resident memory each time, and starts it again with KETNOI_LOOKUP_LIMITS=off; prints its
+#    resident memory once both datasets answer;
 # 4. starts nginx on its own port with a config written to the scratch folder;
 # 5. runs wrk (tools/lookup/paths.lua: one random path a request, failures counted and printed)
 #    on key lookups at 64 and 256 connections against ketnoi and nginx, then on name searches at
@@ -302,6 +304,31 @@ if [ "$ONLY" = all ]; then
     stop "$server_pid"
     server_pid=""
 
+    # rss_alone NAME: starts the server on what is imported so far, waits until a key lookup
+    # answers, keeps its VmRSS and VmHWM as rss_NAME_kb and hwm_NAME_kb, and stops it.
+    rss_alone() {
+        local pid
+        "$bin" --data-dir "$data" serve --listen "127.0.0.1:$PORT" >>"$log" 2>&1 &
+        pid=$!
+        server_pid=$pid
+        wait_for "$pid" "the server ($1)" "$base$first_key" 300 "$log"
+        meta "rss_$1_kb" "$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")"
+        meta "hwm_$1_kb" "$(awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status")"
+        stop "$pid"
+        server_pid=""
+    }
+
+    # The exam set's memory alone, first as a plain key lookup (number and birth date), then as
+    # imported for the load below, also searchable by name and filterable by council.
+    import_plain=("$bin" --data-dir "$data" lookup import --account "$exam_account" --dataset diem-thi
+        --key so_bao_danh --verify ngay_sinh "$exam")
+    record "${import_plain[@]}"
+    say "import (exam, key lookup only): $(tail -n1 "$tmp/commands.txt")"
+    "${import_plain[@]}" >"$tmp/import-plain.log" 2>&1 \
+        || { tail -n 40 "$tmp/import-plain.log" >&2; die "the plain exam import failed (output above)"; }
+    record "$bin" --data-dir "$data" serve --listen "127.0.0.1:$PORT"
+    rss_alone exam_plain
+
     import_exam=("$bin" --data-dir "$data" lookup import --account "$exam_account" --dataset diem-thi
         --key so_bao_danh --verify ngay_sinh --search ho_ten --filter hoi_dong_thi "$exam")
     import_martyrs=("$bin" --data-dir "$data" lookup import --account "$martyr_account"
@@ -320,6 +347,7 @@ if [ "$ONLY" = all ]; then
         meta "import_${which}_s" "$took"
         if [ "$which" = exam ]; then
             say "exam import: $took s wall for $EXAM_ROWS rows (target: at most 10 s)"
+            rss_alone exam_search
         else
             say "martyr import: $took s wall for $MARTYR_ROWS rows"
         fi
