@@ -22,6 +22,7 @@ mod phone;
 pub mod policy;
 mod slug;
 mod time;
+pub mod tip;
 
 pub use account::{Account, AccountId, AccountKind, NewAccount};
 pub use agency::{Agency, AgencyCode, AgencyId, AgencyKind, NewAgency};
@@ -37,6 +38,7 @@ pub use phone::Phone;
 pub use policy::{Action, Grant, Role};
 pub use slug::Slug;
 pub use time::{Timestamp, VIETNAM_OFFSET};
+pub use tip::{TipCategory, TipStatus};
 
 /// Parses free text that must be present: NFC-normalised, trimmed, between `min` and `max`
 /// characters. Shared by every text newtype so they all agree on what "too long" means.

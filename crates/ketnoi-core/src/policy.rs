@@ -5,7 +5,7 @@
 //! every agency below it. Platform administrators hold [`Role::PlatformAdmin`], which reaches
 //! everywhere and adds the platform-wide actions (verifying accounts, loading areas).
 //!
-//! Later capabilities add actions (tips, lookups, broadcasts) by adding rows here, never by
+//! Later capabilities add actions (broadcasts, forms) by adding rows here, never by
 //! writing `if role == …` elsewhere.
 
 use crate::{AgencyId, InvalidInput, error::wire_enum};
@@ -46,6 +46,10 @@ wire_enum!(
         ManageBot => "manage-bot",
         /// Import an account's lookup datasets, publish, schedule and restore their versions.
         ManageLookups => "manage-lookups",
+        /// Read and answer the tips sent to a police unit, and hold and share its tip keys.
+        /// Only the unit's own officers and administrators: not viewers, not the agencies
+        /// above it, not platform administrators (see docs/SECURITY.md).
+        HandleTips => "handle-tips",
         /// Create an official account for the agency.
         CreateAccount => "create-account",
         /// Create an agency below this one.
@@ -96,6 +100,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, EditAccount, Subtree),
     (Administrator, ManageBot, Subtree),
     (Administrator, ManageLookups, Subtree),
+    (Administrator, HandleTips, Agency),
     (Administrator, CreateAccount, Subtree),
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
@@ -105,6 +110,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ReplyConversations, Agency),
     (Officer, ManageBot, Agency),
     (Officer, ManageLookups, Agency),
+    (Officer, HandleTips, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
 ];
@@ -166,11 +172,11 @@ mod tests {
     /// The expected matrix, written out by hand and independently of [`TABLE`]: `S` reaches the
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
-        // view read reply edit bot lookups create child staff token verify platform
-        (PlatformAdmin, "P P P P P P P P P P P P"),
-        (Administrator, "S S S S S S S S S S - -"),
-        (Officer, "A A A - A A - - - - - -"),
-        (Viewer, "A A - - - - - - - - - -"),
+        // view read reply edit bot lookups tips create child staff token verify platform
+        (PlatformAdmin, "P P P P P P - P P P P P P"),
+        (Administrator, "S S S S S S A S S S S - -"),
+        (Officer, "A A A - A A A - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a
