@@ -174,6 +174,9 @@ pub trait PeopleStore {
     async fn revoke_role(&self, staff: StaffId, agency: AgencyId) -> Result<bool>;
     /// The member's roles.
     async fn grants(&self, staff: StaffId) -> Result<Vec<Grant>>;
+    /// Everyone holding a role on the agency itself (not above or below it), with that role,
+    /// by name.
+    async fn agency_staff(&self, agency: AgencyId) -> Result<Vec<(StaffMember, Role)>>;
     /// The citizen with this phone, created on first sign-in.
     async fn citizen_for_phone(&self, phone: &Phone, at: Timestamp) -> Result<Citizen>;
     /// A citizen by id.

@@ -291,7 +291,16 @@ async fn staff_usernames_are_unique_and_roles_replace(s: &dyn Store) {
     let roles: Vec<(AgencyId, Role)> =
         s.grants(lan.id).await.unwrap_or_default().iter().map(|g| (g.agency, g.role)).collect();
     assert_eq!(roles, vec![(a, Role::Administrator), (b, Role::Officer)]);
+    let on_b: Vec<(String, Role)> = s
+        .agency_staff(b)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|(m, r)| (m.username.to_string(), r))
+        .collect();
+    assert_eq!(on_b, vec![(new.username.to_string(), Role::Officer)]);
     assert_eq!(s.revoke_role(lan.id, b).await.ok(), Some(true));
+    assert!(s.agency_staff(b).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
     assert_eq!(s.revoke_role(lan.id, b).await.ok(), Some(false));
     let bad = s.grant_role(lan.id, AgencyId(999), Role::Officer).await;
     assert!(matches!(bad, Err(StoreError::MissingReference(_))), "{bad:?}");

@@ -106,6 +106,28 @@ macro_rules! impl_people {
                     .collect()
             }
 
+            async fn agency_staff(
+                &self,
+                agency: ketnoi_core::AgencyId,
+            ) -> $crate::Result<Vec<(ketnoi_core::StaffMember, ketnoi_core::Role)>> {
+                let found = sqlx::query(
+                    "SELECT s.id, s.username, s.display_name, s.platform_admin, s.created_at, \
+                     g.role FROM staff s JOIN staff_grants g ON g.staff_id = s.id \
+                     WHERE g.agency_id = $1 ORDER BY s.display_name, s.id",
+                )
+                .bind(agency.0)
+                .fetch_all(&self.pool)
+                .await?;
+                found
+                    .iter()
+                    .map(|r| {
+                        use sqlx::Row as _;
+                        let role: String = r.try_get("role")?;
+                        Ok((rows::staff(r)?, role.parse()?))
+                    })
+                    .collect()
+            }
+
             async fn citizen_for_phone(
                 &self,
                 phone: &ketnoi_core::Phone,
