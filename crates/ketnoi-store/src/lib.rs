@@ -2,7 +2,8 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`]), gathered in [`Store`]. Two backends implement them:
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`]), gathered in
+//! [`Store`]. Two backends implement them:
 //!
 //! - [`SqliteStore`]: the embedded default, a single file in WAL mode, no server needed;
 //! - [`PgStore`]: PostgreSQL, for deployments with several nodes.
@@ -13,6 +14,9 @@
 //! conformance suite (`tests/conformance.rs`) runs every test against both.
 //!
 //! Times are stored as Unix milliseconds in 64-bit integer columns on both backends.
+//!
+//! Tips reach storage already sealed in the citizen's browser: [`TipStore`] keeps ciphertext and
+//! the few clear fields that route a tip, and nothing that could identify its sender's device.
 #![deny(missing_docs)]
 
 use std::sync::Arc;
@@ -34,6 +38,7 @@ mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tip;
 
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
 pub use bot::{
@@ -55,6 +60,10 @@ pub use model::{
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
+pub use tip::{
+    KeyCopy, NewTip, NewTipAttachment, OfficerKey, Tip, TipAttachment, TipId, TipMessage,
+    TipSettings, TipStatus, TipStore, TipSummary, UnitKey,
+};
 
 /// What every storage call returns.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -83,6 +92,7 @@ pub trait Store:
     + ChatStore
     + BotStore
     + LookupStore
+    + TipStore
     + Send
     + Sync
 {

@@ -503,3 +503,6 @@ mod bot;
 
 #[path = "conformance/lookup.rs"]
 mod lookup;
+
+#[path = "conformance/tip.rs"]
+mod tip;

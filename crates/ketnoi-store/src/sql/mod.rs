@@ -14,6 +14,7 @@ mod jobs;
 pub(crate) mod lookup;
 mod people;
 mod sessions;
+pub(crate) mod tip;
 
 /// What differs between the engines in otherwise shared SQL.
 pub(crate) trait Dialect {
@@ -240,6 +241,7 @@ macro_rules! impl_store {
         $crate::sql::impl_chat!($store, $db);
         $crate::sql::impl_bot!($store, $db, $row);
         $crate::sql::impl_lookup!($store, $db, $row);
+        $crate::sql::impl_tip!($store, $db, $row);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -250,3 +252,4 @@ pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
 pub(crate) use people::impl_people;
 pub(crate) use sessions::impl_sessions;
+pub(crate) use tip::impl_tip;
