@@ -115,6 +115,18 @@ pub enum ApiError {
         /// Seconds until a retry can succeed.
         retry_after: u64,
     },
+    /// A tip, or a request about one, is not as it must be (422); the code says how, `field`
+    /// names the part at fault.
+    #[error("bad tip: {code}")]
+    BadTip {
+        /// The message key.
+        code: &'static str,
+        /// The field or part at fault.
+        field: &'static str,
+    },
+    /// No unit that would receive this tip holds a key yet (409).
+    #[error("tips closed")]
+    TipsClosed,
     /// The database is not answering (503).
     #[error("not ready")]
     NotReady,
@@ -288,6 +300,13 @@ impl ApiError {
                 vec![("minutes", Number(retry_after.div_ceil(60) as i64))],
                 vec![("retry_after", serde_json::json!(retry_after))],
             ),
+            Self::BadTip { code, field } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                *code,
+                vec![],
+                vec![("field", serde_json::json!(field))],
+            ),
+            Self::TipsClosed => (StatusCode::CONFLICT, "tips-closed", vec![], vec![]),
             Self::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", vec![], vec![]),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", vec![], vec![]),
         };
@@ -328,6 +347,10 @@ fn what_key(what: &str) -> &'static str {
         "attachment" => "what-attachment",
         "dataset" => "what-dataset",
         "version" => "what-version",
+        "tip" => "what-tip",
+        "tip-form" => "what-tip-form",
+        "key-copy" => "what-key-copy",
+        "unit key" => "what-unit-key",
         _ => "what-thing",
     }
 }

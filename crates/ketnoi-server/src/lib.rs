@@ -36,6 +36,7 @@ pub mod otp;
 pub mod ratelimit;
 mod routes;
 pub mod signin;
+pub mod tips;
 mod web;
 
 pub use config::{BlobLocation, OtpDelivery, Secret, ServerConfig};
@@ -66,6 +67,8 @@ pub struct AppState {
     pub callers: Arc<cache::TtlCache<String, auth::Caller>>,
     /// Accounts by slug, for the paths every message takes.
     pub accounts: Arc<cache::TtlCache<String, ketnoi_core::Account>>,
+    /// The tip paths' rate limits, keyed under a daily in-memory key.
+    pub tip_guard: Arc<tips::TipGuard>,
 }
 
 /// A bound, ready-to-run server.
@@ -122,6 +125,7 @@ impl Application {
             blobs,
             callers: Arc::new(cache::TtlCache::new(CALLER_CACHE_TTL, 200_000)),
             accounts: Arc::new(cache::TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
+            tip_guard: Arc::new(tips::TipGuard::default()),
         };
         let router = router(state.clone());
         Ok(Self { listener, router, state })

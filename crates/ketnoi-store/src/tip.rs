@@ -13,7 +13,7 @@
 //! a citizen.
 
 use async_trait::async_trait;
-use ketnoi_core::{AccountId, AgencyId, AreaCode, CitizenId, InvalidInput, StaffId, Timestamp};
+use ketnoi_core::{AccountId, AgencyId, AreaCode, CitizenId, StaffId, Timestamp};
 
 use crate::Result;
 
@@ -24,49 +24,10 @@ use crate::Result;
 #[serde(transparent)]
 pub struct TipId(pub i64);
 
-/// Where a tip stands with the units that received it. More states may come (a case
-/// workflow); the database does not constrain the word, so adding one needs no migration.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum TipStatus {
-    /// Not yet dealt with; what the unit's badge counts.
-    New,
-    /// An officer has dealt with it.
-    Handled,
-}
-
-impl TipStatus {
-    /// Every status, in order.
-    pub const ALL: &'static [TipStatus] = &[TipStatus::New, TipStatus::Handled];
-
-    /// The word used on the wire and in the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "new",
-            Self::Handled => "handled",
-        }
-    }
-}
-
-impl std::str::FromStr for TipStatus {
-    type Err = InvalidInput;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim() {
-            "new" => Ok(Self::New),
-            "handled" => Ok(Self::Handled),
-            _ => Err(InvalidInput::Choice { field: "status", choices: "new, handled" }),
-        }
-    }
-}
-
-impl std::fmt::Display for TipStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// Where a tip stands with the units that received it (defined with the domain's words). More
+/// states may come (a case workflow); the database does not constrain the word, so adding one
+/// needs no migration.
+pub use ketnoi_core::TipStatus;
 
 /// A unit's key pair, as storage has it: the public half only.
 #[derive(Debug, Clone, PartialEq, Eq)]

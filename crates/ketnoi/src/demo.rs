@@ -455,3 +455,52 @@ pub async fn seed_lookups(
     }
     Ok(())
 }
+
+/// The key passphrase of the demo officers who hold their units' tip keys. A real officer
+/// chooses their own in the browser, and it never reaches the server.
+pub const DEMO_TIP_PASSPHRASE: &str = "demo khóa tin báo 2026";
+
+/// Gives the Vị Xuyên commune police and the provincial police tip keys, so that the tip form
+/// works from the start: each unit's key pair is made here, its public half stored, its private
+/// half wrapped to the officer who holds it (`cavixuyen.canbo`, `catinh.admin`), whose own key
+/// is sealed under [`DEMO_TIP_PASSPHRASE`]. Nothing else keeps the private halves.
+pub async fn seed_tips(store: &dyn Store) -> anyhow::Result<()> {
+    for (unit, officer) in [("ca-vi-xuyen", "cavixuyen.canbo"), ("ca-tuyen-quang", "catinh.admin")] {
+        let unit = store
+            .agency_by_code(&unit.parse()?)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo unit {unit} is missing"))?;
+        let (staff, _) = store
+            .staff_by_username(&officer.parse()?)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo officer {officer} is missing"))?;
+        let personal = ketnoi_seal::KeyPair::generate();
+        let sealed = ketnoi_seal::seal_with_passphrase(&personal, DEMO_TIP_PASSPHRASE)?;
+        let now = Timestamp::now();
+        store
+            .put_officer_key(&ketnoi_store::OfficerKey {
+                staff: staff.id,
+                kid: personal.kid(),
+                sealed: serde_json::to_string(&sealed)?,
+                created_at: now,
+            })
+            .await?;
+        let unit_key = ketnoi_seal::KeyPair::generate();
+        let wrapped = ketnoi_seal::wrap(
+            unit_key.secret_bytes().as_slice(),
+            &personal.public(),
+            ketnoi_seal::Label::Unit,
+        )?;
+        let copy = ketnoi_store::KeyCopy {
+            unit_kid: unit_key.kid(),
+            staff: staff.id,
+            officer_kid: personal.kid(),
+            wrapped: serde_json::to_string(&wrapped)?,
+            granted_by: None,
+            created_at: now,
+        };
+        let public = ketnoi_seal::b64u(&unit_key.public());
+        store.add_unit_key(unit.id, &unit_key.kid(), &public, None, &[copy], now).await?;
+    }
+    Ok(())
+}

@@ -143,6 +143,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         if demo::is_empty(store.as_ref()).await? {
             seeded = true;
             let creds = demo::seed(store.as_ref()).await?;
+            demo::seed_tips(store.as_ref()).await?;
             print_demo(&creds);
         } else {
             tracing::info!("database already holds data; demo seed skipped");
@@ -183,6 +184,14 @@ fn print_demo(creds: &demo::DemoCredentials) {
     for phone in &creds.citizens {
         println!("  {}", phone.national());
     }
+    println!(
+        "{} {:?}",
+        t(
+            "Khóa tin báo của cavixuyen.canbo và catinh.admin mở bằng cụm mật khẩu:",
+            "The tip keys of cavixuyen.canbo and catinh.admin open with the key passphrase:"
+        ),
+        demo::DEMO_TIP_PASSPHRASE
+    );
 }
 
 /// Completes on Ctrl-C or SIGTERM.

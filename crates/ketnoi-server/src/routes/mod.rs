@@ -20,6 +20,7 @@ pub(crate) mod conversations;
 mod health;
 pub(crate) mod lookups;
 mod me;
+pub(crate) mod tips;
 pub(crate) use me::console_scope;
 pub(crate) mod views;
 
@@ -73,6 +74,7 @@ pub(crate) mod views;
         (name = "directory", description = "Areas, agencies and official accounts"),
         (name = "me", description = "The signed-in caller"),
         (name = "conversations", description = "Messages between citizens and accounts; live events on the WebSocket at /api/v1/ws"),
+        (name = "tips", description = "Tips to police units, sealed in the browser; follow-up by receipt code; the unit's inbox and keys"),
         (name = "lookups", description = "Records an account publishes: looked up by key with a second factor, or searched by name"),
         (name = "ops", description = "Health checks")
     )
@@ -107,7 +109,8 @@ pub(crate) fn router(max_upload: usize) -> Router<AppState> {
         .merge(lookups::router())
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         // After the general limit, so that upload routes keep their own larger one.
-        .merge(conversations::router(max_upload));
+        .merge(conversations::router(max_upload))
+        .merge(tips::router(max_upload));
     Router::new()
         .merge(health::router())
         .nest("/api/v1", api)

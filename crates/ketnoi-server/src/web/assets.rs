@@ -19,8 +19,8 @@ struct Asset {
     content_type: &'static str,
 }
 
-fn assets() -> &'static [Asset; 2] {
-    static ASSETS: OnceLock<[Asset; 2]> = OnceLock::new();
+fn assets() -> &'static [Asset; 4] {
+    static ASSETS: OnceLock<[Asset; 4]> = OnceLock::new();
     ASSETS.get_or_init(|| {
         let named = |stem: &str, ext: &str, body: &'static [u8], content_type| Asset {
             name: format!("{stem}.{}.{ext}", &crate::auth::hex(&Sha256::digest(body))[..12]),
@@ -35,6 +35,18 @@ fn assets() -> &'static [Asset; 2] {
                 include_bytes!("../../static/app.js"),
                 "text/javascript; charset=utf-8",
             ),
+            named(
+                "seal",
+                "js",
+                include_bytes!("../../static/seal.js"),
+                "text/javascript; charset=utf-8",
+            ),
+            named(
+                "tips",
+                "js",
+                include_bytes!("../../static/tips.js"),
+                "text/javascript; charset=utf-8",
+            ),
         ]
     })
 }
@@ -47,6 +59,16 @@ pub(crate) fn css_url() -> String {
 /// The script's URL.
 pub(crate) fn js_url() -> String {
     format!("/static/{}", assets()[1].name)
+}
+
+/// The sealing script's URL (tip pages only).
+pub(crate) fn seal_js_url() -> String {
+    format!("/static/{}", assets()[2].name)
+}
+
+/// The tip pages' script's URL.
+pub(crate) fn tips_js_url() -> String {
+    format!("/static/{}", assets()[3].name)
 }
 
 /// `GET /static/{name}`: only the current fingerprinted names exist.

@@ -26,6 +26,16 @@ struct ConsolePage {
     agencies: Vec<AgencyRow>,
     accounts: Vec<ConsoleAccount>,
     tools: Vec<String>,
+    /// The units whose tips the member handles: inbox link and notice of new tips.
+    tip_units: Vec<TipUnit>,
+}
+
+/// A unit whose tips the member handles, with its notice ("3 new tips in unit X"): the only
+/// notification of a tip, and it names the unit, never the tip.
+struct TipUnit {
+    href: String,
+    notice: String,
+    fresh: bool,
 }
 
 /// An account the member reaches, and whether they may curate its bot and publish its
@@ -75,13 +85,29 @@ async fn console(viewer: Viewer) -> Response {
         let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
         listed.push(ConsoleAccount { card, bot, lookups });
     }
+    let tip_units = match super::tips::units_for_console(&viewer).await {
+        Ok(units) => units
+            .into_iter()
+            .map(|(code, name, new)| TipUnit {
+                href: super::tips::inbox_path(&code),
+                notice: if new > 0 {
+                    t.with_count("console-tips-new", "unit", &name, new)
+                } else {
+                    t.with("console-tips-none", "unit", &name)
+                },
+                fresh: new > 0,
+            })
+            .collect(),
+        Err(e) => return viewer.fail(e),
+    };
     let page = ConsolePage {
         l: viewer.layout(false),
         welcome: t.with("console-welcome", "name", staff.display_name.as_str()),
         roles: roles.join(", "),
         agencies: rows,
         accounts: listed,
-        tools: ["console-bot", "console-tips", "console-content"]
+        tip_units,
+        tools: ["console-content"]
             .iter()
             .map(|k| t.get(k))
             .collect(),

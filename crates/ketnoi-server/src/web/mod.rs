@@ -33,6 +33,7 @@ mod console;
 mod lookup;
 mod lookup_console;
 mod sign_in;
+mod tips;
 
 /// The pages and their assets.
 pub(crate) fn router(max_upload: usize) -> Router<AppState> {
@@ -44,6 +45,7 @@ pub(crate) fn router(max_upload: usize) -> Router<AppState> {
         .merge(bot::router())
         .merge(lookup::router())
         .merge(lookup_console::router())
+        .merge(tips::router(max_upload))
         .route("/lang/{tag}", get(switch_language))
         .layer(axum::middleware::from_fn(page_headers));
     Router::new().merge(pages).route("/static/{name}", get(assets::serve))
@@ -131,6 +133,12 @@ impl Tr {
         self.messages.get(self.lang, key, &[("count", FluentValue::from(n))])
     }
 
+    /// A message with one text argument and a count.
+    pub(crate) fn with_count(&self, key: &str, name: &str, value: &str, n: i64) -> String {
+        let args = [(name, FluentValue::from(value)), ("count", FluentValue::from(n))];
+        self.messages.get(self.lang, key, &args)
+    }
+
     /// The label of an account kind.
     pub(crate) fn kind(&self, kind: AccountKind) -> String {
         self.get(&format!("kind-{kind}"))
@@ -207,6 +215,28 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 impl Viewer {
+    /// A viewer for a page drawn for nobody in particular: no session looked up, the given
+    /// language, and `headers` as the caller passes them (without cookies, for the tip pages).
+    pub(crate) fn for_nobody(
+        state: AppState,
+        lang: Lang,
+        parts: &Parts,
+        headers: HeaderMap,
+    ) -> Self {
+        Self {
+            caller: Caller::Anonymous,
+            lang,
+            path_and_query: parts
+                .uri
+                .path_and_query()
+                .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
+            session_token: None,
+            state,
+            method: parts.method.clone(),
+            headers,
+        }
+    }
+
     /// The translator.
     pub(crate) fn t(&self) -> Tr {
         Tr { messages: self.state.messages.clone(), lang: self.lang }
