@@ -566,3 +566,4 @@ tips-settings = Settings
 tips-copy-parent = Send a copy of each tip to the unit above
 tips-save = Save
 tips-settings-saved = Settings saved.
+tip-from-reporter = Reporter

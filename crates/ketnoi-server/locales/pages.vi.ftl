@@ -551,3 +551,4 @@ tips-settings = Cài đặt
 tips-copy-parent = Gửi bản sao mỗi tin báo tới đơn vị cấp trên
 tips-save = Lưu
 tips-settings-saved = Đã lưu cài đặt.
+tip-from-reporter = Người báo

@@ -404,10 +404,16 @@ struct FollowPage {
     error: Option<String>,
     status: Option<String>,
     messages: Vec<ShownMessage>,
+    status_new: String,
+    status_handled: String,
 }
 
 fn follow_page(viewer: &Viewer) -> FollowPage {
+    let t = viewer.t();
+    let line = |s: TipStatus| t.with("tip-status-line", "status", &t.get(&format!("tip-status-{s}")));
     FollowPage {
+        status_new: line(TipStatus::New),
+        status_handled: line(TipStatus::Handled),
         l: viewer.layout(false),
         seal_js: assets::seal_js_url(),
         tips_js: assets::tips_js_url(),
