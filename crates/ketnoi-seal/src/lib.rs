@@ -21,7 +21,37 @@
 //! - [`UnitKeyFile`], [`Export`] and [`decrypt_export`]: reading a tip offline.
 //!
 //! Nothing here does I/O; randomness comes from the operating system. Secrets are zeroized when
-//! dropped, and no error or `Debug` output ever shows plaintext or key material.
+//! dropped; no error message shows plaintext or key material, and the `Debug` output of keys,
+//! receipts and bodies leaves their secrets out.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use ketnoi_seal::{Clear, Draft, KeyPair, Mode, SealedBy, open_report, receipt, seal_report};
+//!
+//! let unit = KeyPair::generate();
+//! let code = receipt::new_code(); // shown to the reporter, never stored
+//! let receipt = receipt::derive(&code)?;
+//! let clear = Clear {
+//!     account: "cong-an-tinh-tuyen-quang".into(),
+//!     category: "ma-tuy".into(),
+//!     area: "08".into(),
+//!     occurred: "2026-11-28".into(),
+//!     mode: Mode::Anonymous,
+//! };
+//! let (envelope, _streams) = seal_report(&Draft {
+//!     clear: &clear,
+//!     recipients: &[unit.public()],
+//!     description: "Có người bán ma tuý ở đầu ngõ.",
+//!     details: &BTreeMap::new(),
+//!     files: &[],
+//!     reply_key: &receipt.reply_key,
+//!     sealed_by: SealedBy::Server,
+//! })?;
+//! let (body, _report_key) = open_report(&envelope, &unit)?;
+//! assert_eq!(body.description, "Có người bán ma tuý ở đầu ngõ.");
+//! assert_eq!(*body.reply_key()?, *receipt.reply_key);
+//! # Ok::<(), ketnoi_seal::SealError>(())
+//! ```
 #![deny(missing_docs)]
 
 mod b64;

@@ -4,6 +4,7 @@
 
 mod attachment;
 mod export;
+mod fixture;
 mod keys;
 mod message;
 mod officer;

@@ -12,6 +12,7 @@ mod browser_bot;
 mod browser_chat;
 mod browser_flows;
 mod browser_lookup;
+mod browser_seal;
 mod browser_tips;
 mod chat;
 mod cli;

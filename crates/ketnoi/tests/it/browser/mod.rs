@@ -347,6 +347,30 @@ impl Browser {
             .unwrap_or_else(|e| panic!("script failed: {e}"))
     }
 
+    /// Like [`Browser::run_js`], for asynchronous work: `body` is the body of an `async`
+    /// function (`arguments` holds `args`, and `await` may be used), and its result is returned
+    /// once the promise settles; a rejection panics with the error and its stack. The session's
+    /// script timeout (30 seconds) applies.
+    pub async fn run_async_js(&self, body: &str, args: Vec<Value>) -> Value {
+        // WebDriver's asynchronous script gets a callback as its last argument; the body runs
+        // with the other arguments and hands over its outcome in an object, so a rejection is
+        // told apart from a result.
+        let script = format!(
+            "var done = arguments[arguments.length - 1];\n\
+             var args = Array.prototype.slice.call(arguments, 0, -1);\n\
+             (async function () {{\n{body}\n}}).apply(null, args).then(\n\
+               function (value) {{ done({{ ok: value === undefined ? null : value }}); }},\n\
+               function (error) {{ done({{ error: String((error && error.stack) || error) }}); }});"
+        );
+        let outcome = bounded(self.client.execute_async(&script, args))
+            .await
+            .unwrap_or_else(|e| panic!("script failed: {e}"));
+        match outcome.get("error") {
+            Some(error) => panic!("script rejected: {}", error.as_str().unwrap_or_default()),
+            None => outcome["ok"].clone(),
+        }
+    }
+
     /// Writes a PNG of the viewport to `path`.
     pub async fn screenshot(&self, path: impl AsRef<Path>) {
         let path = path.as_ref();
