@@ -1,6 +1,11 @@
 //! Starting a real server for a test.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{
+    io::Write,
+    net::SocketAddr,
+    path::PathBuf,
+    sync::{Arc, Mutex, OnceLock},
+};
 
 use ketnoi::demo::{self, DemoCredentials};
 use ketnoi_server::{Application, Secret, ServerConfig};
@@ -19,6 +24,11 @@ pub struct TestApp {
     pub blobs: Arc<dyn ketnoi_store::BlobStore>,
     /// The server's lookups, to refresh after changing storage behind its back.
     pub lookups: Arc<ketnoi_server::lookup::Lookups>,
+    /// The SQLite database file, when the app runs on one made by [`spawn_app`] or
+    /// [`spawn_app_with`].
+    pub db_path: Option<PathBuf>,
+    /// The folder of the server's blob store.
+    pub blob_dir: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _guard: Box<dyn std::any::Any + Send>,
 }
@@ -34,16 +44,17 @@ impl Drop for TestApp {
 /// Starts a server on a fresh SQLite database, seeded with the demo when `demo` is set (which
 /// also turns on demo mode, so code requests answer with the code).
 pub async fn spawn_app(demo: bool) -> TestApp {
-    let (sqlite, dir) = ketnoi_store::testing::fresh_sqlite().await;
-    let store: Arc<dyn Store> = Arc::new(sqlite.clone());
-    start(store, Some(sqlite), Box::new(dir), demo).await
+    spawn_app_with(demo, |_| {}).await
 }
 
 /// Starts a server on a fresh SQLite database with a configuration adjusted by `adjust`.
 pub async fn spawn_app_with(demo: bool, adjust: impl FnOnce(&mut ServerConfig)) -> TestApp {
     let (sqlite, dir) = ketnoi_store::testing::fresh_sqlite().await;
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
-    start_with(store, Some(sqlite), Box::new(dir), demo, adjust).await
+    let db_path = dir.path().join("ketnoi.db");
+    let mut app = start_with(store, Some(sqlite), Box::new(dir), demo, adjust).await;
+    app.db_path = Some(db_path);
+    app
 }
 
 /// Starts a server on the given store.
@@ -72,7 +83,8 @@ pub async fn start_with(
     let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret.clone());
     config.demo = demo;
     let blobs = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    config.blobs = ketnoi_server::BlobLocation::Dir(blobs.path().to_path_buf());
+    let blob_dir = blobs.path().to_path_buf();
+    config.blobs = ketnoi_server::BlobLocation::Dir(blob_dir.clone());
     let guard: Box<dyn std::any::Any + Send> = Box::new((guard, blobs));
     adjust(&mut config);
     let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
@@ -102,6 +114,8 @@ pub async fn start_with(
         creds,
         blobs,
         lookups,
+        db_path: None,
+        blob_dir,
         stop: Some(stop),
         _guard: guard,
     }
@@ -175,6 +189,46 @@ impl TestApp {
         assert_eq!(status, 200, "{signed}");
         signed["token"].as_str().unwrap_or_default().to_owned()
     }
+}
+
+/// Everything logged in this test process, kept in memory once [`capture_logs`] has run.
+fn log_buffer() -> &'static Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| Arc::new(Mutex::new(Vec::new())))
+}
+
+/// A writer that appends to [`log_buffer`].
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Installs, once for the whole test process, a global subscriber that writes every event and
+/// span of every crate, down to TRACE, into memory. Call it before starting the app whose logs
+/// matter; later calls do nothing. Every test running in the process logs into the same buffer.
+pub fn capture_logs() {
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let buffer = log_buffer().clone();
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || Captured(buffer.clone()))
+            .try_init();
+    });
+}
+
+/// What has been logged since [`capture_logs`] (empty before it).
+pub fn captured_logs() -> String {
+    String::from_utf8_lossy(&log_buffer().lock().unwrap_or_else(|p| p.into_inner())).into_owned()
 }
 
 /// Status and JSON body (Null when the body is empty or not JSON).
