@@ -677,6 +677,10 @@ async fn anonymous_tips_keep_no_address_user_agent_or_session_and_identified_one
     let before = tip_count(&db).await;
     let nobody = Tip::new("Không đăng nhập.").identified();
     assert_problem(&submit(&app, &nobody, &keys).await, 401, "unauthenticated");
+    // A page of another site cannot send an identified tip in the citizen's name.
+    let forged = Tip::new("Giả mạo.").identified();
+    let headers = [("cookie", cookie.as_str()), ("sec-fetch-site", "cross-site")];
+    assert_problem(&submit_parts(&app, &forged.parts(&keys), &headers).await, 403, "csrf-rejected");
     assert_eq!(tip_count(&db).await, before, "a refused tip is not stored");
 }
 
@@ -746,6 +750,30 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
         addition
     );
 
+    // Without JavaScript the follow-up page opens the messages in memory, for that code only.
+    let follow = |code: String, client: String| {
+        let app = &app;
+        async move {
+            let response = app
+                .client
+                .post(app.url("/tin-bao/theo-doi"))
+                .header("x-forwarded-for", client)
+                .header("sec-fetch-site", "same-origin")
+                .form(&[("code", code.as_str()), ("lang", "vi")])
+                .send()
+                .await
+                .or_panic("follow");
+            let status = response.status().as_u16();
+            (status, response.text().await.or_panic("page"))
+        }
+    };
+    let (status, page) = follow(tip.code.to_lowercase(), me.clone()).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains(reply) && page.contains(addition), "{page}");
+    let (status, page) = follow(receipt::new_code(), fresh_client()).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("Không tìm thấy tin báo với mã này") && !page.contains(reply), "{page}");
+
     // Only an Argon2id hash of the authentication secret is stored; the code, its secret and
     // its reply key are nowhere.
     let db = database(&app).await;
@@ -779,6 +807,9 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
     let (status, _, body) =
         post_json_from(&app, "/api/v1/tips/receipt/messages", &added, guesser).await;
     assert_eq!(status, 429, "{body}");
+    let (status, page) = follow(tip.code.clone(), guesser.to_owned()).await;
+    assert_eq!(status, 429, "the page without JavaScript shares the limit: {page}");
+    assert!(!page.contains(reply), "{page}");
     // Another client is not affected.
     let (status, _, body) = post_json_from(&app, "/api/v1/tips/receipt", &proof, &me).await;
     assert_eq!(status, 200, "{body}");
@@ -888,6 +919,23 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
         let got = app.send(method.clone(), path, None, body.clone()).await;
         assert_eq!(got.0, 401, "nobody {method} {path}: {}", got.1);
         assert_problem(&got, 401, "unauthenticated");
+    }
+
+    // The province's administrator handles the province's tips, and cannot reach the commune's
+    // tip through them.
+    let province = "/api/v1/units/ca-tuyen-quang";
+    let admin = &outsiders[2].1;
+    let (status, list) = app.get(&format!("{province}/tips"), Some(admin)).await;
+    assert_eq!((status, &list["tips"]), (200, &json!([])), "{list}");
+    for (method, path, body) in [
+        (Method::GET, format!("{province}/tips/{id}"), None),
+        (Method::GET, format!("{province}/tips/{id}/attachments/0"), None),
+        (Method::GET, format!("{province}/tips/{id}/export"), None),
+        (Method::POST, format!("{province}/tips/{id}/messages"), endpoints[4].2.clone()),
+        (Method::POST, format!("{province}/tips/{id}/status"), endpoints[5].2.clone()),
+    ] {
+        let got = app.send(method.clone(), &path, Some(admin), body).await;
+        assert_problem(&got, 404, "not-found");
     }
 
     // Nothing of it happened.
@@ -1021,10 +1069,16 @@ async fn bad_tips_are_refused_with_their_reason_and_leave_nothing_behind() {
     files_under(&app.blob_dir, &mut blobs_after);
     assert_eq!(blobs_after.len(), blobs_before.len(), "no attachment is left in the blob store");
 
-    // The same receipt twice: the second is refused, the first stays.
+    // The same receipt twice: the second is refused, the first stays, and the second's
+    // attachment is not left behind.
+    let mut good = good;
+    good.files.push(file.clone());
     assert_eq!(submit(&app, &good, &keys).await.0, 201);
     assert_problem(&submit(&app, &good, &keys).await, 422, "tip-bad-receipt");
     assert_eq!(tip_count(&db).await, 1);
+    let mut blobs_after = Vec::new();
+    files_under(&app.blob_dir, &mut blobs_after);
+    assert_eq!(blobs_after.len(), blobs_before.len() + 1, "only the stored tip's attachment");
 
     // The form without JavaScript says in Vietnamese what is missing.
     let (status, page) = post_fallback(&app, &fallback_fields("   ", "Chợ"), &[]).await;
@@ -1032,4 +1086,26 @@ async fn bad_tips_are_refused_with_their_reason_and_leave_nothing_behind() {
     assert!(page.contains("Vui lòng mô tả sự việc."), "{page}");
     assert!(page.contains("Chợ"), "the form keeps what was typed: {page}");
     assert_eq!(tip_count(&db).await, 1);
+}
+
+#[tokio::test]
+async fn wrong_receipt_codes_sent_all_at_once_get_no_more_tries_than_one_after_another() {
+    let app = tips_app().await;
+    let guesser = "198.51.100.201";
+    let tries = (0..30).map(|_| {
+        let proof = json!({
+            "lookup": b64u(&rand::random::<[u8; 16]>()),
+            "auth": b64u(&rand::random::<[u8; 32]>()),
+        });
+        let app = &app;
+        async move { post_json_from(app, "/api/v1/tips/receipt", &proof, guesser).await.0 }
+    });
+    let statuses = futures_util::future::join_all(tries).await;
+    let checked = statuses.iter().filter(|s| **s == 404).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(checked + refused, statuses.len(), "{statuses:?}");
+    assert!(
+        checked <= 10,
+        "{checked} wrong codes were checked for one client, past the limit of ten: {statuses:?}"
+    );
 }
