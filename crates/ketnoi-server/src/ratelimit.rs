@@ -103,18 +103,16 @@ impl RateLimiter {
         }
     }
 
-    /// Whether the bucket for `(scope, raw)` holds a request now, without taking it; on refusal,
-    /// how many seconds until it will.
-    pub fn peek(&self, scope: &str, raw: &str, limit: Limit) -> Result<(), u64> {
+    /// Gives back one request taken from the bucket for `(scope, raw)`, up to its burst: for
+    /// limits that count only failures but must take the try before knowing, so that tries
+    /// made at the same moment cannot all slip through.
+    pub fn refund(&self, scope: &str, raw: &str, limit: Limit) {
         let key = self.bucket_key(scope, raw);
-        let per = limit.per.as_secs_f64().max(f64::EPSILON);
         let burst = f64::from(limit.burst.max(1));
-        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(bucket) = buckets.get(&key) else { return Ok(()) };
-        let tokens = (bucket.tokens
-            + Instant::now().saturating_duration_since(bucket.at).as_secs_f64() / per)
-            .min(burst);
-        if tokens >= 1.0 { Ok(()) } else { Err(((1.0 - tokens) * per).ceil().max(1.0) as u64) }
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(bucket) = buckets.get_mut(&key) {
+            bucket.tokens = (bucket.tokens + 1.0).min(burst);
+        }
     }
 
     /// How many buckets are held, for tests and metrics.
@@ -141,8 +139,9 @@ mod tests {
             assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Ok(()));
         }
         assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Err(10));
-        assert!(rl.peek("otp", "0912345678", limit).is_err(), "peeking sees the empty bucket");
-        assert_eq!(rl.peek("otp", "0987654321", limit), Ok(()), "and a missing one as full");
+        rl.refund("otp", "0912345678", limit);
+        assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Ok(()), "a refunded request");
+        assert_eq!(rl.check_at("otp", "0912345678", limit, t0), Err(10));
         assert_eq!(rl.check_at("otp", "0987654321", limit, t0), Ok(()), "another key");
         assert_eq!(rl.check_at("login", "0912345678", limit, t0), Ok(()), "another scope");
         let later = t0 + Duration::from_secs(10);

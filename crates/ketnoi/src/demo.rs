@@ -465,7 +465,8 @@ pub const DEMO_TIP_PASSPHRASE: &str = "demo khóa tin báo 2026";
 /// half wrapped to the officer who holds it (`cavixuyen.canbo`, `catinh.admin`), whose own key
 /// is sealed under [`DEMO_TIP_PASSPHRASE`]. Nothing else keeps the private halves.
 pub async fn seed_tips(store: &dyn Store) -> anyhow::Result<()> {
-    for (unit, officer) in [("ca-vi-xuyen", "cavixuyen.canbo"), ("ca-tuyen-quang", "catinh.admin")] {
+    for (unit, officer) in [("ca-vi-xuyen", "cavixuyen.canbo"), ("ca-tuyen-quang", "catinh.admin")]
+    {
         let unit = store
             .agency_by_code(&unit.parse()?)
             .await?

@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{delete, get, post},
 };
-use ketnoi_core::{Agency, AgencyCode, StaffId, TipStatus, Timestamp};
+use ketnoi_core::{Agency, AgencyCode, StaffId, Timestamp, TipStatus};
 use ketnoi_store::{KeyCopy, Tip, TipId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -114,21 +114,23 @@ async fn submit(
         match field.name() {
             Some("envelope") => {
                 let text = field.bytes().await.map_err(multipart_error)?;
-                envelope = Some(
-                    serde_json::from_slice::<Value>(&text)
-                        .map_err(|_| ApiError::BadTip { code: "tip-bad-envelope", field: "envelope" })?,
-                );
+                envelope = Some(serde_json::from_slice::<Value>(&text).map_err(|_| {
+                    ApiError::BadTip { code: "tip-bad-envelope", field: "envelope" }
+                })?);
             }
             Some("receipt") => {
                 let text = field.bytes().await.map_err(multipart_error)?;
-                receipt = Some(
-                    serde_json::from_slice::<wire::ReceiptProof>(&text)
-                        .map_err(|_| ApiError::BadTip { code: "tip-bad-receipt", field: "receipt" })?,
-                );
+                receipt =
+                    Some(serde_json::from_slice::<wire::ReceiptProof>(&text).map_err(|_| {
+                        ApiError::BadTip { code: "tip-bad-receipt", field: "receipt" }
+                    })?);
             }
             Some("attachment") => {
                 if attachments.len() == tips::MAX_ATTACHMENTS {
-                    return Err(ApiError::BadTip { code: "tip-too-many-files", field: "attachment" });
+                    return Err(ApiError::BadTip {
+                        code: "tip-too-many-files",
+                        field: "attachment",
+                    });
                 }
                 let bytes = field.bytes().await.map_err(multipart_error)?;
                 // Ciphertext is 16 bytes longer per 64 KiB than the file it seals.
@@ -225,18 +227,13 @@ pub(crate) async fn open_receipt(
     ip: std::net::IpAddr,
     proof: &wire::ReceiptProof,
 ) -> Result<Tip, ApiError> {
-    state.tip_guard.receipt_allowed(ip)?;
-    if proof.check().is_err() {
-        state.tip_guard.receipt_wrong(ip);
-        return Err(ApiError::BadTip { code: "tip-bad-receipt", field: "receipt" });
-    }
-    match tips::by_receipt(state, &proof.lookup, &proof.auth).await? {
-        Some(tip) => Ok(tip),
-        None => {
-            state.tip_guard.receipt_wrong(ip);
-            Err(ApiError::NotFound("tip"))
-        }
-    }
+    state.tip_guard.receipt_try(ip)?;
+    proof.check()?;
+    let tip = tips::by_receipt(state, &proof.lookup, &proof.auth)
+        .await?
+        .ok_or(ApiError::NotFound("tip"))?;
+    state.tip_guard.receipt_right(ip);
+    Ok(tip)
 }
 
 /// `POST /tips/receipt` `{"lookup", "auth"}`: the tip's status and its sealed messages.
@@ -483,7 +480,10 @@ async fn unit_message(
     wire::check_sealed(&m.sealed, MAX_MESSAGE)?;
     let sealed = serde_json::to_string(&m.sealed).map_err(|e| ApiError::Internal(e.into()))?;
     let staff = staff_id(&caller)?;
-    state.store.add_tip_message(tip.summary.id, true, Some(staff), &sealed, Timestamp::now()).await?;
+    state
+        .store
+        .add_tip_message(tip.summary.id, true, Some(staff), &sealed, Timestamp::now())
+        .await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -536,11 +536,8 @@ pub(crate) async fn keys_view(
             continue;
         }
         let key = state.store.officer_key(staff.id).await?;
-        let holds: Vec<&str> = copies
-            .iter()
-            .filter(|c| c.staff == staff.id)
-            .map(|c| c.unit_kid.as_str())
-            .collect();
+        let holds: Vec<&str> =
+            copies.iter().filter(|c| c.staff == staff.id).map(|c| c.unit_kid.as_str()).collect();
         officers.push(json!({
             "staff": staff.id.0,
             "name": staff.display_name.to_string(),
@@ -768,7 +765,10 @@ async fn put_settings(
     let unit = unit_for(&state, &caller, &code).await?;
     state
         .store
-        .set_tip_settings(&ketnoi_store::TipSettings { agency: unit.id, copy_parent: b.copy_parent })
+        .set_tip_settings(&ketnoi_store::TipSettings {
+            agency: unit.id,
+            copy_parent: b.copy_parent,
+        })
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

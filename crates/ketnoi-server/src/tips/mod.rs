@@ -24,8 +24,7 @@ use std::{
 };
 
 use ketnoi_core::{
-    Account, AccountKind, Agency, AgencyId, AgencyKind, AreaCode, CitizenId, TipCategory,
-    Timestamp,
+    Account, AccountKind, Agency, AgencyId, AgencyKind, AreaCode, CitizenId, Timestamp, TipCategory,
 };
 use ketnoi_store::{NewTip, NewTipAttachment, Store, UnitKey};
 use rand::RngCore as _;
@@ -89,16 +88,17 @@ impl TipGuard {
             .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
     }
 
-    /// Refuses every receipt try from a client whose wrong tries are spent.
-    pub(crate) fn receipt_allowed(&self, ip: IpAddr) -> Result<(), ApiError> {
+    /// Takes a receipt try from the client's allowance before the code is checked, so that
+    /// tries sent at the same moment cannot all get through; refused once wrong tries are spent.
+    pub(crate) fn receipt_try(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.limiter()
-            .peek("tip-receipt", &ip.to_string(), RECEIPT_LIMIT)
+            .check("tip-receipt", &ip.to_string(), RECEIPT_LIMIT)
             .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
     }
 
-    /// Counts a wrong receipt code against the client.
-    pub(crate) fn receipt_wrong(&self, ip: IpAddr) {
-        let _ = self.limiter().check("tip-receipt", &ip.to_string(), RECEIPT_LIMIT);
+    /// Gives the try back: the code was right, and right codes cost nothing.
+    pub(crate) fn receipt_right(&self, ip: IpAddr) {
+        self.limiter().refund("tip-receipt", &ip.to_string(), RECEIPT_LIMIT);
     }
 }
 
@@ -328,13 +328,18 @@ pub(crate) async fn seal_on_server(
             <[u8; ketnoi_seal::PUBLIC_LEN]>::try_from(raw.as_slice()).ok()
         })
         .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("a unit's public key does not decode")))?;
+        .ok_or_else(|| {
+            ApiError::Internal(anyhow::anyhow!("a unit's public key does not decode"))
+        })?;
     tokio::task::spawn_blocking(move || seal_now(plain, &keys))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
 }
 
-fn seal_now(plain: PlainTip, keys: &[[u8; ketnoi_seal::PUBLIC_LEN]]) -> Result<(Sealed, String), ApiError> {
+fn seal_now(
+    plain: PlainTip,
+    keys: &[[u8; ketnoi_seal::PUBLIC_LEN]],
+) -> Result<(Sealed, String), ApiError> {
     let code = ketnoi_seal::receipt::new_code();
     let receipt = ketnoi_seal::receipt::derive(&code)
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("receipt: {e}")))?;

@@ -107,10 +107,7 @@ async fn console(viewer: Viewer) -> Response {
         agencies: rows,
         accounts: listed,
         tip_units,
-        tools: ["console-content"]
-            .iter()
-            .map(|k| t.get(k))
-            .collect(),
+        tools: ["console-content"].iter().map(|k| t.get(k)).collect(),
     };
     viewer.render(StatusCode::OK, &page)
 }

@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Account, Agency, TipCategory, TipStatus, Timestamp};
+use ketnoi_core::{Account, Agency, Timestamp, TipCategory, TipStatus};
 use ketnoi_seal::Mode;
 
 use super::{Layout, PageForm, Viewer, Who, assets};
@@ -31,10 +31,7 @@ use crate::{
 pub(super) fn router(max_upload: usize) -> Router<AppState> {
     let limit = tips::MAX_ATTACHMENTS * max_upload + 1024 * 1024;
     Router::new()
-        .route(
-            "/a/{slug}/tin-bao",
-            get(form).post(fallback).layer(DefaultBodyLimit::max(limit)),
-        )
+        .route("/a/{slug}/tin-bao", get(form).post(fallback).layer(DefaultBodyLimit::max(limit)))
         .route("/tin-bao/theo-doi", get(follow).post(follow_posted))
         .route("/console/don-vi/{code}/tin-bao", get(inbox))
         .route("/console/don-vi/{code}/tin-bao/{id}", get(tip_page))
@@ -187,11 +184,8 @@ async fn form(viewer: Viewer, Path(slug): Path<String>) -> Response {
         Ok(a) => a,
         Err(e) => return viewer.fail(e),
     };
-    let entered = Entered {
-        occurred_date: today(),
-        mode: "anonymous".into(),
-        ..Entered::default()
-    };
+    let entered =
+        Entered { occurred_date: today(), mode: "anonymous".into(), ..Entered::default() };
     match form_page(&viewer, &account, &entered, None).await {
         Ok(page) => no_store(viewer.render(StatusCode::OK, &page)),
         Err(e) => viewer.fail(e),
@@ -211,14 +205,21 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
-/// The page drawn for nobody in particular: no cookie read, the language the form carried
-/// (else the browser's).
+/// The page drawn for nobody in particular: no session looked up, whatever cookie came. A post
+/// is drawn in the language its form carried (else the browser's); a page that is only read
+/// keeps the visitor's language choice, which says nothing about who they are.
 fn anonymous_viewer(state: &AppState, parts: &Parts, lang: &str) -> Viewer {
+    let chosen = if parts.method == axum::http::Method::GET {
+        super::request_lang(&parts.headers)
+    } else {
+        let mut bare = parts.headers.clone();
+        bare.remove(header::COOKIE);
+        super::request_lang(&bare)
+    };
     let mut headers = parts.headers.clone();
     headers.remove(header::COOKIE);
     headers.remove(header::AUTHORIZATION);
-    let lang = Lang::from_tag(lang).unwrap_or_else(|| super::request_lang(&headers));
-    Viewer::for_nobody(state.clone(), lang, parts, headers)
+    Viewer::for_nobody(state.clone(), Lang::from_tag(lang).unwrap_or(chosen), parts, headers)
 }
 
 #[derive(Template)]
@@ -319,12 +320,8 @@ async fn send_fallback(
     }
     let area = ketnoi_core::AreaCode::parse(&clear.area)?;
     let units = tips::recipients(state.store.as_ref(), account, &area).await?;
-    let plain = PlainTip {
-        clear,
-        description,
-        place: ketnoi_text::nfc(entered.place.trim()),
-        files,
-    };
+    let plain =
+        PlainTip { clear, description, place: ketnoi_text::nfc(entered.place.trim()), files };
     let (sealed, code) = tips::seal_on_server(plain, &units).await?;
     tips::accept(state, account, &units, sealed, citizen).await?;
     Ok((code, units.into_iter().map(|r| r.unit.name).collect()))
@@ -348,7 +345,8 @@ async fn read_form(
         let name = field.name().unwrap_or_default().to_owned();
         if name == "attachment" {
             let file_name = field.file_name().unwrap_or_default().to_owned();
-            let content_type = field.content_type().unwrap_or("application/octet-stream").to_owned();
+            let content_type =
+                field.content_type().unwrap_or("application/octet-stream").to_owned();
             let bytes = field.bytes().await.map_err(malformed)?;
             // An empty file input posts one nameless, empty part.
             if bytes.is_empty() && file_name.is_empty() {
@@ -410,7 +408,8 @@ struct FollowPage {
 
 fn follow_page(viewer: &Viewer) -> FollowPage {
     let t = viewer.t();
-    let line = |s: TipStatus| t.with("tip-status-line", "status", &t.get(&format!("tip-status-{s}")));
+    let line =
+        |s: TipStatus| t.with("tip-status-line", "status", &t.get(&format!("tip-status-{s}")));
     FollowPage {
         status_new: line(TipStatus::New),
         status_handled: line(TipStatus::Handled),
@@ -486,9 +485,9 @@ async fn follow_now(
     f: &FollowForm,
 ) -> Result<(String, Vec<ShownMessage>), ApiError> {
     let t = viewer.t();
-    state.tip_guard.receipt_allowed(ip)?;
     let Ok(receipt) = ketnoi_seal::receipt::derive(&f.code) else {
-        state.tip_guard.receipt_wrong(ip);
+        // A code that cannot be one still costs a try.
+        state.tip_guard.receipt_try(ip)?;
         return Err(ApiError::BadTip { code: "tip-bad-code", field: "code" });
     };
     let proof = wire::ReceiptProof { lookup: receipt.lookup.clone(), auth: receipt.auth.clone() };
@@ -511,11 +510,8 @@ async fn follow_now(
     let shown = messages
         .iter()
         .map(|m| {
-            let author = if m.from_unit {
-                ketnoi_seal::Author::Unit
-            } else {
-                ketnoi_seal::Author::Reporter
-            };
+            let author =
+                if m.from_unit { ketnoi_seal::Author::Unit } else { ketnoi_seal::Author::Reporter };
             let text = serde_json::from_str(&m.sealed)
                 .ok()
                 .and_then(|s| ketnoi_seal::open_message(&receipt.reply_key, author, &s).ok())
@@ -528,11 +524,8 @@ async fn follow_now(
             }
         })
         .collect();
-    let status = t.with(
-        "tip-status-line",
-        "status",
-        &t.get(&format!("tip-status-{}", tip.summary.status)),
-    );
+    let status =
+        t.with("tip-status-line", "status", &t.get(&format!("tip-status-{}", tip.summary.status)));
     Ok((status, shown))
 }
 

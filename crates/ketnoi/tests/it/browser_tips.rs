@@ -119,11 +119,10 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     for (path, bytes) in stored_bytes(&app, &db).await {
         assert!(!holds(&bytes, canary.as_bytes()), "the canary is in {path}");
     }
-    let stored: (Option<i64>, String) =
-        sqlx::query_as("SELECT citizen_id, envelope FROM tips")
-            .fetch_one(&mut connect(&db).await)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+    let stored: (Option<i64>, String) = sqlx::query_as("SELECT citizen_id, envelope FROM tips")
+        .fetch_one(&mut connect(&db).await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored.0, None, "an anonymous tip names nobody");
 
     // The unit opens it, in Rust, with its key: everything is there, the photo without GPS.
@@ -150,8 +149,8 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
         .bytes()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let opened = ketnoi_seal::open_attachment(&report_key, entry, &sealed)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let opened =
+        ketnoi_seal::open_attachment(&report_key, entry, &sealed).unwrap_or_else(|e| panic!("{e}"));
     assert!(opened.starts_with(&[0xFF, 0xD8]), "still a JPEG");
     assert!(!ketnoi_media::has_location_metadata(&opened), "the photo arrived with its GPS tags");
     assert!(!holds(&opened, b"Exif"), "no Exif block at all");
