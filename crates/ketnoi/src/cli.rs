@@ -57,9 +57,33 @@ pub enum Command {
     /// Lookup datasets: exam results, martyrs' graves and other published records.
     #[command(subcommand)]
     Lookup(LookupCommand),
+    /// Tips: opening an exported tip offline with the unit's key file.
+    #[command(subcommand)]
+    Tips(TipsCommand),
     /// Benchmarks that print their figures beside a reference measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `ketnoi tips …`.
+#[derive(Debug, Subcommand)]
+pub enum TipsCommand {
+    /// Decrypt a tip exported from the console ("Tải bản niêm phong") with the unit's key file
+    /// ("Tải tệp khóa đơn vị"), on a machine of your choice, without a server or database.
+    /// Prints the clear fields, the description, the details and the messages; with --out,
+    /// writes the attachments into that folder.
+    Decrypt {
+        /// The unit key file: one key, or a list (the current key and those it replaced).
+        #[arg(long, value_name = "UNIT_KEY_FILE")]
+        key: std::path::PathBuf,
+        /// The exported tip (JSON).
+        #[arg(value_name = "EXPORT")]
+        export: std::path::PathBuf,
+        /// A folder to write the attachments into (created if missing; existing files are
+        /// not overwritten).
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 /// `ketnoi lookup …`.

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod live;
 pub mod lookup;
 pub mod settings;
+pub mod tips;
 
 use std::sync::Arc;
 
@@ -25,7 +26,7 @@ use ketnoi_server::{
 use ketnoi_store::{Store, StoreError};
 
 use crate::{
-    cli::{BotCommand, Cli, Command},
+    cli::{BotCommand, Cli, Command, TipsCommand},
     settings::{Settings, StorageSettings},
 };
 
@@ -104,6 +105,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(settings).await
         }
         Command::Bench(command) => bench::run(command).await,
+        Command::Tips(TipsCommand::Decrypt { key, export, out }) => {
+            tips::decrypt(&key, &export, out.as_deref())
+        }
         Command::Bot(BotCommand::Eval { kb, questions, by, show_mistakes }) => {
             bot::eval(&kb, &questions, by.as_deref(), show_mistakes)
         }
@@ -122,7 +126,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
                 Command::Bot(c) => bot::manage(store, c).await,
-                Command::Serve(_) | Command::Bench(_) | Command::Lookup(_) => Ok(()),
+                Command::Serve(_) | Command::Bench(_) | Command::Lookup(_) | Command::Tips(_) => {
+                    Ok(())
+                }
             }
         }
     }

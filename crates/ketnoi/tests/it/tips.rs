@@ -1109,3 +1109,78 @@ async fn wrong_receipt_codes_sent_all_at_once_get_no_more_tries_than_one_after_a
         "{checked} wrong codes were checked for one client, past the limit of ten: {statuses:?}"
     );
 }
+
+#[tokio::test]
+async fn an_exported_tip_decrypts_offline_with_the_unit_key_file_and_nothing_else() {
+    let app = tips_app().await;
+    let keys = recipients(&app, AREA).await;
+    let mut tip = Tip::new("Có đối tượng lừa đảo qua mạng, số tài khoản 0123 456 789.");
+    tip.clear.category = "fraud".into();
+    let file: Vec<u8> = (0..70_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    tip.files.push(PlainFile {
+        name: "tin nhắn lừa đảo.png".into(),
+        content_type: "image/png".into(),
+        bytes: file.clone(),
+    });
+    let (status, sent) = submit(&app, &tip, &keys).await;
+    assert_eq!(status, 201, "{sent}");
+    let officer = app.staff_token(OFFICER).await;
+    let id = tip_ids(&app, &officer).await[0];
+    let (status, export) = app.get(&format!("{UNIT}/tips/{id}/export"), Some(&officer)).await;
+    assert_eq!(status, 200, "{export}");
+
+    let dir = tempfile::tempdir().or_panic("temp dir");
+    let write = |name: &str, value: &Value| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_json::to_vec(value).or_panic("json")).or_panic("write");
+        path.display().to_string()
+    };
+    let unit = unit_keys(&app, &officer).await;
+    let key_file =
+        ketnoi_seal::UnitKeyFile::Many(unit.iter().map(ketnoi_seal::UnitKeyEntry::new).collect());
+    let key_path = write("khoa.json", &serde_json::to_value(&key_file).or_panic("key file"));
+    let export_path = write("tin-bao.json", &export);
+    let out_dir = dir.path().join("tep");
+    let out = crate::cli::ketnoi(
+        dir.path(),
+        &[
+            "tips",
+            "decrypt",
+            "--key",
+            &key_path,
+            &export_path,
+            "--out",
+            &out_dir.display().to_string(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains(&tip.description), "{stdout}");
+    assert!(stdout.contains("fraud") && stdout.contains(AREA), "{stdout}");
+    let written: Vec<_> = std::fs::read_dir(&out_dir).or_panic("out dir").flatten().collect();
+    assert_eq!(written.len(), 1);
+    assert!(std::fs::read(written[0].path()).or_panic("attachment") == file);
+
+    // Another unit's key opens nothing, and says so.
+    let other = ketnoi_seal::UnitKeyFile::One(ketnoi_seal::UnitKeyEntry::new(&KeyPair::generate()));
+    let other_path = write("khac.json", &serde_json::to_value(&other).or_panic("key file"));
+    let out =
+        crate::cli::ketnoi(dir.path(), &["tips", "decrypt", "--key", &other_path, &export_path]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("không khóa nào"), "{stderr}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("lừa đảo"));
+
+    // A changed byte is caught.
+    let mut altered = export.clone();
+    let ct = altered["envelope"]["body"]["ct"].as_str().or_panic("ct").to_owned();
+    let flipped =
+        if ct.starts_with('A') { format!("B{}", &ct[1..]) } else { format!("A{}", &ct[1..]) };
+    altered["envelope"]["body"]["ct"] = Value::String(flipped);
+    let altered_path = write("doi.json", &altered);
+    let out =
+        crate::cli::ketnoi(dir.path(), &["tips", "decrypt", "--key", &key_path, &altered_path]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("đã bị thay đổi"), "{stderr}");
+}
