@@ -265,7 +265,7 @@ pub(crate) async fn accept(
         citizen: if anonymous { None } else { citizen },
         envelope: sealed.envelope,
         attachments,
-        receipt_lookup: sealed.receipt_lookup,
+        receipt_lookup: stored_lookup(state, &sealed.receipt_lookup),
         receipt_hash,
         at: Timestamp::now(),
     };
@@ -391,7 +391,7 @@ pub(crate) async fn by_receipt(
     lookup: &str,
     auth: &str,
 ) -> Result<Option<ketnoi_store::Tip>, ApiError> {
-    let Some(tip) = state.store.tip_by_receipt(lookup).await? else {
+    let Some(tip) = state.store.tip_by_receipt(&stored_lookup(state, lookup)).await? else {
         // The same work as a real check, so a wrong lookup id answers no faster.
         let auth = auth.to_owned();
         let _ = tokio::task::spawn_blocking(move || {
@@ -405,6 +405,24 @@ pub(crate) async fn by_receipt(
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     Ok(ok.then_some(tip))
+}
+
+/// A receipt's lookup id as storage keeps it: an HMAC under the server's secret key. The lookup
+/// id is a fast derivation of the code, so a database copy holding it in clear would let anyone
+/// test guessed codes against every tip at once; keyed, it cannot be tested without the secret,
+/// which lives in the server's configuration, not in the database or its backups.
+fn stored_lookup(state: &AppState, lookup: &str) -> String {
+    use hmac::Mac as _;
+    let mut mac = match hmac::Hmac::<sha2::Sha256>::new_from_slice(
+        state.config.secret_key.expose().as_bytes(),
+    ) {
+        Ok(mac) => mac,
+        // HMAC takes keys of any length; this branch cannot be taken.
+        Err(_) => return lookup.to_owned(),
+    };
+    mac.update(b"ketnoi tip receipt lookup\0");
+    mac.update(lookup.as_bytes());
+    wire::b64u(&mac.finalize().into_bytes()[..16])
 }
 
 /// A real Argon2id hash of nothing anyone knows, to verify against when a lookup id is unknown.
