@@ -567,3 +567,7 @@ tips-copy-parent = Send a copy of each tip to the unit above
 tips-save = Save
 tips-settings-saved = Settings saved.
 tip-from-reporter = Reporter
+account-tip-heading = Report a crime
+account-tip-lead = Send a tip about crime or public security. It is sealed on your device; you may send it anonymously and follow it with a code.
+account-tip-button = Send a tip
+chat-tip-note = Chat messages are not sealed. For a confidential or anonymous report, use the tip form:

@@ -552,3 +552,7 @@ tips-copy-parent = Gửi bản sao mỗi tin báo tới đơn vị cấp trên
 tips-save = Lưu
 tips-settings-saved = Đã lưu cài đặt.
 tip-from-reporter = Người báo
+account-tip-heading = Tin báo, tố giác tội phạm
+account-tip-lead = Báo tin về tội phạm, an ninh trật tự. Nội dung được niêm phong ngay trên máy của bạn; có thể gửi ẩn danh và theo dõi bằng mã.
+account-tip-button = Gửi tin báo
+chat-tip-note = Tin nhắn trò chuyện không được niêm phong. Để báo tin bí mật hoặc ẩn danh, hãy dùng trang tin báo:

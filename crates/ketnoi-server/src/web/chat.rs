@@ -114,6 +114,9 @@ struct ChatPage {
     last_seq: i64,
     older: Option<String>,
     bubbles: Vec<Bubble>,
+    /// For a citizen writing to a police account: the sealed tip form, offered instead of the
+    /// chat for anything confidential.
+    tip_href: Option<String>,
     client_msg_id: String,
     text: String,
     error: Option<String>,
@@ -308,6 +311,8 @@ async fn citizen_page(
         last_seq: conversation.as_ref().map_or(0, |c| c.last_seq),
         older: older_link(&base, &messages),
         bubbles,
+        tip_href: (account.kind == ketnoi_core::AccountKind::Police)
+            .then(|| format!("/a/{}/tin-bao", account.slug)),
         client_msg_id: fresh_client_id(),
         text,
         error,
@@ -705,6 +710,7 @@ async fn staff_page(
         last_seq: conversation.last_seq,
         older: older_link(&base, &messages),
         bubbles: bubbles(viewer, &conversation, &messages, Side::Account).await?,
+        tip_href: None,
         client_msg_id: fresh_client_id(),
         text,
         error,

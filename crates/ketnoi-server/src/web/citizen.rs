@@ -231,6 +231,8 @@ struct AccountPage {
     since: String,
     /// The account's lookups (exam results, martyrs' graves…) as (address, title).
     lookups: Vec<(String, String)>,
+    /// The tip form, for a police account.
+    tip_href: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -320,6 +322,8 @@ async fn account_page_for(
         hours: account.office_hours,
         since: t.with("account-since", "date", date.split(' ').next().unwrap_or_default()),
         lookups,
+        tip_href: (account.kind == ketnoi_core::AccountKind::Police)
+            .then(|| format!("/a/{}/tin-bao", account.slug)),
     })
 }
 

@@ -1191,3 +1191,39 @@ async fn an_exported_tip_decrypts_offline_with_the_unit_key_file_and_nothing_els
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("đã bị thay đổi"), "{stderr}");
 }
+
+#[tokio::test]
+async fn police_accounts_offer_the_tip_form_on_their_page_and_in_chat_and_others_do_not() {
+    let app = tips_app().await;
+    let page = |path: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.client.get(app.url(path)).send().await.or_panic("get");
+            (r.status().as_u16(), r.text().await.or_panic("body"))
+        }
+    };
+    let (status, police) = page("/a/ca-vi-xuyen").await;
+    assert_eq!(status, 200);
+    assert!(police.contains("data-tip-link") && police.contains("href=\"/a/ca-vi-xuyen/tin-bao\""));
+    let (status, commune) = page("/a/ubnd-vi-xuyen").await;
+    assert_eq!(status, 200);
+    assert!(!commune.contains("data-tip-link") && !commune.contains("/tin-bao"), "{commune}");
+    assert_eq!(page("/a/ubnd-vi-xuyen/tin-bao").await.0, 404);
+    let (status, _) =
+        app.get("/api/v1/accounts/ubnd-vi-xuyen/tips/recipients?area=00913", None).await;
+    assert_eq!(status, 404);
+
+    // In a citizen's chat with the police, a note says chat is not sealed and links the form.
+    let token = app.citizen_token("0912000001").await;
+    let chat = app
+        .client
+        .get(app.url("/a/ca-vi-xuyen/chat"))
+        .header("cookie", format!("{}={token}", ketnoi_server::auth::SESSION_COOKIE))
+        .send()
+        .await
+        .or_panic("chat")
+        .text()
+        .await
+        .or_panic("chat body");
+    assert!(chat.contains("data-tip-link") && chat.contains("/a/ca-vi-xuyen/tin-bao"), "{chat}");
+}
