@@ -20,7 +20,7 @@ use ketnoi_store::{KeyCopy, Tip, TipId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::ClientIp;
+use super::{ClientIp, views::ProblemView};
 use crate::{
     AppState,
     auth::Caller,
@@ -57,7 +57,7 @@ pub(super) fn router(max_upload: usize) -> Router<AppState> {
 // The citizen's side.
 
 #[derive(Debug, Deserialize)]
-struct AreaParam {
+pub(super) struct AreaParam {
     area: String,
 }
 
@@ -72,7 +72,14 @@ pub(crate) struct UnitView {
 
 /// `GET /accounts/{slug}/tips/recipients?area=`: the units a tip about that place goes to, with
 /// the public keys to seal it to.
-async fn recipients(
+#[utoipa::path(get, path = "/api/v1/accounts/{slug}/tips/recipients", tag = "tips",
+    params(("slug" = String, Path, description = "A police account"),
+        ("area" = String, Query, description = "Where it happened (area code)")),
+    responses((status = 200, description = "`{\"units\": [{\"code\", \"name\", \"kid\", \"public\"}]}`: the keys to seal to"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "No receiving unit takes tips yet", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn recipients(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     Query(q): Query<AreaParam>,
@@ -98,7 +105,17 @@ async fn recipients(
 /// `POST /accounts/{slug}/tips`: a tip sealed in the browser, as `multipart/form-data` with an
 /// `envelope` part (JSON), a `receipt` part (`{"lookup", "auth"}`) and one `attachment` part of
 /// ciphertext per attachment, in the body's order.
-async fn submit(
+#[utoipa::path(post, path = "/api/v1/accounts/{slug}/tips", tag = "tips",
+    params(("slug" = String, Path, description = "A police account")),
+    request_body(content_type = "multipart/form-data", description = "`envelope` (JSON, envelope v1), `receipt` (JSON `{lookup, auth}`), one `attachment` of ciphertext per attachment. An anonymous tip is read without cookies or tokens."),
+    responses((status = 201, description = "`{\"received\": true, \"units\": [names]}`"),
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 409, description = "No receiving unit takes tips yet", body = ProblemView, content_type = "application/problem+json"),
+        (status = 413, description = "Too large", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Too many; see Retry-After", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn submit(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     ClientIp(ip): ClientIp,
@@ -237,7 +254,13 @@ pub(crate) async fn open_receipt(
 }
 
 /// `POST /tips/receipt` `{"lookup", "auth"}`: the tip's status and its sealed messages.
-async fn receipt(
+#[utoipa::path(post, path = "/api/v1/tips/receipt", tag = "tips",
+    request_body(content_type = "application/json", description = "`{\"lookup\", \"auth\"}` derived from the receipt code"),
+    responses((status = 200, description = "Status, clear fields and sealed messages"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Too many; see Retry-After", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn receipt(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     JsonBody(proof): JsonBody<wire::ReceiptProof>,
@@ -260,7 +283,7 @@ async fn receipt(
 }
 
 #[derive(Debug, Deserialize)]
-struct ReceiptMessage {
+pub(super) struct ReceiptMessage {
     lookup: String,
     auth: String,
     sealed: Value,
@@ -271,7 +294,12 @@ const MAX_MESSAGE: usize = 16 * 1024;
 
 /// `POST /tips/receipt/messages` `{"lookup", "auth", "sealed"}`: the reporter adds information,
 /// sealed under the receipt's reply key.
-async fn receipt_message(
+#[utoipa::path(post, path = "/api/v1/tips/receipt/messages", tag = "tips",
+    request_body(content_type = "application/json", description = "`{\"lookup\", \"auth\", \"sealed\"}`: information added, sealed under the reply key"),
+    responses((status = 201, description = "Added"), (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json"),
+        (status = 429, description = "Too many; see Retry-After", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn receipt_message(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     JsonBody(m): JsonBody<ReceiptMessage>,
@@ -343,14 +371,23 @@ impl From<&ketnoi_store::TipSummary> for TipRow {
 }
 
 #[derive(Debug, Deserialize)]
-struct ListParams {
+pub(super) struct ListParams {
     status: Option<String>,
     before: Option<i64>,
     limit: Option<i64>,
 }
 
 /// `GET /units/{code}/tips?status=&before=&limit=`: newest first.
-async fn list(
+#[utoipa::path(get, path = "/api/v1/units/{code}/tips", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("status" = Option<String>, Query, description = "`new` or `handled`"),
+        ("before" = Option<i64>, Query, description = "Tips older than this id"),
+        ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
+    responses((status = 200, description = "`{\"tips\": [...]}`, clear fields only, newest first"),
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
@@ -378,7 +415,13 @@ pub(crate) async fn unit_tip(state: &AppState, unit: &Agency, id: i64) -> Result
 
 /// `GET /units/{code}/tips/{id}`: the clear fields, the envelope, the attachments' sizes and
 /// the sealed messages. Identified tips name their citizen.
-async fn detail(
+#[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
+    responses((status = 200, description = "The envelope, attachment sizes, sealed messages"),
+        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn detail(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
@@ -405,7 +448,12 @@ async fn detail(
 }
 
 /// `GET /units/{code}/tips/{id}/attachments/{index}`: an attachment's ciphertext.
-async fn attachment(
+#[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}/attachments/{index}", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip"), ("index" = i64, Path, description = "The attachment, from 0")),
+    responses((status = 200, description = "The attachment's ciphertext"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, id, index)): Path<(String, i64, i64)>,
@@ -445,7 +493,12 @@ pub(crate) async fn export_of(state: &AppState, tip: &Tip) -> Result<Value, ApiE
 }
 
 /// `GET /units/{code}/tips/{id}/export`: the tip sealed, as one JSON file.
-async fn export(
+#[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}/export", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
+    responses((status = 200, description = "The sealed tip as one file, for `ketnoi tips decrypt`"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
@@ -463,13 +516,20 @@ async fn export(
 }
 
 #[derive(Debug, Deserialize)]
-struct SealedBody {
+pub(super) struct SealedBody {
     sealed: Value,
 }
 
 /// `POST /units/{code}/tips/{id}/messages` `{"sealed"}`: a reply to the reporter, sealed in the
 /// officer's browser under the tip's reply key.
-async fn unit_message(
+#[utoipa::path(post, path = "/api/v1/units/{code}/tips/{id}/messages", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
+    request_body(content_type = "application/json", description = "`{\"sealed\"}`: a reply sealed under the tip's reply key"),
+    responses((status = 201, description = "Sent"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn unit_message(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
@@ -488,12 +548,19 @@ async fn unit_message(
 }
 
 #[derive(Debug, Deserialize)]
-struct StatusBody {
+pub(super) struct StatusBody {
     status: String,
 }
 
 /// `POST /units/{code}/tips/{id}/status` `{"status": "handled" | "new"}`.
-async fn set_status(
+#[utoipa::path(post, path = "/api/v1/units/{code}/tips/{id}/status", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
+    request_body(content_type = "application/json", description = "`{\"status\": \"handled\" | \"new\"}`"),
+    responses((status = 204, description = "Changed"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
@@ -508,7 +575,12 @@ async fn set_status(
 
 /// `GET /units/{code}/tip-keys`: the unit's keys, who holds a copy, the officers who could, and
 /// the caller's own sealed key and copies.
-async fn keys(
+#[utoipa::path(get, path = "/api/v1/units/{code}/tip-keys", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)")),
+    responses((status = 200, description = "Unit keys, holders, the caller's sealed key and copies, settings"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn keys(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
@@ -578,7 +650,14 @@ fn sealed_public(sealed: &str) -> Option<String> {
 /// `PUT /units/{code}/tip-keys/mine`: the caller's personal key, sealed under their key
 /// passphrase in their browser. A new key (another `kid`) drops the caller's copies of unit
 /// keys, which were wrapped to the old one; a colleague grants them again.
-async fn put_my_key(
+#[utoipa::path(put, path = "/api/v1/units/{code}/tip-keys/mine", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)")),
+    request_body(content_type = "application/json", description = "The caller's personal key, sealed under their key passphrase in the browser"),
+    responses((status = 204, description = "Stored"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn put_my_key(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
@@ -621,7 +700,7 @@ fn check_sealed_key(sealed: &Value) -> Result<String, ApiError> {
 }
 
 #[derive(Debug, Deserialize)]
-struct NewCopy {
+pub(super) struct NewCopy {
     #[serde(default)]
     unit_kid: Option<String>,
     staff: i64,
@@ -629,7 +708,7 @@ struct NewCopy {
 }
 
 #[derive(Debug, Deserialize)]
-struct NewUnitKey {
+pub(super) struct NewUnitKey {
     kid: String,
     public: String,
     copies: Vec<NewCopy>,
@@ -679,7 +758,14 @@ async fn copies_for(
 /// `POST /units/{code}/tip-keys` `{"kid", "public", "copies": [{"staff", "wrapped"}]}`: a new
 /// unit key, made in an officer's browser, with copies for the officers who should hold it (the
 /// caller among them). The previous key is retired, not deleted: tips sealed to it still open.
-async fn new_unit_key(
+#[utoipa::path(post, path = "/api/v1/units/{code}/tip-keys", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)")),
+    request_body(content_type = "application/json", description = "`{\"kid\", \"public\", \"copies\": [{\"staff\", \"wrapped\"}]}`: a new unit key (the previous one is retired)"),
+    responses((status = 201, description = "Created"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn new_unit_key(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
@@ -707,13 +793,20 @@ async fn new_unit_key(
 }
 
 #[derive(Debug, Deserialize)]
-struct Grants {
+pub(super) struct Grants {
     copies: Vec<NewCopy>,
 }
 
 /// `POST /units/{code}/tip-keys/grants` `{"copies": [{"unit_kid", "staff", "wrapped"}]}`: an
 /// officer who holds the unit's keys gives a colleague copies, wrapped in the officer's browser.
-async fn grant(
+#[utoipa::path(post, path = "/api/v1/units/{code}/tip-keys/grants", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)")),
+    request_body(content_type = "application/json", description = "`{\"copies\": [{\"unit_kid\", \"staff\", \"wrapped\"}]}`"),
+    responses((status = 201, description = "Granted"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn grant(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
@@ -736,7 +829,12 @@ async fn grant(
 
 /// `DELETE /units/{code}/tip-keys/grants/{staff}`: removes every copy of the unit's keys the
 /// colleague holds. What they may have kept is beyond reach: rotate the key after this.
-async fn revoke(
+#[utoipa::path(delete, path = "/api/v1/units/{code}/tip-keys/grants/{staff}", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("staff" = i64, Path, description = "The colleague")),
+    responses((status = 204, description = "Revoked"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, staff)): Path<(String, i64)>,
@@ -750,13 +848,20 @@ async fn revoke(
 }
 
 #[derive(Debug, Deserialize)]
-struct SettingsBody {
+pub(super) struct SettingsBody {
     copy_parent: bool,
 }
 
 /// `PUT /units/{code}/tip-settings` `{"copy_parent"}`: whether the unit above receives a copy
 /// of each tip (sealed to its own key).
-async fn put_settings(
+#[utoipa::path(put, path = "/api/v1/units/{code}/tip-settings", tag = "tips", security(("bearer" = [])),
+    params(("code" = String, Path, description = "The unit (agency code)")),
+    request_body(content_type = "application/json", description = "`{\"copy_parent\": bool}`"),
+    responses((status = 204, description = "Saved"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
+        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
+        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
+        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+pub(super) async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,

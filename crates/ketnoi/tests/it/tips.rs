@@ -1181,8 +1181,8 @@ async fn an_exported_tip_decrypts_offline_with_the_unit_key_file_and_nothing_els
     // A changed byte is caught.
     let mut altered = export.clone();
     let ct = altered["envelope"]["body"]["ct"].as_str().or_panic("ct").to_owned();
-    let flipped =
-        if ct.starts_with('A') { format!("B{}", &ct[1..]) } else { format!("A{}", &ct[1..]) };
+    let (first, rest) = ct.split_at(1);
+    let flipped = format!("{}{rest}", if first == "A" { "B" } else { "A" });
     altered["envelope"]["body"]["ct"] = Value::String(flipped);
     let altered_path = write("doi.json", &altered);
     let out =
