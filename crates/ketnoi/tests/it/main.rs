@@ -13,6 +13,7 @@ mod browser_chat;
 mod browser_flows;
 mod browser_lookup;
 mod browser_seal;
+mod browser_tip_keys;
 mod browser_tips;
 mod chat;
 mod cli;
