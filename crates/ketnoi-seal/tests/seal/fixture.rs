@@ -132,3 +132,34 @@ fn the_browser_fixture_does_not_open_with_another_key_or_once_changed() {
     changed.envelope.clear.mode = Mode::Identified;
     assert_eq!(decrypt_export(&changed, &keys).unwrap_err(), SealError::Tampered);
 }
+
+#[test]
+fn the_browser_fixtures_attachment_fails_to_open_once_a_bit_flips_or_a_chunk_is_dropped_or_moved() {
+    let fixture = fixture();
+    let keys = fixture.unit_key.keys().unwrap();
+    let (body, report_key) = ketnoi_seal::open_report(&fixture.export.envelope, &keys[0]).unwrap();
+    let (index, entry) = body
+        .attachments
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e.size as usize > ketnoi_seal::CHUNK)
+        .expect("the fixture has an attachment of more than one chunk");
+    let sealed = ketnoi_seal::unb64u(&fixture.export.attachments[index]).unwrap();
+    assert!(ketnoi_seal::open_attachment(&report_key, entry, &sealed).is_ok());
+    let (first, last) = sealed.split_at(ketnoi_seal::SEGMENT);
+
+    // A flipped bit anywhere: in the first chunk, in the second, in a tag.
+    for at in [0, 1000, ketnoi_seal::SEGMENT - 1, ketnoi_seal::SEGMENT + 3, sealed.len() - 1] {
+        let mut changed = sealed.clone();
+        changed[at] ^= 0x20;
+        assert!(ketnoi_seal::open_attachment(&report_key, entry, &changed).is_err(), "bit {at}");
+    }
+    // The last chunk dropped: the first is not marked last.
+    assert!(ketnoi_seal::open_attachment(&report_key, entry, first).is_err());
+    // The first dropped, or the two swapped.
+    assert!(ketnoi_seal::open_attachment(&report_key, entry, last).is_err());
+    let swapped = [last, first].concat();
+    assert!(ketnoi_seal::open_attachment(&report_key, entry, &swapped).is_err());
+    // Another unit's key opens nothing at all.
+    assert!(ketnoi_seal::open_report(&fixture.export.envelope, &KeyPair::generate()).is_err());
+}
