@@ -109,3 +109,4 @@ tip-copy-no-key = This officer has not made a personal key yet.
 tip-copy-stale = This officer has just replaced their personal key. Please reload the page.
 tip-copy-missing-own = A new key must include a copy for yourself.
 tip-bad-limit = Tips per page must be between 1 and 200.
+tip-identify-sign-in = Your session has ended. Sign in again to send the tip with your name, or choose to send it anonymously.

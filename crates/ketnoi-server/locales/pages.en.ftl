@@ -571,3 +571,5 @@ account-tip-heading = Report a crime
 account-tip-lead = Send a tip about crime or public security. It is sealed on your device; you may send it anonymously and follow it with a code.
 account-tip-button = Send a tip
 chat-tip-note = Chat messages are not sealed. For a confidential or anonymous report, use the tip form:
+tips-officer-former = no longer has a role in the unit, still holds key copies
+tips-revoked-rotate = Revoked. That person may have kept an opened key: replace the unit key so that new tips cannot be opened with the old one.

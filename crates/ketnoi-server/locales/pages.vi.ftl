@@ -556,3 +556,5 @@ account-tip-heading = Tin báo, tố giác tội phạm
 account-tip-lead = Báo tin về tội phạm, an ninh trật tự. Nội dung được niêm phong ngay trên máy của bạn; có thể gửi ẩn danh và theo dõi bằng mã.
 account-tip-button = Gửi tin báo
 chat-tip-note = Tin nhắn trò chuyện không được niêm phong. Để báo tin bí mật hoặc ẩn danh, hãy dùng trang tin báo:
+tips-officer-former = không còn vai trò ở đơn vị, vẫn giữ bản khóa
+tips-revoked-rotate = Đã thu hồi. Người đó có thể đã giữ lại khóa đã mở: hãy thay khóa đơn vị để tin báo mới không mở được bằng khóa cũ.

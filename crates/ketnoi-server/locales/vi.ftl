@@ -109,3 +109,4 @@ tip-copy-no-key = Cán bộ này chưa tạo khóa cá nhân.
 tip-copy-stale = Cán bộ này vừa thay khóa cá nhân. Vui lòng tải lại trang.
 tip-copy-missing-own = Khóa mới phải có một bản cho chính bạn.
 tip-bad-limit = Số tin báo mỗi trang phải từ 1 đến 200.
+tip-identify-sign-in = Phiên đăng nhập đã hết. Hãy đăng nhập lại để gửi tin báo có ghi danh, hoặc chọn gửi ẩn danh.

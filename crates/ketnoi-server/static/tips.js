@@ -425,10 +425,13 @@
     var base = "/api/v1/units/" + encodeURIComponent(unit) + "/tip-keys";
     var messages = messagesOf(root);
 
-    function run(work) {
+    // Runs a key action, then shows the page again (with `after` as its query, to say more).
+    function run(work, after) {
       say(root, "[data-tip-error]", "");
       say(root, "[data-tip-progress]", messages.unlocking);
-      return work().then(function () { window.location.reload(); }).catch(function (error) {
+      return work().then(function () {
+        if (after) { window.location.search = after; } else { window.location.reload(); }
+      }).catch(function (error) {
         say(root, "[data-tip-error]", error.message);
         say(root, "[data-tip-progress]", "");
       });
@@ -536,7 +539,7 @@
         var staff = button.getAttribute("data-revoke");
         run(function () {
           return api(base + "/grants/" + encodeURIComponent(staff), { method: "DELETE", credentials: "same-origin" });
-        });
+        }, "?revoked=1");
       });
     });
   }

@@ -288,6 +288,9 @@ mod tests {
                 Some(format!("\"{}\"", status.as_str()))
             );
         }
-        assert!(matches!("closed".parse::<TipStatus>(), Err(ketnoi_core::InvalidInput::Choice { .. })));
+        assert!(matches!(
+            "closed".parse::<TipStatus>(),
+            Err(ketnoi_core::InvalidInput::Choice { .. })
+        ));
     }
 }

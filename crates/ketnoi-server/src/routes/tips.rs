@@ -618,6 +618,21 @@ pub(crate) async fn keys_view(
             "holds": holds,
         }));
     }
+    // Someone who still holds copies but no longer a role here (moved, left): listed, so that
+    // their copies can be revoked.
+    let listed: Vec<i64> = officers.iter().filter_map(|o| o["staff"].as_i64()).collect();
+    let mut former: Vec<StaffId> = copies.iter().map(|c| c.staff).collect();
+    former.sort_unstable_by_key(|s| s.0);
+    former.dedup();
+    for staff in former.into_iter().filter(|s| !listed.contains(&s.0)) {
+        let name = state.store.staff(staff).await?.map(|m| m.display_name.to_string());
+        let holds: Vec<&str> =
+            copies.iter().filter(|c| c.staff == staff).map(|c| c.unit_kid.as_str()).collect();
+        officers.push(json!({
+            "staff": staff.0, "name": name.unwrap_or_default(), "kid": null, "public": null,
+            "holds": holds, "former": true,
+        }));
+    }
     let mine = state.store.officer_key(me).await?;
     let my_copies: Vec<Value> = copies
         .iter()

@@ -43,8 +43,9 @@ pub(crate) const MAX_ATTACHMENTS: usize = 5;
 /// The longest description, in characters.
 pub(crate) const MAX_DESCRIPTION: usize = 20_000;
 
-/// Submissions per client: five at once, then one every twelve minutes.
-const SUBMIT_LIMIT: Limit = Limit::new(5, Duration::from_secs(12 * 60));
+/// Submissions per client: ten at once, then one every six minutes (a village behind one
+/// carrier address still gets through; a flood does not).
+const SUBMIT_LIMIT: Limit = Limit::new(10, Duration::from_secs(6 * 60));
 
 /// Wrong receipt codes per client: ten, then one every six minutes. A right code costs nothing,
 /// but once the allowance is spent every try is refused, right or wrong, so guessing cannot
@@ -71,9 +72,14 @@ fn day() -> i64 {
 }
 
 impl TipGuard {
-    /// Today's limiter: a fresh key (and empty buckets) when the day has changed.
+    /// Today's limiter.
     fn limiter(&self) -> Arc<RateLimiter> {
-        let now = day();
+        self.limiter_on(day())
+    }
+
+    /// The limiter of day `now` (days since 1970, UTC): a fresh key and empty buckets when the
+    /// day has changed, the old key dropped.
+    fn limiter_on(&self, now: i64) -> Arc<RateLimiter> {
         let mut today = self.today.lock().unwrap_or_else(|p| p.into_inner());
         if today.0 != now {
             *today = (now, Arc::new(RateLimiter::new()));
@@ -83,9 +89,7 @@ impl TipGuard {
 
     /// Takes one submission from the client's allowance.
     pub(crate) fn submission(&self, ip: IpAddr) -> Result<(), ApiError> {
-        self.limiter()
-            .check("tip-submit", &ip.to_string(), SUBMIT_LIMIT)
-            .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
+        submission_from(&self.limiter(), ip)
     }
 
     /// Takes a receipt try from the client's allowance before the code is checked, so that
@@ -100,6 +104,12 @@ impl TipGuard {
     pub(crate) fn receipt_right(&self, ip: IpAddr) {
         self.limiter().refund("tip-receipt", &ip.to_string(), RECEIPT_LIMIT);
     }
+}
+
+fn submission_from(limiter: &RateLimiter, ip: IpAddr) -> Result<(), ApiError> {
+    limiter
+        .check("tip-submit", &ip.to_string(), SUBMIT_LIMIT)
+        .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
 }
 
 /// A unit that receives a tip, with the key it is sealed to.
@@ -444,4 +454,24 @@ pub(crate) async fn require_unit(
 ) -> Result<(), ApiError> {
     let ancestry = state.store.agency_ancestry(unit).await?;
     caller.require(ketnoi_core::Action::HandleTips, Some(&ancestry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tip_limiter_starts_afresh_with_a_new_key_each_day() {
+        let guard = TipGuard::default();
+        let ip: IpAddr = [203, 0, 113, 9].into();
+        let monday = guard.limiter_on(20_000);
+        for _ in 0..SUBMIT_LIMIT.burst {
+            assert!(submission_from(&monday, ip).is_ok());
+        }
+        assert!(submission_from(&guard.limiter_on(20_000), ip).is_err(), "same day, same bucket");
+        let tuesday = guard.limiter_on(20_001);
+        assert!(!Arc::ptr_eq(&monday, &tuesday), "a new limiter, with a new random key");
+        assert!(tuesday.is_empty(), "yesterday's buckets are gone");
+        assert!(submission_from(&tuesday, ip).is_ok());
+    }
 }

@@ -268,7 +268,14 @@ async fn fallback(
                 viewer.caller = caller;
                 id
             }
-            _ => return viewer.to_sign_in(false),
+            // The session ended while the form was open: say so, keeping what was typed.
+            _ => {
+                let error = ApiError::BadTip { code: "tip-identify-sign-in", field: "mode" };
+                return match form_page(&viewer, &account, &entered, Some(error)).await {
+                    Ok(page) => no_store(viewer.render(StatusCode::UNPROCESSABLE_ENTITY, &page)),
+                    Err(e) => viewer.fail(e),
+                };
+            }
         }
     } else {
         None
@@ -615,12 +622,16 @@ async fn inbox(viewer: Viewer, Path(code): Path<String>, Query(q): Query<InboxPa
         .then(|| found.last().map(|s| format!("{base}?status={filter}&before={}", s.id.0)))
         .flatten();
     let mut rows = Vec::with_capacity(found.len());
+    let mut names = std::collections::HashMap::new();
     for s in &found {
+        if !names.contains_key(&s.area) {
+            names.insert(s.area.clone(), area_name(&viewer.state, &s.area).await);
+        }
         rows.push(InboxRow {
             id: s.id.0,
             href: format!("{base}/{}", s.id.0),
             category: category_label(&t, &s.category),
-            area: area_name(&viewer.state, &s.area).await,
+            area: names.get(&s.area).cloned().unwrap_or_default(),
             occurred: s.occurred.replace('T', " "),
             received: s.created_at.display_vn(),
             status: t.get(&format!("tip-status-{}", s.status)),
@@ -796,6 +807,7 @@ struct KeysPage {
 #[derive(Debug, serde::Deserialize)]
 struct KeysParams {
     saved: Option<String>,
+    revoked: Option<String>,
 }
 
 /// `GET /console/don-vi/{code}/khoa-tin-bao`: keys, holders and settings. Making, granting,
@@ -849,7 +861,9 @@ async fn keys_page(
                     let holds_current = current.as_deref().is_some_and(|c| {
                         o["holds"].as_array().is_some_and(|h| h.iter().any(|k| k == c))
                     });
-                    let state = if holds_current {
+                    let state = if o["former"].as_bool() == Some(true) {
+                        t.get("tips-officer-former")
+                    } else if holds_current {
                         t.get("tips-officer-holds")
                     } else if has_personal {
                         t.get("tips-officer-ready")
@@ -876,7 +890,11 @@ async fn keys_page(
         unit_code: unit.code.to_string(),
         me: me.0,
         inbox_href: inbox_path(unit.code.as_str()),
-        notice: q.saved.map(|_| t.get("tips-settings-saved")),
+        notice: match (q.saved, q.revoked) {
+            (Some(_), _) => Some(t.get("tips-settings-saved")),
+            (_, Some(_)) => Some(t.get("tips-revoked-rotate")),
+            _ => None,
+        },
         my_key_state: t.get(if has_mine { "tips-my-key-yes" } else { "tips-my-key-no" }),
         my_key_action: t.get(if has_mine { "tips-my-key-replace" } else { "tips-my-key-create" }),
         has_key: current.is_some(),

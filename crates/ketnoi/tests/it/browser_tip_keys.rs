@@ -380,6 +380,8 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     after_reload(&one, &row2, READY).await;
     assert!(one.find_all(&format!("[data-revoke='{id2}']")).await.is_empty());
     one.wait_for(&format!("[data-grant='{id2}']"), WAIT).await;
+    let advice = one.text_of("[role=status].notice").await;
+    assert!(advice.contains("hãy thay khóa đơn vị"), "revoking advises a rotation: {advice}");
     let view2 = keys_view(&app, &token2).await;
     assert!(my_copies(&view2).is_empty(), "every copy is gone: {view2}");
     assert_eq!(view2["me"]["key"]["kid"].as_str(), Some(personal2.as_str()), "the key stays");

@@ -1227,3 +1227,85 @@ async fn police_accounts_offer_the_tip_form_on_their_page_and_in_chat_and_others
         .or_panic("chat body");
     assert!(chat.contains("data-tip-link") && chat.contains("/a/ca-vi-xuyen/tin-bao"), "{chat}");
 }
+
+#[tokio::test]
+async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_be_revoked() {
+    let app = tips_app().await;
+    let officer = app.staff_token(OFFICER).await;
+    let unit = unit_keys(&app, &officer).await;
+    ketnoi::admin::create_staff(
+        app.store.as_ref(),
+        "cavixuyen.cu",
+        "Officer Who Left",
+        "mat-khau-thu-nghiem-2026",
+        false,
+        &[(ACCOUNT.to_owned(), ketnoi_core::Role::Officer)],
+    )
+    .await
+    .or_panic("create staff");
+    let (left, _) = app
+        .store
+        .staff_by_username(&"cavixuyen.cu".parse().or_panic("username"))
+        .await
+        .or_panic("staff")
+        .or_panic("found");
+    // They had made a key and been given the unit's, then moved away.
+    let personal = KeyPair::generate();
+    let sealed = ketnoi_seal::seal_with_passphrase(&personal, "cụm mật khẩu của người cũ")
+        .or_panic("seal key");
+    let now = ketnoi_core::Timestamp::now();
+    app.store
+        .put_officer_key(&ketnoi_store::OfficerKey {
+            staff: left.id,
+            kid: personal.kid(),
+            sealed: serde_json::to_string(&sealed).or_panic("json"),
+            created_at: now,
+        })
+        .await
+        .or_panic("officer key");
+    let wrapped =
+        ketnoi_seal::wrap(unit[0].secret_bytes().as_slice(), &personal.public(), Label::Unit)
+            .or_panic("wrap");
+    app.store
+        .put_key_copies(&[ketnoi_store::KeyCopy {
+            unit_kid: unit[0].kid(),
+            staff: left.id,
+            officer_kid: personal.kid(),
+            wrapped: serde_json::to_string(&wrapped).or_panic("json"),
+            granted_by: None,
+            created_at: now,
+        }])
+        .await
+        .or_panic("copy");
+    let agency = app
+        .store
+        .agency_by_code(&ACCOUNT.parse().or_panic("code"))
+        .await
+        .or_panic("agency")
+        .or_panic("found");
+    assert!(app.store.revoke_role(left.id, agency.id).await.or_panic("revoke role"));
+
+    let (_, view) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
+    let listed = |view: &Value| {
+        view["officers"]
+            .as_array()
+            .or_panic("officers")
+            .iter()
+            .find(|o| o["staff"] == json!(left.id.0))
+            .cloned()
+    };
+    let former = listed(&view).or_panic("the former officer is listed");
+    assert_eq!(former["former"], json!(true), "{former}");
+    assert_eq!(former["holds"], json!([unit[0].kid()]), "{former}");
+    let (status, body) = app
+        .send(
+            Method::DELETE,
+            &format!("{UNIT}/tip-keys/grants/{}", left.id.0),
+            Some(&officer),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, view) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
+    assert!(listed(&view).is_none(), "{view}");
+}
