@@ -145,8 +145,9 @@ pub enum SealedBy {
     Server,
 }
 
-/// What an attachment was: the body's record of one attachment stream.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What an attachment was: the body's record of one attachment stream. Its `Debug` shows the
+/// type and size only: the name is as private as the content.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentEntry {
     /// The file name the reporter's device gave it.
     pub name: String,
@@ -183,20 +184,29 @@ impl Body {
     }
 }
 
-impl fmt::Debug for Body {
+impl fmt::Debug for AttachmentEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Body")
-            .field("description", &self.description)
-            .field("details", &self.details)
-            .field("attachments", &self.attachments)
-            .field("reply_key", &"<redacted>")
-            .field("sealed_by", &self.sealed_by)
-            .finish()
+        f.debug_struct("AttachmentEntry")
+            .field("content_type", &self.content_type)
+            .field("size", &self.size)
+            .finish_non_exhaustive()
     }
 }
 
-/// A file to attach, in clear.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a tip says never reaches a log by accident: `Debug` shows its shape only.
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Body")
+            .field("description_chars", &self.description.chars().count())
+            .field("details", &self.details.len())
+            .field("attachments", &self.attachments)
+            .field("sealed_by", &self.sealed_by)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A file to attach, in clear. Its `Debug` shows the type and size only.
+#[derive(Clone, PartialEq, Eq)]
 pub struct PlainFile {
     /// Its file name.
     pub name: String,
@@ -206,8 +216,17 @@ pub struct PlainFile {
     pub bytes: Vec<u8>,
 }
 
-/// Everything [`seal_report`] seals.
-#[derive(Debug, Clone, Copy)]
+impl fmt::Debug for PlainFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PlainFile")
+            .field("content_type", &self.content_type)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything [`seal_report`] seals. Its `Debug` shows the clear fields and counts only.
+#[derive(Clone, Copy)]
 pub struct Draft<'a> {
     /// The clear routing fields.
     pub clear: &'a Clear,
@@ -223,6 +242,17 @@ pub struct Draft<'a> {
     pub reply_key: &'a [u8; 32],
     /// Who is sealing.
     pub sealed_by: SealedBy,
+}
+
+impl fmt::Debug for Draft<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Draft")
+            .field("clear", self.clear)
+            .field("recipients", &self.recipients.len())
+            .field("files", &self.files)
+            .field("sealed_by", &self.sealed_by)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The key of one report, 32 bytes, from which its body and attachment keys derive. Wiped

@@ -110,3 +110,6 @@ tip-copy-stale = This officer has just replaced their personal key. Please reloa
 tip-copy-missing-own = A new key must include a copy for yourself.
 tip-bad-limit = Tips per page must be between 1 and 200.
 tip-identify-sign-in = Your session has ended. Sign in again to send the tip with your name, or choose to send it anonymously.
+busy = The server is busy. Please try again in { $seconds } seconds.
+tip-not-holder = Only an officer who holds the unit key may give, revoke or replace keys, or change tip settings.
+tip-last-holder = Cannot revoke: this is the only holder of one of the unit's keys; revoking would lose every tip sealed to it.

@@ -110,3 +110,6 @@ tip-copy-stale = Cán bộ này vừa thay khóa cá nhân. Vui lòng tải lạ
 tip-copy-missing-own = Khóa mới phải có một bản cho chính bạn.
 tip-bad-limit = Số tin báo mỗi trang phải từ 1 đến 200.
 tip-identify-sign-in = Phiên đăng nhập đã hết. Hãy đăng nhập lại để gửi tin báo có ghi danh, hoặc chọn gửi ẩn danh.
+busy = Máy chủ đang bận. Vui lòng thử lại sau { $seconds } giây.
+tip-not-holder = Chỉ cán bộ đang giữ khóa đơn vị mới được cấp, thu hồi, thay khóa hay đổi cài đặt tin báo.
+tip-last-holder = Không thể thu hồi: đây là người duy nhất giữ một khóa của đơn vị, thu hồi sẽ làm mất mọi tin báo niêm phong bằng khóa đó.

@@ -124,6 +124,12 @@ pub enum ApiError {
         /// The field or part at fault.
         field: &'static str,
     },
+    /// The server is at capacity for this kind of work; try again shortly (503).
+    #[error("busy")]
+    Busy {
+        /// Seconds until a retry may succeed.
+        retry_after: u64,
+    },
     /// No unit that would receive this tip holds a key yet (409).
     #[error("tips closed")]
     TipsClosed,
@@ -307,6 +313,12 @@ impl ApiError {
                 vec![("field", serde_json::json!(field))],
             ),
             Self::TipsClosed => (StatusCode::CONFLICT, "tips-closed", vec![], vec![]),
+            Self::Busy { retry_after } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "busy",
+                vec![("seconds", Number(*retry_after as i64))],
+                vec![("retry_after", serde_json::json!(retry_after))],
+            ),
             Self::NotReady => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", vec![], vec![]),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", vec![], vec![]),
         };
@@ -323,7 +335,9 @@ impl IntoResponse for ApiError {
         }
         let problem = self.problem();
         let mut response = problem.status.into_response();
-        if let Self::TooManyRequests { retry_after } | Self::LookupLocked { retry_after } = self
+        if let Self::TooManyRequests { retry_after }
+        | Self::LookupLocked { retry_after }
+        | Self::Busy { retry_after } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);

@@ -7,7 +7,8 @@
 //
 // Without JavaScript, or where WebCrypto is missing (a page that is neither HTTPS nor
 // localhost), the citizen's forms post to the server, which seals in memory and says so; the
-// console's key pages need this script and say that instead.
+// console's key pages need this script and say that instead. Their passphrase fields have no
+// `name`, so a form submitted before this script runs sends no passphrase anywhere.
 (function () {
   "use strict";
 
@@ -348,7 +349,7 @@
       event.preventDefault();
       say(form, "[data-tip-error]", "");
       say(form, "[data-tip-progress]", messages.unlocking);
-      var passphrase = form.elements.passphrase.value;
+      var passphrase = document.getElementById("passphrase").value;
       var keys;
       keysOf(unit).then(function (view) {
         return unlock(view, passphrase, messages);
@@ -363,7 +364,7 @@
           return { tip: tip, body: openedReport.body, reportKey: openedReport.reportKey };
         });
       }).then(function (o) {
-        form.elements.passphrase.value = "";
+        document.getElementById("passphrase").value = "";
         form.hidden = true;
         replyKey = seal.unb64u(o.body.reply_key);
         $(opened, "[data-tip-description]").textContent = o.body.description;
@@ -440,8 +441,8 @@
     var myKey = $(root, "form[data-tip-my-key]");
     myKey.addEventListener("submit", function (event) {
       event.preventDefault();
-      var a = myKey.elements.passphrase.value.normalize("NFC");
-      var b = myKey.elements.passphrase2.value.normalize("NFC");
+      var a = document.getElementById("new-passphrase").value.normalize("NFC");
+      var b = document.getElementById("new-passphrase-2").value.normalize("NFC");
       if (a.length < 12) { say(root, "[data-tip-error]", messages.short); return; }
       if (a !== b) { say(root, "[data-tip-error]", messages.mismatch); return; }
       run(function () {
@@ -458,7 +459,7 @@
     var unitKey = $(root, "form[data-tip-unit-key]");
     unitKey.addEventListener("submit", function (event) {
       event.preventDefault();
-      var passphrase = unitKey.elements.passphrase.value;
+      var passphrase = document.getElementById("unit-passphrase").value;
       run(function () {
         var view;
         return keysOf(unit).then(function (v) {
@@ -496,14 +497,14 @@
     if (keyFile) {
       keyFile.addEventListener("submit", function (event) {
         event.preventDefault();
-        var passphrase = keyFile.elements.passphrase.value;
+        var passphrase = document.getElementById("file-passphrase").value;
         say(root, "[data-tip-error]", "");
         keysOf(unit).then(function (view) { return unlock(view, passphrase, messages); })
           .then(function (k) {
             var file = k.units.map(function (u) {
               return { kid: u.kid, "public": seal.b64u(u.publicRaw), "private": seal.b64u(u.d) };
             });
-            keyFile.elements.passphrase.value = "";
+            document.getElementById("file-passphrase").value = "";
             download("khoa-don-vi-" + unit + ".json", utf8(JSON.stringify(file, null, 2)), "application/json");
           }).catch(function (error) { say(root, "[data-tip-error]", error.message); });
       });

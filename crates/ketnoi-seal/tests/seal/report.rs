@@ -183,3 +183,27 @@ fn errors_and_debug_output_show_no_plaintext() {
     assert!(!shown.contains(&ketnoi_seal::b64u(&REPLY_KEY)), "{shown}");
     assert!(shown.contains("redacted"), "{shown}");
 }
+
+#[test]
+fn what_a_tip_says_never_shows_in_debug_output() {
+    let body = ketnoi_seal::Body {
+        description: "SECRET-DESCRIPTION".into(),
+        details: [("place".to_owned(), "SECRET-PLACE".to_owned())].into(),
+        attachments: vec![ketnoi_seal::AttachmentEntry {
+            name: "SECRET-NAME.jpg".into(),
+            content_type: "image/jpeg".into(),
+            size: 3,
+            salt: "AAAAAAAAAAAAAAAAAAAAAA".into(),
+        }],
+        reply_key: "SECRET-REPLY-KEY".into(),
+        sealed_by: ketnoi_seal::SealedBy::Browser,
+    };
+    let file = ketnoi_seal::PlainFile {
+        name: "SECRET-NAME.jpg".into(),
+        content_type: "image/jpeg".into(),
+        bytes: b"SECRET-BYTES".to_vec(),
+    };
+    let shown = format!("{body:?} {file:?} {:?}", [file.clone()]);
+    assert!(!shown.contains("SECRET"), "{shown}");
+    assert!(shown.contains("image/jpeg"), "{shown}");
+}

@@ -131,6 +131,9 @@ pub(super) async fn submit(
         match field.name() {
             Some("envelope") => {
                 let text = field.bytes().await.map_err(multipart_error)?;
+                if text.len() > MAX_ENVELOPE {
+                    return Err(ApiError::BadTip { code: "tip-bad-envelope", field: "envelope" });
+                }
                 envelope = Some(serde_json::from_slice::<Value>(&text).map_err(|_| {
                     ApiError::BadTip { code: "tip-bad-envelope", field: "envelope" }
                 })?);
@@ -188,6 +191,9 @@ pub(super) async fn submit(
         }
         Mode::Anonymous => None,
     };
+    // Stored as the format defines it and nothing more: members a client added are dropped.
+    let envelope: ketnoi_seal::Envelope = serde_json::from_value(envelope)
+        .map_err(|_| ApiError::BadTip { code: "tip-bad-envelope", field: "envelope" })?;
     let sealed = Sealed {
         clear,
         envelope: serde_json::to_string(&envelope).map_err(|e| ApiError::Internal(e.into()))?,
@@ -282,12 +288,17 @@ pub(super) async fn receipt(
     Ok(response)
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it carries the receipt's secret.
+#[derive(Deserialize)]
 pub(super) struct ReceiptMessage {
     lookup: String,
     auth: String,
     sealed: Value,
 }
+
+/// The largest envelope a browser may send: the body's ciphertext is bounded by the
+/// description's limit and the attachments' names; the rest is a few hundred bytes a recipient.
+const MAX_ENVELOPE: usize = 256 * 1024;
 
 /// The most ciphertext one message may carry.
 const MAX_MESSAGE: usize = 16 * 1024;
@@ -310,6 +321,39 @@ pub(super) async fn receipt_message(
     let sealed = serde_json::to_string(&m.sealed).map_err(|e| ApiError::Internal(e.into()))?;
     state.store.add_tip_message(tip.summary.id, false, None, &sealed, Timestamp::now()).await?;
     Ok(StatusCode::CREATED)
+}
+
+/// What the unit's routes answer when they refuse, as the OpenAPI document lists it.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(super) enum UnitLookupRefusals {
+    /// Not signed in.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(ProblemView),
+    /// Not an officer or administrator of this unit.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemView),
+    /// No such unit, tip or attachment.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(ProblemView),
+}
+
+/// [`UnitLookupRefusals`], and a request refused for its content.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+pub(super) enum UnitRefusals {
+    /// Not signed in.
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthenticated(ProblemView),
+    /// Not an officer or administrator of this unit.
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(ProblemView),
+    /// No such unit, tip or attachment.
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(ProblemView),
+    /// Refused: `code` says why, `field` where.
+    #[response(status = 422, content_type = "application/problem+json")]
+    Refused(ProblemView),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -383,10 +427,7 @@ pub(super) struct ListParams {
         ("before" = Option<i64>, Query, description = "Tips older than this id"),
         ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
     responses((status = 200, description = "`{\"tips\": [...]}`, clear fields only, newest first"),
-        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+        UnitRefusals))]
 pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -418,9 +459,7 @@ pub(crate) async fn unit_tip(state: &AppState, unit: &Agency, id: i64) -> Result
 #[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
     responses((status = 200, description = "The envelope, attachment sizes, sealed messages"),
-        (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+        UnitLookupRefusals))]
 pub(super) async fn detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -450,9 +489,7 @@ pub(super) async fn detail(
 /// `GET /units/{code}/tips/{id}/attachments/{index}`: an attachment's ciphertext.
 #[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}/attachments/{index}", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip"), ("index" = i64, Path, description = "The attachment, from 0")),
-    responses((status = 200, description = "The attachment's ciphertext"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The attachment's ciphertext"), UnitLookupRefusals))]
 pub(super) async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
@@ -495,9 +532,7 @@ pub(crate) async fn export_of(state: &AppState, tip: &Tip) -> Result<Value, ApiE
 /// `GET /units/{code}/tips/{id}/export`: the tip sealed, as one JSON file.
 #[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}/export", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
-    responses((status = 200, description = "The sealed tip as one file, for `ketnoi tips decrypt`"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 200, description = "The sealed tip as one file, for `ketnoi tips decrypt`"), UnitLookupRefusals))]
 pub(super) async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -525,10 +560,7 @@ pub(super) struct SealedBody {
 #[utoipa::path(post, path = "/api/v1/units/{code}/tips/{id}/messages", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
     request_body(content_type = "application/json", description = "`{\"sealed\"}`: a reply sealed under the tip's reply key"),
-    responses((status = 201, description = "Sent"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Sent"), UnitRefusals))]
 pub(super) async fn unit_message(
     State(state): State<AppState>,
     caller: Caller,
@@ -556,10 +588,7 @@ pub(super) struct StatusBody {
 #[utoipa::path(post, path = "/api/v1/units/{code}/tips/{id}/status", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
     request_body(content_type = "application/json", description = "`{\"status\": \"handled\" | \"new\"}`"),
-    responses((status = 204, description = "Changed"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Changed"), UnitRefusals))]
 pub(super) async fn set_status(
     State(state): State<AppState>,
     caller: Caller,
@@ -577,9 +606,7 @@ pub(super) async fn set_status(
 /// the caller's own sealed key and copies.
 #[utoipa::path(get, path = "/api/v1/units/{code}/tip-keys", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)")),
-    responses((status = 200, description = "Unit keys, holders, the caller's sealed key and copies, settings"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Unit keys, holders, the caller's sealed key and copies, settings"), UnitLookupRefusals))]
 pub(super) async fn keys(
     State(state): State<AppState>,
     caller: Caller,
@@ -668,10 +695,7 @@ fn sealed_public(sealed: &str) -> Option<String> {
 #[utoipa::path(put, path = "/api/v1/units/{code}/tip-keys/mine", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)")),
     request_body(content_type = "application/json", description = "The caller's personal key, sealed under their key passphrase in the browser"),
-    responses((status = 204, description = "Stored"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Stored"), UnitRefusals))]
 pub(super) async fn put_my_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -698,7 +722,7 @@ fn check_sealed_key(sealed: &Value) -> Result<String, ApiError> {
     let field = |name: &str| {
         sealed.get(name).and_then(Value::as_str).and_then(|t| wire::b64u_decode(t).ok())
     };
-    let public = field("public").filter(|p| p.len() == 65 && p[0] == 4).ok_or_else(bad)?;
+    let public = field("public").filter(|p| wire::valid_public(p)).ok_or_else(bad)?;
     let kid = sealed.get("kid").and_then(Value::as_str).ok_or_else(bad)?;
     if kid != ketnoi_seal::kid(&public) {
         return Err(bad());
@@ -727,6 +751,26 @@ pub(super) struct NewUnitKey {
     kid: String,
     public: String,
     copies: Vec<NewCopy>,
+}
+
+/// Refuses key management to someone who does not hold the unit's current key: a role alone
+/// must not let anyone replace the key everyone seals to, overwrite colleagues' copies, remove
+/// the last of them, or send the unit's tips elsewhere. Before the unit has a key, anyone who
+/// handles its tips may make the first.
+pub(crate) async fn require_holder(
+    state: &AppState,
+    unit: &Agency,
+    me: StaffId,
+) -> Result<(), ApiError> {
+    let Some(current) = state.store.current_unit_key(unit.id).await? else {
+        return Ok(());
+    };
+    let copies = state.store.key_copies(unit.id).await?;
+    if copies.iter().any(|c| c.staff == me && c.unit_kid == current.kid) {
+        Ok(())
+    } else {
+        Err(ApiError::BadTip { code: "tip-not-holder", field: "key" })
+    }
 }
 
 /// Checks copies of a unit key for colleagues: each wrapped to that colleague's current key,
@@ -776,10 +820,7 @@ async fn copies_for(
 #[utoipa::path(post, path = "/api/v1/units/{code}/tip-keys", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)")),
     request_body(content_type = "application/json", description = "`{\"kid\", \"public\", \"copies\": [{\"staff\", \"wrapped\"}]}`: a new unit key (the previous one is retired)"),
-    responses((status = 201, description = "Created"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Created"), UnitRefusals))]
 pub(super) async fn new_unit_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -788,6 +829,7 @@ pub(super) async fn new_unit_key(
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
     let me = staff_id(&caller)?;
+    require_holder(&state, &unit, me).await?;
     let public = wire::b64u_decode(&k.public)
         .ok()
         .filter(|p| p.len() == 65 && p[0] == 4)
@@ -817,10 +859,7 @@ pub(super) struct Grants {
 #[utoipa::path(post, path = "/api/v1/units/{code}/tip-keys/grants", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)")),
     request_body(content_type = "application/json", description = "`{\"copies\": [{\"unit_kid\", \"staff\", \"wrapped\"}]}`"),
-    responses((status = 201, description = "Granted"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 201, description = "Granted"), UnitRefusals))]
 pub(super) async fn grant(
     State(state): State<AppState>,
     caller: Caller,
@@ -829,14 +868,23 @@ pub(super) async fn grant(
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
     let me = staff_id(&caller)?;
-    let keys = state.store.unit_keys(unit.id).await?;
+    require_holder(&state, &unit, me).await?;
+    let existing = state.store.key_copies(unit.id).await?;
     let mut all = Vec::new();
     for c in &g.copies {
         let kid = c.unit_kid.as_deref().unwrap_or_default();
-        if !keys.iter().any(|k| k.kid == kid) {
+        // Only keys the granter holds can be passed on.
+        if !existing.iter().any(|e| e.staff == me && e.unit_kid == kid) {
             return Err(ApiError::BadTip { code: "tip-bad-copy", field: "copies" });
         }
-        all.extend(copies_for(&state, &unit, kid, me, std::slice::from_ref(c)).await?);
+        // A copy the colleague already holds for their current key stays as it is: a grant
+        // adds, it never overwrites.
+        let checked = copies_for(&state, &unit, kid, me, std::slice::from_ref(c)).await?;
+        all.extend(checked.into_iter().filter(|n| {
+            !existing.iter().any(|e| {
+                e.staff == n.staff && e.unit_kid == n.unit_kid && e.officer_kid == n.officer_kid
+            })
+        }));
     }
     state.store.put_key_copies(&all).await?;
     Ok(StatusCode::CREATED)
@@ -846,15 +894,24 @@ pub(super) async fn grant(
 /// colleague holds. What they may have kept is beyond reach: rotate the key after this.
 #[utoipa::path(delete, path = "/api/v1/units/{code}/tip-keys/grants/{staff}", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)"), ("staff" = i64, Path, description = "The colleague")),
-    responses((status = 204, description = "Revoked"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Revoked"), UnitLookupRefusals))]
 pub(super) async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     Path((code, staff)): Path<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
+    require_holder(&state, &unit, staff_id(&caller)?).await?;
+    // The last holder of a key cannot be removed: the key would exist nowhere and every tip
+    // sealed to it would be lost.
+    let copies = state.store.key_copies(unit.id).await?;
+    let orphaned = copies
+        .iter()
+        .filter(|c| c.staff.0 == staff)
+        .any(|c| !copies.iter().any(|o| o.staff.0 != staff && o.unit_kid == c.unit_kid));
+    if orphaned {
+        return Err(ApiError::BadTip { code: "tip-last-holder", field: "staff" });
+    }
     let removed = state.store.delete_key_copies(unit.id, StaffId(staff)).await?;
     if removed == 0 {
         return Err(ApiError::NotFound("key-copy"));
@@ -872,10 +929,7 @@ pub(super) struct SettingsBody {
 #[utoipa::path(put, path = "/api/v1/units/{code}/tip-settings", tag = "tips", security(("bearer" = [])),
     params(("code" = String, Path, description = "The unit (agency code)")),
     request_body(content_type = "application/json", description = "`{\"copy_parent\": bool}`"),
-    responses((status = 204, description = "Saved"), (status = 401, description = "Not signed in", body = ProblemView, content_type = "application/problem+json"),
-        (status = 403, description = "Not an officer or administrator of this unit", body = ProblemView, content_type = "application/problem+json"),
-        (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
-        (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json")))]
+    responses((status = 204, description = "Saved"), UnitRefusals))]
 pub(super) async fn put_settings(
     State(state): State<AppState>,
     caller: Caller,
@@ -883,6 +937,7 @@ pub(super) async fn put_settings(
     JsonBody(b): JsonBody<SettingsBody>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
+    require_holder(&state, &unit, staff_id(&caller)?).await?;
     state
         .store
         .set_tip_settings(&ketnoi_store::TipSettings {

@@ -56,14 +56,38 @@ const RECEIPT_LIMIT: Limit = Limit::new(10, Duration::from_secs(6 * 60));
 /// that lives only in memory and is replaced at the start of each day (UTC). Yesterday's keys
 /// cannot be recomputed by anyone, this server included, so the limiter's memory says nothing
 /// about who sent what.
+///
+/// It also bounds the Argon2id work the tip paths do (each receipt check and each submission
+/// hashes with 19 MiB of memory): at most one per core at a time, waiting briefly for a turn,
+/// so that a flood of guesses from many addresses costs the server a queue, not its memory.
 #[derive(Debug)]
 pub struct TipGuard {
     today: Mutex<(i64, Arc<RateLimiter>)>,
+    hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for TipGuard {
     fn default() -> Self {
-        Self { today: Mutex::new((day(), Arc::new(RateLimiter::new()))) }
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        Self {
+            today: Mutex::new((day(), Arc::new(RateLimiter::new()))),
+            hashing: Arc::new(tokio::sync::Semaphore::new(cores)),
+        }
+    }
+}
+
+/// How long a request waits for a turn at Argon2id before it is told to come back.
+const HASHING_WAIT: Duration = Duration::from_secs(5);
+
+/// The client as the tip limits count it: an IPv4 address, or an IPv6 /64 (one subscriber's
+/// network, which hands its devices any address inside it).
+fn client_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
     }
 }
 
@@ -92,23 +116,31 @@ impl TipGuard {
         submission_from(&self.limiter(), ip)
     }
 
+    /// A turn at Argon2id, or 503 with `Retry-After` when every core has been busy for a while.
+    pub(crate) async fn hashing_turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        match tokio::time::timeout(HASHING_WAIT, self.hashing.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::Busy { retry_after: 2 }),
+        }
+    }
+
     /// Takes a receipt try from the client's allowance before the code is checked, so that
     /// tries sent at the same moment cannot all get through; refused once wrong tries are spent.
     pub(crate) fn receipt_try(&self, ip: IpAddr) -> Result<(), ApiError> {
         self.limiter()
-            .check("tip-receipt", &ip.to_string(), RECEIPT_LIMIT)
+            .check("tip-receipt", &client_key(ip), RECEIPT_LIMIT)
             .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
     }
 
     /// Gives the try back: the code was right, and right codes cost nothing.
     pub(crate) fn receipt_right(&self, ip: IpAddr) {
-        self.limiter().refund("tip-receipt", &ip.to_string(), RECEIPT_LIMIT);
+        self.limiter().refund("tip-receipt", &client_key(ip), RECEIPT_LIMIT);
     }
 }
 
 fn submission_from(limiter: &RateLimiter, ip: IpAddr) -> Result<(), ApiError> {
     limiter
-        .check("tip-submit", &ip.to_string(), SUBMIT_LIMIT)
+        .check("tip-submit", &client_key(ip), SUBMIT_LIMIT)
         .map_err(|retry_after| ApiError::TooManyRequests { retry_after })
 }
 
@@ -251,10 +283,15 @@ pub(crate) async fn accept(
     citizen: Option<CitizenId>,
 ) -> Result<(), ApiError> {
     let auth = sealed.receipt_auth;
-    let receipt_hash = tokio::task::spawn_blocking(move || ketnoi_seal::receipt::hash_auth(&auth))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|_| ApiError::BadTip { code: "tip-bad-receipt", field: "receipt" })?;
+    let turn = state.tip_guard.hashing_turn().await?;
+    let receipt_hash = tokio::task::spawn_blocking(move || {
+        let hashed = ketnoi_seal::receipt::hash_auth(&auth);
+        drop(turn);
+        hashed
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|_| ApiError::BadTip { code: "tip-bad-receipt", field: "receipt" })?;
     let mut attachments = Vec::with_capacity(sealed.attachments.len());
     for bytes in &sealed.attachments {
         let key = blob_name();
@@ -401,20 +438,21 @@ pub(crate) async fn by_receipt(
     lookup: &str,
     auth: &str,
 ) -> Result<Option<ketnoi_store::Tip>, ApiError> {
-    let Some(tip) = state.store.tip_by_receipt(&stored_lookup(state, lookup)).await? else {
-        // The same work as a real check, so a wrong lookup id answers no faster.
-        let auth = auth.to_owned();
-        let _ = tokio::task::spawn_blocking(move || {
-            ketnoi_seal::receipt::verify_auth(crate::tips::decoy_receipt_hash(), &auth)
-        })
-        .await;
-        return Ok(None);
-    };
-    let (hash, auth) = (tip.receipt_hash.clone(), auth.to_owned());
-    let ok = tokio::task::spawn_blocking(move || ketnoi_seal::receipt::verify_auth(&hash, &auth))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    Ok(ok.then_some(tip))
+    let found = state.store.tip_by_receipt(&stored_lookup(state, lookup)).await?;
+    // An unknown lookup id is checked against a decoy hash: the same work as a real check, so
+    // a wrong code answers no faster.
+    let hash =
+        found.as_ref().map_or_else(|| decoy_receipt_hash().to_owned(), |t| t.receipt_hash.clone());
+    let auth = auth.to_owned();
+    let turn = state.tip_guard.hashing_turn().await?;
+    let ok = tokio::task::spawn_blocking(move || {
+        let ok = ketnoi_seal::receipt::verify_auth(&hash, &auth);
+        drop(turn);
+        ok
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?;
+    Ok(found.filter(|_| ok))
 }
 
 /// A receipt's lookup id as storage keeps it: an HMAC under the server's secret key. The lookup
@@ -459,6 +497,16 @@ pub(crate) async fn require_unit(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap_or_else(|e| panic!("{e}"));
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap_or_else(|e| panic!("{e}"));
+        let c: IpAddr = "2001:db8:1:3::1".parse().unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(c));
+        assert_eq!(client_key([203, 0, 113, 9].into()), "203.0.113.9");
+    }
 
     #[test]
     fn the_tip_limiter_starts_afresh_with_a_new_key_each_day() {

@@ -115,7 +115,8 @@ pub(crate) fn check_envelope(envelope: &Value) -> Result<(Clear, Vec<String>), A
 }
 
 /// A receipt's two sent values: the lookup id (16 bytes) and the authentication secret (32).
-#[derive(Debug, Deserialize)]
+/// No `Debug`: the secret must never reach a log.
+#[derive(Deserialize)]
 pub(crate) struct ReceiptProof {
     pub(crate) lookup: String,
     pub(crate) auth: String,

@@ -250,6 +250,10 @@ async fn fallback(
         Ok(a) => a,
         Err(e) => return nobody.fail(e),
     };
+    // The allowance is taken before megabytes of plaintext are read into memory.
+    if let Err(e) = state.tip_guard.submission(ip) {
+        return nobody.fail(e);
+    }
     let (entered, files) = match read_form(&mut form, state.config.max_upload_bytes).await {
         Ok(read) => read,
         Err(e) => return nobody.fail(e),
@@ -280,7 +284,7 @@ async fn fallback(
     } else {
         None
     };
-    match send_fallback(&state, &account, ip, &entered, files, citizen).await {
+    match send_fallback(&state, &account, &entered, files, citizen).await {
         Ok((code, units)) => {
             let t = viewer.t();
             let page = SentPage {
@@ -303,12 +307,10 @@ async fn fallback(
 async fn send_fallback(
     state: &AppState,
     account: &Account,
-    ip: std::net::IpAddr,
     entered: &Entered,
     files: Vec<PlainFile>,
     citizen: Option<ketnoi_core::CitizenId>,
 ) -> Result<(String, Vec<String>), ApiError> {
-    state.tip_guard.submission(ip)?;
     let mode = if entered.mode == "identified" { Mode::Identified } else { Mode::Anonymous };
     let clear = Clear {
         account: account.slug.to_string(),
@@ -436,7 +438,9 @@ async fn follow(State(state): State<AppState>, parts: Parts) -> Response {
     no_store(viewer.render(StatusCode::OK, &follow_page(&viewer)))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// The follow-up form: no `Debug`, so that a code or a message can never be printed by
+/// accident.
+#[derive(serde::Deserialize)]
 struct FollowForm {
     code: String,
     #[serde(default)]
@@ -779,6 +783,8 @@ struct KeyRow {
 struct OfficerRow {
     staff: i64,
     name: String,
+    /// Their personal key's id, to compare in person before giving them the unit key.
+    kid: String,
     state: String,
     can_grant: bool,
     can_revoke: bool,
@@ -873,6 +879,7 @@ async fn keys_page(
                     OfficerRow {
                         staff: o["staff"].as_i64().unwrap_or_default(),
                         name: o["name"].as_str().unwrap_or_default().to_owned(),
+                        kid: o["kid"].as_str().unwrap_or_default().to_owned(),
                         state,
                         can_grant: i_hold && has_personal && !holds_current,
                         can_revoke: holds > 0 && o["staff"].as_i64() != Some(me.0),
@@ -895,7 +902,10 @@ async fn keys_page(
             (_, Some(_)) => Some(t.get("tips-revoked-rotate")),
             _ => None,
         },
-        my_key_state: t.get(if has_mine { "tips-my-key-yes" } else { "tips-my-key-no" }),
+        my_key_state: match view["me"]["key"]["kid"].as_str() {
+            Some(kid) => t.with("tips-my-key-yes", "kid", kid),
+            None => t.get("tips-my-key-no"),
+        },
         my_key_action: t.get(if has_mine { "tips-my-key-replace" } else { "tips-my-key-create" }),
         has_key: current.is_some(),
         keys,
@@ -929,6 +939,13 @@ async fn save_settings(
     };
     let settings =
         ketnoi_store::TipSettings { agency: unit.id, copy_parent: f.copy_parent.is_some() };
+    let me = match &viewer.caller {
+        Caller::Staff { staff, .. } => staff.id,
+        _ => return viewer.fail(ApiError::Forbidden),
+    };
+    if let Err(e) = api::require_holder(&viewer.state, &unit, me).await {
+        return viewer.fail(e);
+    }
     match viewer.state.store.set_tip_settings(&settings).await {
         Ok(()) => Redirect::to(&format!("/console/don-vi/{}/khoa-tin-bao?saved=1", unit.code))
             .into_response(),

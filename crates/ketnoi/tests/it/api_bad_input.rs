@@ -110,8 +110,20 @@ async fn the_openapi_document_and_its_offline_viewer_are_served() {
         "/api/v1/auth/otp/verify",
         "/api/v1/me",
         "/readyz",
+        "/api/v1/accounts/{slug}/tips",
+        "/api/v1/tips/receipt",
+        "/api/v1/units/{code}/tips/{id}",
+        "/api/v1/units/{code}/tip-keys/grants/{staff}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
+    }
+    // A unit route's refusals are documented as problems.
+    let detail = &doc["paths"]["/api/v1/units/{code}/tips/{id}"]["get"]["responses"];
+    for status in ["401", "403", "404"] {
+        assert!(
+            detail[status]["content"].get("application/problem+json").is_some(),
+            "{status}: {detail}"
+        );
     }
     let viewer =
         app.client.get(app.url("/api/docs/")).send().await.unwrap_or_else(|e| panic!("{e}"));

@@ -11,7 +11,7 @@ use sqlx::Connection as _;
 
 use crate::{
     browser::{Options, WAIT, launch},
-    helpers::{TestApp, start},
+    helpers::{TestApp, capture_logs, captured_logs, start},
 };
 
 /// A demo server with tip keys, on a SQLite file whose path the test knows.
@@ -93,6 +93,7 @@ fn holds(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[tokio::test]
 async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_as_ciphertext() {
+    capture_logs();
     let (app, db) = app_with_tips().await;
     let Some(b) = launch(&app.base, Options::default()).await else {
         return;
@@ -100,25 +101,33 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     let photo = std::fs::read(PHOTO).unwrap_or_else(|e| panic!("{PHOTO}: {e}"));
     assert!(ketnoi_media::has_location_metadata(&photo), "the fixture must carry GPS tags");
     let canary = format!("CANARY{:016x}", rand::random::<u64>());
-    let named = std::env::temp_dir().join(format!("{canary}.jpg"));
+    let files = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let named = files.path().join(format!("{canary}.jpg"));
     std::fs::write(&named, &photo).unwrap_or_else(|e| panic!("{e}"));
+    // A document whose bytes and name hold the canary: sealed as it is.
+    let document = files.path().join(format!("bien-ban-{canary}.txt"));
+    let document_bytes = format!("Biên bản ghi nhận sự việc.\n{canary}\n").into_bytes();
+    std::fs::write(&document, &document_bytes).unwrap_or_else(|e| panic!("{e}"));
 
     b.goto(&format!("/lang/vi?next={FORM}")).await;
     b.wait_for("[data-tip-sealing=browser]:not([hidden])", WAIT).await;
     b.assert_accessible("the tip form").await;
     b.fill("#description", &format!("Có người bán hàng cấm ở chợ. {canary}")).await;
     b.fill("#place", &format!("Chợ Vị Xuyên {canary}")).await;
-    b.attach("#attachment", &named).await;
+    b.attach_all("#attachment", &[&named, &document]).await;
     b.click("form[data-tip-form] button[type=submit]").await;
     let code = b.wait_for_text("[data-tip-done] [data-tip-code]", "-", WAIT * 3).await;
-    let _ = std::fs::remove_file(&named);
     assert!(ketnoi_seal::receipt::parse(&code).is_ok(), "a receipt code is shown: {code:?}");
     b.assert_accessible("the tip sent").await;
 
-    // Storage holds no byte of what was written, nor the file's name.
+    // Storage and the logs hold no byte of what was written, of the document, nor the files'
+    // names.
     for (path, bytes) in stored_bytes(&app, &db).await {
         assert!(!holds(&bytes, canary.as_bytes()), "the canary is in {path}");
     }
+    let logs = captured_logs();
+    assert!(logs.contains("new tip"), "the logs were captured");
+    assert!(!logs.contains(&canary), "the canary is in the logs");
     let stored: (Option<i64>, String) = sqlx::query_as("SELECT citizen_id, envelope FROM tips")
         .fetch_one(&mut connect(&db).await)
         .await
@@ -133,15 +142,23 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
         .find_map(|k| ketnoi_seal::open_report(&envelope, k).ok())
         .unwrap_or_else(|| panic!("the unit's key opens the tip"));
     assert!(body.description.contains(&canary), "{}", body.description);
-    assert_eq!(body.attachments.len(), 1);
-    let entry = &body.attachments[0];
+    assert_eq!(body.attachments.len(), 2, "{:?}", body.attachments);
+    // Files go in the order they were chosen; found by name so the test does not depend on it.
+    let index_of = |suffix: &str| {
+        body.attachments
+            .iter()
+            .position(|e| e.name.ends_with(suffix))
+            .unwrap_or_else(|| panic!("no {suffix} among {:?}", body.attachments))
+    };
+    let (photo_at, document_at) = (index_of(".jpg"), index_of(".txt"));
+    let entry = &body.attachments[photo_at];
     assert!(entry.name.contains(&canary), "the file's name is sealed: {}", entry.name);
     let token = app.staff_token("cavixuyen.canbo").await;
     let (_, list) = app.get("/api/v1/units/ca-vi-xuyen/tips", Some(&token)).await;
     let id = list["tips"][0]["id"].as_i64().unwrap_or_else(|| panic!("{list}"));
     let sealed = app
         .client
-        .get(app.url(&format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/0")))
+        .get(app.url(&format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/{photo_at}")))
         .bearer_auth(&token)
         .send()
         .await
@@ -154,6 +171,21 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     assert!(opened.starts_with(&[0xFF, 0xD8]), "still a JPEG");
     assert!(!ketnoi_media::has_location_metadata(&opened), "the photo arrived with its GPS tags");
     assert!(!holds(&opened, b"Exif"), "no Exif block at all");
+    let sealed_document = app
+        .client
+        .get(app.url(&format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/{document_at}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .bytes()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let document_entry = &body.attachments[document_at];
+    let opened = ketnoi_seal::open_attachment(&report_key, document_entry, &sealed_document)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(opened, document_bytes, "the document arrives as it was");
+    assert!(document_entry.name.contains(&canary));
 
     // The officer opens it in the browser with the key passphrase and replies.
     drop(b);

@@ -1309,3 +1309,135 @@ async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_b
     let (_, view) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
     assert!(listed(&view).is_none(), "{view}");
 }
+
+#[tokio::test]
+async fn key_management_needs_the_current_unit_key_not_only_the_role() {
+    let app = tips_app().await;
+    let officer = app.staff_token(OFFICER).await;
+    let unit = unit_keys(&app, &officer).await;
+    let (username, password) = ("cavixuyen.moi", "mat-khau-thu-nghiem-2026");
+    ketnoi::admin::create_staff(
+        app.store.as_ref(),
+        username,
+        "Cán Bộ Mới",
+        password,
+        false,
+        &[(ACCOUNT.to_owned(), ketnoi_core::Role::Officer)],
+    )
+    .await
+    .or_panic("create staff");
+    let (_, signed) = app
+        .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
+        .await;
+    let newcomer = signed["token"].as_str().or_panic("token").to_owned();
+    let (_, me) = app.get("/api/v1/me", Some(&newcomer)).await;
+    let newcomer_id = me["staff"]["id"].as_i64().or_panic("id");
+    let (_, me) = app.get("/api/v1/me", Some(&officer)).await;
+    let officer_id = me["staff"]["id"].as_i64().or_panic("id");
+    let personal = KeyPair::generate();
+    let sealed = ketnoi_seal::seal_with_passphrase(&personal, "cụm mật khẩu người mới 2026")
+        .or_panic("seal");
+    let (status, body) = app
+        .send(Method::PUT, &format!("{UNIT}/tip-keys/mine"), Some(&newcomer), Some(json!(sealed)))
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let wrap_to = |secret: &[u8], public: &[u8]| {
+        json!(ketnoi_seal::wrap(secret, public, Label::Unit).or_panic("wrap"))
+    };
+
+    // With the role but without the key: no rotation, grant, revocation or setting.
+    let own = KeyPair::generate();
+    let rotate = json!({
+        "kid": own.kid(), "public": b64u(&own.public()),
+        "copies": [{"staff": newcomer_id, "wrapped": wrap_to(own.secret_bytes().as_slice(), &personal.public())}],
+    });
+    let refused =
+        app.send(Method::POST, &format!("{UNIT}/tip-keys"), Some(&newcomer), Some(rotate)).await;
+    assert_problem(&refused, 422, "tip-not-holder");
+    let garbage = json!({"copies": [{"unit_kid": unit[0].kid(), "staff": newcomer_id,
+        "wrapped": wrap_to(&[7u8; 32], &personal.public())}]});
+    let refused = app
+        .send(
+            Method::POST,
+            &format!("{UNIT}/tip-keys/grants"),
+            Some(&newcomer),
+            Some(garbage.clone()),
+        )
+        .await;
+    assert_problem(&refused, 422, "tip-not-holder");
+    let path = format!("{UNIT}/tip-keys/grants/{officer_id}");
+    assert_problem(
+        &app.send(Method::DELETE, &path, Some(&newcomer), None).await,
+        422,
+        "tip-not-holder",
+    );
+    let settings = Some(json!({"copy_parent": true}));
+    let refused =
+        app.send(Method::PUT, &format!("{UNIT}/tip-settings"), Some(&newcomer), settings).await;
+    assert_problem(&refused, 422, "tip-not-holder");
+    let (_, view) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
+    assert_eq!(view["keys"].as_array().map(Vec::len), Some(1), "no new key: {view}");
+    assert_eq!(view["settings"]["copy_parent"], json!(false));
+
+    // The holder grants; a second grant does not overwrite the copy with something else.
+    let good = json!({"copies": [{"unit_kid": unit[0].kid(), "staff": newcomer_id,
+        "wrapped": wrap_to(unit[0].secret_bytes().as_slice(), &personal.public())}]});
+    let (status, body) = app
+        .send(Method::POST, &format!("{UNIT}/tip-keys/grants"), Some(&officer), Some(good))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = app
+        .send(Method::POST, &format!("{UNIT}/tip-keys/grants"), Some(&officer), Some(garbage))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, view) = app.get(&format!("{UNIT}/tip-keys"), Some(&newcomer)).await;
+    let copy: Wrapped =
+        serde_json::from_value(view["me"]["copies"][0]["wrapped"].clone()).or_panic("copy");
+    let opened = ketnoi_seal::unwrap(&copy, &personal, Label::Unit).or_panic("unwrap");
+    assert!(opened.as_slice() == unit[0].secret_bytes().as_slice(), "the granted copy is intact");
+
+    // The last holder of a key cannot be removed; another holder can.
+    let path = format!("{UNIT}/tip-keys/grants/{newcomer_id}");
+    assert_eq!(app.send(Method::DELETE, &path, Some(&officer), None).await.0, 204);
+    let own_path = format!("{UNIT}/tip-keys/grants/{officer_id}");
+    let refused = app.send(Method::DELETE, &own_path, Some(&officer), None).await;
+    assert_problem(&refused, 422, "tip-last-holder");
+    assert_eq!(unit_keys(&app, &officer).await.len(), 1, "the officer still holds the key");
+
+    // The key pages' passphrase fields have no name, so a form sent before its script runs
+    // sends no passphrase.
+    let mut v = Visitor::new(&app);
+    let password = app.staff_password(OFFICER);
+    v.post("/staff/sign-in", &[("username", OFFICER), ("password", &password)]).await;
+    let (_, page, _) = v.get("/console/don-vi/ca-vi-xuyen/khoa-tin-bao").await;
+    assert!(page.contains("type=\"password\""), "{page}");
+    assert!(!page.contains("name=\"passphrase"), "{page}");
+}
+
+#[tokio::test]
+async fn an_envelope_is_stored_as_the_format_defines_it_and_no_larger() {
+    let app = tips_app().await;
+    let keys = recipients(&app, AREA).await;
+    let tip = Tip::new("Có người tụ tập đánh bạc ở nhà văn hóa thôn.");
+    let (mut envelope, _) = tip.seal(&keys);
+    envelope["junk"] = json!("x".repeat(1000));
+    envelope["recipients"][0]["extra"] = json!("y");
+    let parts = [Part::json("envelope", &envelope), Part::json("receipt", &tip.proof())];
+    let (status, sent) = submit_parts(&app, &parts, &[]).await;
+    assert_eq!(status, 201, "{sent}");
+    let db = database(&app).await;
+    let stored: String =
+        sqlx::query_scalar("SELECT envelope FROM tips").fetch_one(&db).await.or_panic("envelope");
+    assert!(!stored.contains("junk") && !stored.contains("extra"), "{stored}");
+    let officer = app.staff_token(OFFICER).await;
+    let id = tip_ids(&app, &officer).await[0];
+    let opened = open_tip(&app, &officer, &unit_keys(&app, &officer).await, id).await;
+    assert_eq!(opened.body.description, tip.description);
+
+    let big = Tip::new("Lớn quá.");
+    let (mut envelope, _) = big.seal(&keys);
+    envelope["padding"] = json!("z".repeat(300 * 1024));
+    let parts = [Part::json("envelope", &envelope), Part::json("receipt", &big.proof())];
+    assert_problem(&submit_parts(&app, &parts, &[]).await, 422, "tip-bad-envelope");
+    assert_eq!(tip_count(&db).await, 1);
+}

@@ -253,6 +253,22 @@ impl Browser {
         bounded(field.send_keys(text)).await.unwrap_or_else(|e| panic!("typing into `{css}`: {e}"));
     }
 
+    /// Chooses several files at once in a `multiple` file input (chromedriver takes their paths
+    /// one per line).
+    pub async fn attach_all(&self, css: &str, paths: &[&Path]) {
+        let field = self.find(css).await;
+        let paths: Vec<String> = paths
+            .iter()
+            .map(|p| {
+                let p = p.canonicalize().unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+                p.to_str().unwrap_or_else(|| panic!("file path is not text")).to_owned()
+            })
+            .collect();
+        bounded(field.send_keys(&paths.join("\n")))
+            .await
+            .unwrap_or_else(|e| panic!("choosing files in `{css}`: {e}"));
+    }
+
     /// Chooses a file in a file input, as a person picking it would.
     pub async fn attach(&self, css: &str, path: &Path) {
         let field = self.find(css).await;
