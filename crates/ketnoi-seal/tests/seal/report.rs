@@ -203,7 +203,7 @@ fn what_a_tip_says_never_shows_in_debug_output() {
         content_type: "image/jpeg".into(),
         bytes: b"SECRET-BYTES".to_vec(),
     };
-    let shown = format!("{body:?} {file:?} {:?}", [file.clone()]);
+    let shown = format!("{body:?} {file:?} {:?}", std::slice::from_ref(&file));
     assert!(!shown.contains("SECRET"), "{shown}");
     assert!(shown.contains("image/jpeg"), "{shown}");
 }
