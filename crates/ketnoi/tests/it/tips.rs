@@ -1441,3 +1441,77 @@ async fn an_envelope_is_stored_as_the_format_defines_it_and_no_larger() {
     assert_problem(&submit_parts(&app, &parts, &[]).await, 422, "tip-bad-envelope");
     assert_eq!(tip_count(&db).await, 1);
 }
+
+#[tokio::test]
+async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_asks() {
+    let app = tips_app().await;
+    let units_for = |account: &'static str, area: &'static str| {
+        let app = &app;
+        async move {
+            let path = format!("/api/v1/accounts/{account}/tips/recipients?area={area}");
+            let (status, body) = app.get(&path, None).await;
+            assert_eq!(status, 200, "{path}: {body}");
+            body["units"]
+                .as_array()
+                .or_panic("units")
+                .iter()
+                .map(|u| u["code"].as_str().or_panic("code").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    // From the province's account, a commune's tip goes to that commune's police…
+    assert_eq!(units_for("ca-tuyen-quang", AREA).await, vec!["ca-vi-xuyen"]);
+    // …the province's own area to the province…
+    assert_eq!(units_for("ca-tuyen-quang", "08").await, vec!["ca-tuyen-quang"]);
+    // …and a commune whose police has no key yet up to the nearest unit that has one.
+    assert_eq!(units_for("ca-tuyen-quang", "00928").await, vec!["ca-tuyen-quang"]);
+    // A commune account cannot take tips about somewhere outside it.
+    let (status, body) =
+        app.get("/api/v1/accounts/ca-vi-xuyen/tips/recipients?area=08", None).await;
+    assert_problem(&(status, body), 422, "tip-area-outside");
+
+    // The commune asks for copies to go up: both units receive, each opens with its own key.
+    let officer = app.staff_token(OFFICER).await;
+    let (status, body) = app
+        .send(
+            Method::PUT,
+            &format!("{UNIT}/tip-settings"),
+            Some(&officer),
+            Some(json!({"copy_parent": true})),
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(units_for(ACCOUNT, AREA).await, vec!["ca-vi-xuyen", "ca-tuyen-quang"]);
+    let (_, answer) =
+        app.get(&format!("/api/v1/accounts/{ACCOUNT}/tips/recipients?area={AREA}"), None).await;
+    let keys: Vec<[u8; ketnoi_seal::PUBLIC_LEN]> = answer["units"]
+        .as_array()
+        .or_panic("units")
+        .iter()
+        .map(|u| {
+            let raw = ketnoi_seal::unb64u(u["public"].as_str().or_panic("public")).or_panic("b64u");
+            raw.as_slice().try_into().or_panic("65 bytes")
+        })
+        .collect();
+    assert_eq!(keys.len(), 2);
+    let tip = Tip::new("Đường dây cá độ bóng đá qua mạng ở hai xã.");
+    let (status, sent) = submit(&app, &tip, &keys).await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["units"], json!(["Công an xã Vị Xuyên", "Công an tỉnh Tuyên Quang"]));
+    for (username, unit) in [(OFFICER, "ca-vi-xuyen"), ("catinh.admin", "ca-tuyen-quang")] {
+        let token = app.staff_token(username).await;
+        let (_, view) = app.get(&format!("/api/v1/units/{unit}/tip-keys"), Some(&token)).await;
+        let sealed: SealedKey = serde_json::from_value(view["me"]["key"].clone()).or_panic("key");
+        let mine = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE).or_panic("open");
+        let wrapped: Wrapped =
+            serde_json::from_value(view["me"]["copies"][0]["wrapped"].clone()).or_panic("copy");
+        let secret = ketnoi_seal::unwrap(&wrapped, &mine, Label::Unit).or_panic("unwrap");
+        let key = KeyPair::from_secret(&secret).or_panic("key");
+        let (_, list) = app.get(&format!("/api/v1/units/{unit}/tips"), Some(&token)).await;
+        let id = list["tips"][0]["id"].as_i64().or_panic("a tip in each inbox");
+        let (_, detail) = app.get(&format!("/api/v1/units/{unit}/tips/{id}"), Some(&token)).await;
+        let envelope: Envelope = serde_json::from_value(detail["envelope"].clone()).or_panic("env");
+        let (body, _) = ketnoi_seal::open_report(&envelope, &key).or_panic("opens for {unit}");
+        assert_eq!(body.description, tip.description, "{unit}");
+    }
+}
