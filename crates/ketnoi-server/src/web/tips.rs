@@ -80,6 +80,8 @@ struct FormPage {
     files_hint: String,
     identified: bool,
     citizen: bool,
+    /// Said at the top when no unit that would receive a tip from here holds a key yet.
+    closed: Option<String>,
     err_category: Option<String>,
     err_area: Option<String>,
     err_occurred: Option<String>,
@@ -152,6 +154,7 @@ async fn form_page(
         files_hint: t.count("tip-files-hint", mb),
         identified: entered.mode == "identified",
         citizen: matches!(viewer.caller, Caller::Citizen { .. }),
+        closed: None,
         err_category: None,
         err_area: None,
         err_occurred: None,
@@ -186,7 +189,16 @@ async fn form(viewer: Viewer, Path(slug): Path<String>) -> Response {
     };
     let entered =
         Entered { occurred_date: today(), mode: "anonymous".into(), ..Entered::default() };
-    match form_page(&viewer, &account, &entered, None).await {
+    let page = async {
+        let mut page = form_page(&viewer, &account, &entered, None).await?;
+        let store = viewer.state.store.as_ref();
+        let agency = store.agency(account.agency).await?.ok_or(ApiError::NotFound("agency"))?;
+        if let Err(ApiError::TipsClosed) = tips::recipients(store, &account, &agency.area).await {
+            page.closed = Some(viewer.message(&ApiError::TipsClosed));
+        }
+        Ok::<_, ApiError>(page)
+    };
+    match page.await {
         Ok(page) => no_store(viewer.render(StatusCode::OK, &page)),
         Err(e) => viewer.fail(e),
     }

@@ -1515,3 +1515,19 @@ async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_ask
         assert_eq!(body.description, tip.description, "{unit}");
     }
 }
+
+#[tokio::test]
+async fn a_unit_without_a_key_says_so_on_its_form_and_refuses_tips_clearly() {
+    // The demo without tip keys: no unit has one.
+    let app = crate::helpers::spawn_app(true).await;
+    let page = app.client.get(app.url(FALLBACK)).send().await.or_panic("form");
+    assert_eq!(page.status().as_u16(), 200);
+    let page = page.text().await.or_panic("page");
+    assert!(page.contains("data-tips-closed") && page.contains("113"), "{page}");
+    let (status, body) =
+        app.get(&format!("/api/v1/accounts/{ACCOUNT}/tips/recipients?area={AREA}"), None).await;
+    assert_problem(&(status, body), 409, "tips-closed");
+    let app = tips_app().await;
+    let page = app.client.get(app.url(FALLBACK)).send().await.or_panic("form");
+    assert!(!page.text().await.or_panic("page").contains("data-tips-closed"));
+}
