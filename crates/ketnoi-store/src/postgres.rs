@@ -20,6 +20,7 @@ impl Dialect for PgStore {
     const ROW_LOCK: &'static str = " FOR UPDATE";
     const JOIN_ROW_LOCK: &'static str = " FOR UPDATE OF c";
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 }
 
 impl PgStore {

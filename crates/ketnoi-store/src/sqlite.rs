@@ -24,6 +24,7 @@ impl Dialect for SqliteStore {
     const ROW_LOCK: &'static str = "";
     const JOIN_ROW_LOCK: &'static str = "";
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const BEGIN_SNAPSHOT: &'static str = "BEGIN";
 }
 
 impl SqliteStore {

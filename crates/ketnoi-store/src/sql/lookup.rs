@@ -302,12 +302,24 @@ macro_rules! impl_lookup {
 
             async fn served_lookups(&self) -> $crate::Result<Vec<$crate::ServedLookup>> {
                 use sqlx::Row as _;
+                // Both reads see one snapshot: otherwise a version published between them
+                // (its dataset read as still pointing at the old one, the versions read after
+                // the switch) leaves the dataset with neither a live nor a next version, and a
+                // node drops it until its next pass.
+                let mut tx =
+                    self.pool.begin_with(<$store as $crate::sql::Dialect>::BEGIN_SNAPSHOT).await?;
                 let sql = format!(
                     "SELECT {}, a.slug AS account_slug FROM lookup_datasets d \
                      JOIN accounts a ON a.id = d.account_id ORDER BY d.id",
                     $crate::sql::qualified($crate::sql::lookup::DATASET_COLUMNS, "d")
                 );
-                let datasets = sqlx::query(&sql).fetch_all(&self.pool).await?;
+                let datasets = match sqlx::query(&sql).fetch_all(&mut *tx).await {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        return Err(e.into());
+                    }
+                };
                 let sql = format!(
                     "SELECT {} FROM lookup_versions v JOIN lookup_datasets d \
                      ON d.id = v.dataset_id \
@@ -315,12 +327,16 @@ macro_rules! impl_lookup {
                      ORDER BY v.publish_at, v.version",
                     $crate::sql::qualified($crate::sql::lookup::VERSION_COLUMNS, "v")
                 );
-                let versions = sqlx::query(&sql)
-                    .fetch_all(&self.pool)
-                    .await?
-                    .iter()
-                    .map(lookup_rows::version)
-                    .collect::<Result<Vec<_>, _>>()?;
+                let versions = match sqlx::query(&sql).fetch_all(&mut *tx).await {
+                    Ok(rows) => rows,
+                    Err(e) => {
+                        let _ = tx.rollback().await;
+                        return Err(e.into());
+                    }
+                };
+                tx.commit().await?;
+                let versions =
+                    versions.iter().map(lookup_rows::version).collect::<Result<Vec<_>, _>>()?;
                 let mut served = Vec::with_capacity(datasets.len());
                 for r in &datasets {
                     let dataset = lookup_rows::dataset(r)?;

@@ -29,6 +29,10 @@ pub(crate) trait Dialect {
     /// Opens a transaction that will write: SQLite takes the write lock at once (so it never
     /// fails to upgrade a read halfway), PostgreSQL begins normally.
     const BEGIN_WRITE: &'static str;
+    /// Opens a transaction whose reads all see one snapshot: PostgreSQL needs REPEATABLE READ
+    /// (each statement of a READ COMMITTED transaction sees the latest commits); a SQLite read
+    /// transaction in WAL mode already reads one snapshot from its first statement on.
+    const BEGIN_SNAPSHOT: &'static str;
 }
 
 /// The columns read for an [`ketnoi_core::Account`], in the order `account_from_row` expects.

@@ -187,7 +187,37 @@ async fn schedules_can_move_and_be_cancelled_and_the_last_due_wins(s: &dyn Store
     assert!(matches!(orphan, Err(StoreError::MissingReference(_))), "{orphan:?}");
 }
 
+/// Regression: the datasets and their versions were read in two statements, so a node reading
+/// while another published a due version could see the dataset still pointing at the old
+/// version and the versions already switched, and lose the dataset until its next pass (a 404
+/// on results day). Publishing and reading run side by side, many times.
+async fn a_node_reading_while_a_version_goes_live_always_sees_the_dataset(s: &dyn Store) {
+    let f = fixture(s).await;
+    let d = dataset(s, &f, "diem-thi").await;
+    add(s, &version(&d, "blob1", Timestamp::now(), Publication::Now)).await;
+    for round in 0..80 {
+        let due = Timestamp::now().plus_millis(1);
+        add(s, &version(&d, &format!("blob{round}x"), Timestamp::now(), Publication::At(due)))
+            .await;
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        let publish = async {
+            s.publish_due_lookups(Timestamp::now()).await.unwrap_or_else(|e| panic!("{e}"));
+        };
+        let read = async {
+            for _ in 0..4 {
+                let all = s.served_lookups().await.unwrap_or_else(|e| panic!("{e}"));
+                let mine = all.iter().find(|x| x.dataset.id == d.id);
+                let seen = mine.is_some_and(|x| x.live.is_some() || x.next.is_some());
+                assert!(seen, "round {round}: the dataset has neither a live nor a next version");
+                tokio::task::yield_now().await;
+            }
+        };
+        tokio::join!(publish, read);
+    }
+}
+
 conformance!(
+    a_node_reading_while_a_version_goes_live_always_sees_the_dataset,
     a_dataset_is_made_once_per_account_and_slug_and_edited_in_place,
     versions_count_up_and_publish_now_later_or_never,
     schedules_can_move_and_be_cancelled_and_the_last_due_wins,
