@@ -575,3 +575,5 @@ tips-officer-former = no longer has a role in the unit, still holds key copies
 tips-revoked-rotate = Revoked. That person may have kept an opened key: replace the unit key so that new tips cannot be opened with the old one.
 tips-key-id = key id
 tips-officers-hint = Before giving a colleague the key, compare their key id with them in person (it is on their own keys page): that way the server cannot swap keys.
+tip-sealed-by-browser = This tip was sealed on the reporter's device.
+tip-sealed-by-server = This tip was sealed on the server (the reporter's browser could not seal it); videos and documents may still carry their metadata.

@@ -560,3 +560,5 @@ tips-officer-former = không còn vai trò ở đơn vị, vẫn giữ bản kh�
 tips-revoked-rotate = Đã thu hồi. Người đó có thể đã giữ lại khóa đã mở: hãy thay khóa đơn vị để tin báo mới không mở được bằng khóa cũ.
 tips-key-id = mã khóa
 tips-officers-hint = Trước khi cấp khóa, hãy đối chiếu trực tiếp mã khóa với đồng nghiệp (mã hiện trên trang khóa của họ): như vậy máy chủ không thể đánh tráo khóa.
+tip-sealed-by-browser = Tin báo được niêm phong trên máy của người báo.
+tip-sealed-by-server = Tin báo được niêm phong trên máy chủ (trình duyệt của người báo không tự niêm phong được); video và tài liệu có thể còn thông tin đi kèm.

@@ -100,6 +100,15 @@
 
   function utf8(text) { return new TextEncoder().encode(text); }
 
+  // Standard base64, for data: addresses.
+  function base64(bytes) {
+    var text = "";
+    for (var i = 0; i < bytes.length; i += 0x8000) {
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    }
+    return btoa(text);
+  }
+
   function download(name, bytes, type) {
     var url = URL.createObjectURL(new Blob([bytes], { type: type || "application/octet-stream" }));
     var a = document.createElement("a");
@@ -368,6 +377,8 @@
         form.hidden = true;
         replyKey = seal.unb64u(o.body.reply_key);
         $(opened, "[data-tip-description]").textContent = o.body.description;
+        // Whether the reporter's browser sealed it, or the server did because it could not.
+        say(opened, "[data-tip-sealed-by]", opened.getAttribute("data-sealed-by-" + o.body.sealed_by));
         var dl = $(opened, "[data-tip-details]");
         Object.keys(o.body.details || {}).forEach(function (name) {
           var dt = document.createElement("dt");
@@ -389,6 +400,15 @@
             api(base + "/attachments/" + index, { credentials: "same-origin" }).then(function (ct) {
               return seal.openAttachment(o.reportKey, entry, new Uint8Array(ct));
             }).then(function (bytes) {
+              // A picture is shown in place (as a data: address, which the page's policy
+              // allows for images); every file can also be saved.
+              if (/^image\/(jpeg|png|webp|gif)$/.test(entry.type) && !li.querySelector("img")) {
+                var img = document.createElement("img");
+                img.alt = entry.name;
+                img.className = "tip-photo";
+                img.src = "data:" + entry.type + ";base64," + base64(bytes);
+                li.appendChild(img);
+              }
               download(entry.name, bytes, entry.type);
             }).catch(function (error) { say(form, "[data-tip-error]", error.message); form.hidden = false; });
           });

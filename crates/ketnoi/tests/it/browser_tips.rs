@@ -213,6 +213,22 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     officer.wait_for_text("[data-tip-description]", &canary, WAIT * 3).await;
     let files = officer.text_of("[data-tip-attachments]").await;
     assert!(files.contains(&canary), "{files}");
+    let sealed_by = officer.text_of("[data-tip-sealed-by]").await;
+    assert!(sealed_by.contains("máy của người báo"), "{sealed_by}");
+    // The photo opens in place, from its decrypted bytes.
+    officer.click(&format!("[data-attachment='{photo_at}'] button")).await;
+    officer.wait_for(&format!("[data-attachment='{photo_at}'] img.tip-photo"), WAIT).await;
+    let started = std::time::Instant::now();
+    loop {
+        let width = officer
+            .run_js("return document.querySelector('img.tip-photo').naturalWidth;", vec![])
+            .await;
+        if width.as_u64().is_some_and(|w| w > 0) {
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "the photo is never drawn");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     officer.assert_accessible("an opened tip").await;
     officer.fill("#reply", "Cảm ơn bạn, chúng tôi đang xác minh.").await;
     officer.click("form[data-tip-reply] button[type=submit]").await;
