@@ -10,7 +10,7 @@ use ketnoi_seal::{Envelope, KeyPair, Label, SealedKey, Wrapped};
 use sqlx::Connection as _;
 
 use crate::{
-    browser::{Options, WAIT, launch},
+    browser::{Options, WAIT, insecure, launch},
     helpers::{TestApp, capture_logs, captured_logs, start},
 };
 
@@ -272,4 +272,45 @@ async fn without_javascript_the_form_says_the_server_seals_and_still_sends() {
     b.submit("form[data-tip-receipt]").await;
     let status = b.wait_for_text("[data-tip-status-text]", "Trạng thái", WAIT).await;
     assert!(status.contains("Đang chờ xử lý"), "{status}");
+}
+
+#[tokio::test]
+async fn where_the_page_is_not_a_secure_context_the_form_says_the_server_seals_and_still_sends() {
+    let (app, db) = app_with_tips().await;
+    // Scripts run, but over plain HTTP under a real name the browser offers no WebCrypto.
+    let Some(b) = launch(&insecure(&app.base), Options::default()).await else {
+        return;
+    };
+    b.goto(&format!("/lang/vi?next={FORM}")).await;
+    b.wait_for("form[data-tip-form]", WAIT).await;
+    let secure = b.run_js("return window.isSecureContext;", vec![]).await;
+    assert_eq!(secure, serde_json::json!(false), "the test page must not be a secure context");
+    let scripts = b.run_js("return typeof window.ketnoiSeal;", vec![]).await;
+    assert_eq!(scripts, serde_json::json!("object"), "the page's scripts ran");
+    let shown = b
+        .run_js(
+            "return [...document.querySelectorAll('[data-tip-sealing]')]\
+         .filter(e => !e.hidden).map(e => e.dataset.tipSealing);",
+            vec![],
+        )
+        .await;
+    assert!(
+        shown.as_array().is_some_and(|a| !a.is_empty() && a.iter().all(|s| s == "server")),
+        "only the server-sealing notices show: {shown}"
+    );
+    b.fill("#description", "Có người lạ theo dõi nhà tôi ban đêm.").await;
+    b.click("form[data-tip-form] button[type=submit]").await;
+    let code = b.wait_for_text("[data-tip-sent] [data-tip-code]", "-", WAIT).await;
+    assert!(ketnoi_seal::receipt::parse(&code).is_ok(), "{code:?}");
+    let envelope: String = sqlx::query_scalar("SELECT envelope FROM tips")
+        .fetch_one(&mut connect(&db).await)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let envelope: Envelope = serde_json::from_str(&envelope).unwrap_or_else(|e| panic!("{e}"));
+    let keys = unit_keys(&app).await;
+    let (body, _) = keys
+        .iter()
+        .find_map(|k| ketnoi_seal::open_report(&envelope, k).ok())
+        .unwrap_or_else(|| panic!("the unit's key opens the tip"));
+    assert_eq!(body.sealed_by, ketnoi_seal::SealedBy::Server);
 }

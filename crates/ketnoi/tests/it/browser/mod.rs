@@ -45,7 +45,7 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// and these tests run Chromium with exactly [`FLAGS`].
 const CHROMIUM: &str = "/usr/lib/chromium/chromium";
 
-const FLAGS: [&str; 7] = [
+const FLAGS: [&str; 8] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -53,7 +53,16 @@ const FLAGS: [&str; 7] = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    // A name for the test server that is not `localhost` nor a loopback address, so that a page
+    // served under it is not a secure context (no WebCrypto), as on a plain-HTTP deployment.
+    "--host-resolver-rules=MAP insecure.test 127.0.0.1",
 ];
+
+/// The test server's base URL under a host name the browser does not treat as secure (see
+/// [`FLAGS`]).
+pub fn insecure(base: &str) -> String {
+    base.replace("127.0.0.1", "insecure.test")
+}
 
 /// A common phone's viewport in CSS pixels: the pages are designed for phones first.
 pub const PHONE: (u32, u32) = (390, 844);
