@@ -1531,3 +1531,56 @@ async fn a_unit_without_a_key_says_so_on_its_form_and_refuses_tips_clearly() {
     let page = app.client.get(app.url(FALLBACK)).send().await.or_panic("form");
     assert!(!page.text().await.or_panic("page").contains("data-tips-closed"));
 }
+
+/// Two nodes on one PostgreSQL database, with files in it and one secret key (the multi-node
+/// layout): a tip sent through one node is opened and answered by the unit through the other,
+/// and its reporter follows it through the first.
+#[tokio::test]
+async fn a_tip_sent_through_one_node_is_answered_through_another_on_postgresql() {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: std::sync::Arc<dyn ketnoi_store::Store> = std::sync::Arc::new(store);
+    let shared = |c: &mut ketnoi_server::ServerConfig| {
+        c.blobs = ketnoi_server::BlobLocation::Database;
+    };
+    let first =
+        crate::helpers::start_with(store.clone(), None, Box::new(schema), true, shared).await;
+    let second = crate::helpers::start_with(store.clone(), None, Box::new(()), false, shared).await;
+    seed_tips(store.as_ref()).await.or_panic("seed tips");
+
+    let mut parts = fallback_fields("Có người buôn pháo nổ ở chợ phiên.", "Chợ phiên thứ Bảy");
+    let file = "Số điện thoại người bán: 0987 000 000".as_bytes().to_vec();
+    parts.push(Part::file("attachment", "so-dien-thoai.txt", "text/plain", file.clone()));
+    let (status, page) = post_fallback(&first, &parts, &[]).await;
+    assert_eq!(status, 201, "{page}");
+    let code = code_on_page(&page);
+
+    // A session made on one node is good on the other: they share the database.
+    let officer = first.staff_token(OFFICER).await;
+    let keys = unit_keys(&second, &officer).await;
+    let id = tip_ids(&second, &officer).await[0];
+    let opened = open_tip(&second, &officer, &keys, id).await;
+    assert_eq!(opened.body.description, "Có người buôn pháo nổ ở chợ phiên.");
+    assert!(opened.attachments.len() == 1 && opened.attachments[0].1 == file);
+    let reply_key = opened.body.reply_key().or_panic("reply key");
+    let sealed = ketnoi_seal::seal_message(&reply_key, Author::Unit, "Công an xã đã tiếp nhận.")
+        .or_panic("seal reply");
+    let (status, body) = second
+        .send(
+            Method::POST,
+            &format!("{UNIT}/tips/{id}/messages"),
+            Some(&officer),
+            Some(json!({ "sealed": sealed })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let r = receipt::derive(&code).or_panic("derive");
+    let (status, status_view) =
+        first.post("/api/v1/tips/receipt", json!({"lookup": r.lookup, "auth": r.auth})).await;
+    assert_eq!(status, 200, "{status_view}");
+    let message: ketnoi_seal::Sealed =
+        serde_json::from_value(status_view["messages"][0]["sealed"].clone()).or_panic("sealed");
+    let text =
+        ketnoi_seal::open_message(&r.reply_key, Author::Unit, &message).or_panic("open reply");
+    assert_eq!(text, "Công an xã đã tiếp nhận.");
+}
