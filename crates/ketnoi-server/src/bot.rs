@@ -230,10 +230,27 @@ impl Bots {
         let reply = engine.answer(text);
         if let Some(i) = reply.answer {
             self.store.count_bot(account, day, BotCounter::Answered).await?;
-            let answer = &engine.intent(i).answer;
+            let intent = engine.intent(i);
+            let answer = &intent.answer;
             let answer =
                 if reply.truncated { format!("{TOO_LONG}\n\n{answer}") } else { answer.clone() };
-            return Ok(Some(send(Content::structured(&answer, feedback_buttons())?, None)));
+            let mut buttons = feedback_buttons();
+            if about_tips(&intent.question) {
+                // A police account's answer about reporting a crime opens the sealed form: the
+                // chat itself is not sealed.
+                if let Some(a) = self.store.account(account).await?
+                    && a.kind == ketnoi_core::AccountKind::Police
+                {
+                    buttons.insert(
+                        0,
+                        Button::Link {
+                            label: TIP_BUTTON.to_owned(),
+                            url: format!("/a/{}/tin-bao", a.slug),
+                        },
+                    );
+                }
+            }
+            return Ok(Some(send(Content::structured(&answer, buttons)?, None)));
         }
 
         self.store.count_bot(account, day, BotCounter::HandedOff).await?;
@@ -396,6 +413,15 @@ pub async fn welcome(
 }
 
 /// The quick replies under every answer.
+/// The button on a police account's answers about reporting a crime.
+const TIP_BUTTON: &str = "Gửi tin báo bí mật (có thể ẩn danh)";
+
+/// Whether an intent is about reporting a crime ("báo tin", "tố giác"), judged by its question.
+fn about_tips(question: &str) -> bool {
+    let key = format!(" {} ", ketnoi_text::search_key(question));
+    [" to giac ", " bao tin "].iter().any(|w| key.contains(w))
+}
+
 fn feedback_buttons() -> Vec<Button> {
     vec![
         Button::Reply { label: "👍 Hữu ích".to_owned(), text: HELPFUL.to_owned() },

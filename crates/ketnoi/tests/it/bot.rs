@@ -81,6 +81,34 @@ fn button_texts(message: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The link buttons of a bot message, by address.
+fn links(m: &Value) -> Vec<String> {
+    m["buttons"]
+        .as_array()
+        .map(|b| {
+            b.iter()
+                .filter(|b| b["type"] == "link")
+                .filter_map(|b| b["url"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_police_answer_about_reporting_a_crime_links_the_sealed_tip_form() {
+    let app = spawn_app(true).await;
+    with_shared_kb(&app).await;
+    let token = app.citizen_token(CITIZEN).await;
+    let (conversation, seq) =
+        ask(&app, &token, "q-tip", "to giac toi pham co duoc giu bi mat khong").await;
+    let tip = bot_reply(&app, &token, conversation, seq).await;
+    assert_eq!(tip["text"], kb_answer("antt.to_giac_an_danh"));
+    assert_eq!(links(&tip), vec![format!("/a/{ACCOUNT}/tin-bao")], "{tip}");
+    let (_, seq) = ask(&app, &token, "q-id", "mat the can cuoc thi lam lai the nao").await;
+    let other = bot_reply(&app, &token, conversation, seq).await;
+    assert!(links(&other).is_empty(), "no tip link on an answer about ID cards: {other}");
+}
+
 #[tokio::test]
 async fn a_question_typed_without_diacritics_gets_the_right_answer() {
     let app = spawn_app(true).await;
@@ -94,7 +122,6 @@ async fn a_question_typed_without_diacritics_gets_the_right_answer() {
     let buttons = button_texts(&answer);
     assert!(buttons.iter().any(|b| b == ketnoi_server::bot::HELPFUL), "{buttons:?}");
     assert!(buttons.iter().any(|b| b == ketnoi_server::bot::ASK_PERSON), "{buttons:?}");
-
     // Answered, so the conversation is the bot's: not in the officers' "needs a person" list.
     let officer = app.staff_token(OFFICER).await;
     let (status, person) = app
