@@ -156,36 +156,26 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     let token = app.staff_token("cavixuyen.canbo").await;
     let (_, list) = app.get("/api/v1/units/ca-vi-xuyen/tips", Some(&token)).await;
     let id = list["tips"][0]["id"].as_i64().unwrap_or_else(|| panic!("{list}"));
-    let sealed = app
-        .client
-        .get(app.url(&format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/{photo_at}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .bytes()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let opened =
-        ketnoi_seal::open_attachment(&report_key, entry, &sealed).unwrap_or_else(|e| panic!("{e}"));
+    let open = |index: usize| {
+        let (app, token, report_key, body) = (&app, &token, &report_key, &body);
+        async move {
+            let path = format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/{index}");
+            let response = app.client.get(app.url(&path)).bearer_auth(token).send().await;
+            let sealed = response
+                .unwrap_or_else(|e| panic!("{e}"))
+                .bytes()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            ketnoi_seal::open_attachment(report_key, &body.attachments[index], &sealed)
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let opened = open(photo_at).await;
     assert!(opened.starts_with(&[0xFF, 0xD8]), "still a JPEG");
     assert!(!ketnoi_media::has_location_metadata(&opened), "the photo arrived with its GPS tags");
     assert!(!holds(&opened, b"Exif"), "no Exif block at all");
-    let sealed_document = app
-        .client
-        .get(app.url(&format!("/api/v1/units/ca-vi-xuyen/tips/{id}/attachments/{document_at}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .bytes()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let document_entry = &body.attachments[document_at];
-    let opened = ketnoi_seal::open_attachment(&report_key, document_entry, &sealed_document)
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(opened, document_bytes, "the document arrives as it was");
-    assert!(document_entry.name.contains(&canary));
+    assert_eq!(open(document_at).await, document_bytes, "the document arrives as it was");
+    assert!(body.attachments[document_at].name.contains(&canary));
 
     // The officer opens it in the browser with the key passphrase and replies.
     drop(b);
