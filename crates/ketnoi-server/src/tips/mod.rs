@@ -2,7 +2,7 @@
 //!
 //! What the server does with a tip is small on purpose: it works out which units receive a tip
 //! sent from an account about a place ([`recipients`]), checks that an envelope sealed in a
-//! browser is well formed and sealed to exactly those units ([`check_envelope`]), stores it with
+//! browser is well formed and sealed to exactly those units ([`wire::check_envelope`]), stores it with
 //! the Argon2id hash of its receipt's authentication secret ([`accept`]), and hands stored
 //! ciphertext back to the unit's officers and, by receipt code, to the reporter. The format is
 //! `ketnoi_seal`'s and docs/SECURITY.md's "Envelope v1".
