@@ -611,19 +611,95 @@ pub(super) async fn keys(
     State(state): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<KeysView>, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
     Ok(Json(keys_view(&state, &unit, staff_id(&caller)?).await?))
 }
 
-/// What the keys page and route show; shared with the console page.
+/// A unit key as the keys view lists it.
+#[derive(Debug, Serialize)]
+pub(crate) struct UnitKeyView {
+    pub(crate) kid: String,
+    pub(crate) public: String,
+    pub(crate) created_at: String,
+    /// When it was replaced; `None` for the current key.
+    pub(crate) retired_at: Option<String>,
+}
+
+/// Someone who handles the unit's tips, or still holds copies of its keys.
+#[derive(Debug, Serialize)]
+pub(crate) struct OfficerView {
+    pub(crate) staff: i64,
+    pub(crate) name: String,
+    /// Their personal key's id and public half, if they made one.
+    pub(crate) kid: Option<String>,
+    pub(crate) public: Option<String>,
+    /// The unit keys they hold a copy of.
+    pub(crate) holds: Vec<String>,
+    /// No longer has a role here, yet still holds copies (to be revoked).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) former: bool,
+}
+
+/// One of the caller's copies of a unit key.
+#[derive(Debug, Serialize)]
+pub(crate) struct CopyView {
+    pub(crate) unit_kid: String,
+    pub(crate) officer_kid: String,
+    pub(crate) wrapped: Value,
+}
+
+/// The caller's own key material: their sealed personal key and their copies.
+#[derive(Debug, Serialize)]
+pub(crate) struct MineView {
+    pub(crate) staff: i64,
+    pub(crate) key: Option<Value>,
+    pub(crate) copies: Vec<CopyView>,
+}
+
+/// The unit, by code and name.
+#[derive(Debug, Serialize)]
+pub(crate) struct UnitNameView {
+    pub(crate) code: String,
+    pub(crate) name: String,
+}
+
+/// The unit's tip settings.
+#[derive(Debug, Serialize)]
+pub(crate) struct SettingsView {
+    /// Whether the unit above receives a copy of each tip.
+    pub(crate) copy_parent: bool,
+}
+
+/// What the keys page and route show: the unit's keys newest first, who holds them, the caller's
+/// own key material, and the settings.
+#[derive(Debug, Serialize)]
+pub(crate) struct KeysView {
+    pub(crate) unit: UnitNameView,
+    pub(crate) keys: Vec<UnitKeyView>,
+    pub(crate) officers: Vec<OfficerView>,
+    pub(crate) me: MineView,
+    pub(crate) settings: SettingsView,
+}
+
+impl KeysView {
+    /// The current key's id, if the unit has one.
+    pub(crate) fn current(&self) -> Option<&str> {
+        self.keys.iter().find(|k| k.retired_at.is_none()).map(|k| k.kid.as_str())
+    }
+}
+
+/// See [`KeysView`]; shared by the route and the console page.
 pub(crate) async fn keys_view(
     state: &AppState,
     unit: &Agency,
     me: StaffId,
-) -> Result<Value, ApiError> {
+) -> Result<KeysView, ApiError> {
     let keys = state.store.unit_keys(unit.id).await?;
     let copies = state.store.key_copies(unit.id).await?;
+    let holds = |staff: StaffId| -> Vec<String> {
+        copies.iter().filter(|c| c.staff == staff).map(|c| c.unit_kid.clone()).collect()
+    };
     let mut officers = Vec::new();
     for (staff, role) in state.store.agency_staff(unit.id).await? {
         if !ketnoi_core::policy::permits(
@@ -635,53 +711,62 @@ pub(crate) async fn keys_view(
             continue;
         }
         let key = state.store.officer_key(staff.id).await?;
-        let holds: Vec<&str> =
-            copies.iter().filter(|c| c.staff == staff.id).map(|c| c.unit_kid.as_str()).collect();
-        officers.push(json!({
-            "staff": staff.id.0,
-            "name": staff.display_name.to_string(),
-            "kid": key.as_ref().map(|k| k.kid.clone()),
-            "public": key.as_ref().and_then(|k| sealed_public(&k.sealed)),
-            "holds": holds,
-        }));
+        officers.push(OfficerView {
+            staff: staff.id.0,
+            name: staff.display_name.to_string(),
+            kid: key.as_ref().map(|k| k.kid.clone()),
+            public: key.as_ref().and_then(|k| sealed_public(&k.sealed)),
+            holds: holds(staff.id),
+            former: false,
+        });
     }
     // Someone who still holds copies but no longer a role here (moved, left): listed, so that
     // their copies can be revoked.
-    let listed: Vec<i64> = officers.iter().filter_map(|o| o["staff"].as_i64()).collect();
     let mut former: Vec<StaffId> = copies.iter().map(|c| c.staff).collect();
     former.sort_unstable_by_key(|s| s.0);
     former.dedup();
-    for staff in former.into_iter().filter(|s| !listed.contains(&s.0)) {
+    former.retain(|s| !officers.iter().any(|o| o.staff == s.0));
+    for staff in former {
         let name = state.store.staff(staff).await?.map(|m| m.display_name.to_string());
-        let holds: Vec<&str> =
-            copies.iter().filter(|c| c.staff == staff).map(|c| c.unit_kid.as_str()).collect();
-        officers.push(json!({
-            "staff": staff.0, "name": name.unwrap_or_default(), "kid": null, "public": null,
-            "holds": holds, "former": true,
-        }));
+        officers.push(OfficerView {
+            staff: staff.0,
+            name: name.unwrap_or_default(),
+            kid: None,
+            public: None,
+            holds: holds(staff),
+            former: true,
+        });
     }
     let mine = state.store.officer_key(me).await?;
-    let my_copies: Vec<Value> = copies
-        .iter()
-        .filter(|c| c.staff == me)
-        .map(|c| json!({ "unit_kid": c.unit_kid, "officer_kid": c.officer_kid,
-                         "wrapped": serde_json::from_str::<Value>(&c.wrapped).unwrap_or(Value::Null) }))
-        .collect();
     let settings = state.store.tip_settings(unit.id).await?;
-    Ok(json!({
-        "unit": { "code": unit.code.to_string(), "name": unit.name },
-        "keys": keys.iter().map(|k| json!({
-            "kid": k.kid, "public": k.public_key, "created_at": k.created_at.rfc3339(),
-            "retired_at": k.retired_at.map(|t| t.rfc3339()),
-        })).collect::<Vec<_>>(),
-        "officers": officers,
-        "me": {
-            "staff": me.0,
-            "key": mine.as_ref().map(|k| serde_json::from_str::<Value>(&k.sealed).unwrap_or(Value::Null)),
-            "copies": my_copies,
+    let json = |text: &str| serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+    Ok(KeysView {
+        unit: UnitNameView { code: unit.code.to_string(), name: unit.name.clone() },
+        keys: keys
+            .iter()
+            .map(|k| UnitKeyView {
+                kid: k.kid.clone(),
+                public: k.public_key.clone(),
+                created_at: k.created_at.rfc3339(),
+                retired_at: k.retired_at.map(|t| t.rfc3339()),
+            })
+            .collect(),
+        officers,
+        me: MineView {
+            staff: me.0,
+            key: mine.as_ref().map(|k| json(&k.sealed)),
+            copies: copies
+                .iter()
+                .filter(|c| c.staff == me)
+                .map(|c| CopyView {
+                    unit_kid: c.unit_kid.clone(),
+                    officer_kid: c.officer_kid.clone(),
+                    wrapped: json(&c.wrapped),
+                })
+                .collect(),
         },
-        "settings": { "copy_parent": settings.copy_parent },
-    }))
+        settings: SettingsView { copy_parent: settings.copy_parent },
+    })
 }
 
 /// The public key inside a sealed officer key.

@@ -848,59 +848,45 @@ async fn keys_page(
         Err(e) => return viewer.fail(e),
     };
     let t = viewer.t();
-    let current = view["keys"]
-        .as_array()
-        .and_then(|k| k.iter().find(|k| k["retired_at"].is_null()))
-        .and_then(|k| k["kid"].as_str())
-        .map(str::to_owned);
-    let keys = view["keys"]
-        .as_array()
-        .map(|keys| {
-            keys.iter()
-                .map(|k| KeyRow {
-                    kid: k["kid"].as_str().unwrap_or_default().to_owned(),
-                    state: if k["retired_at"].is_null() {
-                        t.get("tips-key-current")
-                    } else {
-                        t.get("tips-key-retired")
-                    },
-                })
-                .collect()
+    let current = view.current();
+    let keys = view
+        .keys
+        .iter()
+        .map(|k| KeyRow {
+            kid: k.kid.clone(),
+            state: t.get(if k.retired_at.is_none() {
+                "tips-key-current"
+            } else {
+                "tips-key-retired"
+            }),
         })
-        .unwrap_or_default();
-    let i_hold = view["me"]["copies"].as_array().is_some_and(|c| !c.is_empty());
-    let officers = view["officers"]
-        .as_array()
-        .map(|list| {
-            list.iter()
-                .map(|o| {
-                    let holds = o["holds"].as_array().map_or(0, Vec::len);
-                    let has_personal = !o["kid"].is_null();
-                    let holds_current = current.as_deref().is_some_and(|c| {
-                        o["holds"].as_array().is_some_and(|h| h.iter().any(|k| k == c))
-                    });
-                    let state = if o["former"].as_bool() == Some(true) {
-                        t.get("tips-officer-former")
-                    } else if holds_current {
-                        t.get("tips-officer-holds")
-                    } else if has_personal {
-                        t.get("tips-officer-ready")
-                    } else {
-                        t.get("tips-officer-no-key")
-                    };
-                    OfficerRow {
-                        staff: o["staff"].as_i64().unwrap_or_default(),
-                        name: o["name"].as_str().unwrap_or_default().to_owned(),
-                        kid: o["kid"].as_str().unwrap_or_default().to_owned(),
-                        state,
-                        can_grant: i_hold && has_personal && !holds_current,
-                        can_revoke: holds > 0 && o["staff"].as_i64() != Some(me.0),
-                    }
-                })
-                .collect()
+        .collect();
+    let i_hold = !view.me.copies.is_empty();
+    let officers = view
+        .officers
+        .iter()
+        .map(|o| {
+            let holds_current = current.is_some_and(|c| o.holds.iter().any(|k| k == c));
+            let state = if o.former {
+                t.get("tips-officer-former")
+            } else if holds_current {
+                t.get("tips-officer-holds")
+            } else if o.kid.is_some() {
+                t.get("tips-officer-ready")
+            } else {
+                t.get("tips-officer-no-key")
+            };
+            OfficerRow {
+                staff: o.staff,
+                name: o.name.clone(),
+                kid: o.kid.clone().unwrap_or_default(),
+                state,
+                can_grant: i_hold && o.kid.is_some() && !holds_current,
+                can_revoke: !o.holds.is_empty() && o.staff != me.0,
+            }
         })
-        .unwrap_or_default();
-    let has_mine = !view["me"]["key"].is_null();
+        .collect();
+    let my_kid = view.me.key.as_ref().and_then(|k| k["kid"].as_str());
     let page = KeysPage {
         l: viewer.layout(false),
         seal_js: assets::seal_js_url(),
@@ -914,16 +900,20 @@ async fn keys_page(
             (_, Some(_)) => Some(t.get("tips-revoked-rotate")),
             _ => None,
         },
-        my_key_state: match view["me"]["key"]["kid"].as_str() {
+        my_key_state: match my_kid {
             Some(kid) => t.with("tips-my-key-yes", "kid", kid),
             None => t.get("tips-my-key-no"),
         },
-        my_key_action: t.get(if has_mine { "tips-my-key-replace" } else { "tips-my-key-create" }),
+        my_key_action: t.get(if my_kid.is_some() {
+            "tips-my-key-replace"
+        } else {
+            "tips-my-key-create"
+        }),
         has_key: current.is_some(),
         keys,
         officers,
         settings_action: format!("/console/don-vi/{}/khoa-tin-bao/cai-dat", unit.code),
-        copy_parent: view["settings"]["copy_parent"].as_bool().unwrap_or(false),
+        copy_parent: view.settings.copy_parent,
     };
     no_store(viewer.render(StatusCode::OK, &page))
 }
