@@ -454,6 +454,18 @@ pub(crate) async fn unit_tip(state: &AppState, unit: &Agency, id: i64) -> Result
     Ok(tip)
 }
 
+/// The tip `id` of the unit at `code`, for a caller who handles the unit's tips.
+async fn tip_for(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+    id: i64,
+) -> Result<(Agency, Tip), ApiError> {
+    let unit = unit_for(state, caller, code).await?;
+    let tip = unit_tip(state, &unit, id).await?;
+    Ok((unit, tip))
+}
+
 /// `GET /units/{code}/tips/{id}`: the clear fields, the envelope, the attachments' sizes and
 /// the sealed messages. Identified tips name their citizen.
 #[utoipa::path(get, path = "/api/v1/units/{code}/tips/{id}", tag = "tips", security(("bearer" = [])),
@@ -465,8 +477,7 @@ pub(super) async fn detail(
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
-    let unit = unit_for(&state, &caller, &code).await?;
-    let tip = unit_tip(&state, &unit, id).await?;
+    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
     let messages = state.store.tip_messages(tip.summary.id).await?;
     let citizen = match tip.citizen {
         Some(id) => state.store.citizen(id).await?.map(|c| {
@@ -495,8 +506,7 @@ pub(super) async fn attachment(
     caller: Caller,
     Path((code, id, index)): Path<(String, i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let unit = unit_for(&state, &caller, &code).await?;
-    let tip = unit_tip(&state, &unit, id).await?;
+    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
     let a = tip
         .attachments
         .iter()
@@ -538,8 +548,7 @@ pub(super) async fn export(
     caller: Caller,
     Path((code, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
-    let unit = unit_for(&state, &caller, &code).await?;
-    let tip = unit_tip(&state, &unit, id).await?;
+    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
     let body = export_of(&state, &tip).await?;
     let mut response = Json(body).into_response();
     let h = response.headers_mut();
@@ -567,8 +576,7 @@ pub(super) async fn unit_message(
     Path((code, id)): Path<(String, i64)>,
     JsonBody(m): JsonBody<SealedBody>,
 ) -> Result<StatusCode, ApiError> {
-    let unit = unit_for(&state, &caller, &code).await?;
-    let tip = unit_tip(&state, &unit, id).await?;
+    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
     wire::check_sealed(&m.sealed, MAX_MESSAGE)?;
     let sealed = serde_json::to_string(&m.sealed).map_err(|e| ApiError::Internal(e.into()))?;
     let staff = staff_id(&caller)?;
@@ -595,8 +603,7 @@ pub(super) async fn set_status(
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<StatusBody>,
 ) -> Result<StatusCode, ApiError> {
-    let unit = unit_for(&state, &caller, &code).await?;
-    let tip = unit_tip(&state, &unit, id).await?;
+    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
     let status: TipStatus = b.status.parse()?;
     state.store.set_tip_status(tip.summary.id, status, Timestamp::now()).await?;
     Ok(StatusCode::NO_CONTENT)
