@@ -14,8 +14,9 @@ fn the_openapi_document_matches_the_committed_copy() {
         std::fs::write(&path, &doc).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         return;
     }
-    let committed = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (write it with KETNOI_UPDATE_OPENAPI=1)", path.display()));
+    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!("{}: {e} (write it with KETNOI_UPDATE_OPENAPI=1)", path.display())
+    });
     if committed != doc {
         let first = committed.lines().zip(doc.lines()).position(|(a, b)| a != b);
         panic!(

@@ -58,7 +58,9 @@ impl PgSchema {
             .unwrap_or_else(|e| panic!("create schema: {e}"));
         conn.close().await.ok();
         let sep = if admin_url.contains('?') { '&' } else { '?' };
-        let url = format!("{admin_url}{sep}options=-c%20search_path%3D{name}");
+        // Connections name themselves after the schema, so that dropping it can end them.
+        let url =
+            format!("{admin_url}{sep}options=-c%20search_path%3D{name}&application_name={name}");
         (Self { admin_url: admin_url.to_owned(), name }, url)
     }
 }
@@ -72,15 +74,30 @@ impl Drop for PgSchema {
             if let Ok(rt) = rt {
                 rt.block_on(async {
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&url).await {
-                        let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = drop_schema(&mut conn, &name).await;
                     }
                 });
             }
         });
         let _ = cleanup.join();
     }
+}
+
+/// Ends the sessions still using a test's schema, then drops it. The test's runtime is blocked
+/// while this runs (see [`PgSchema`]'s `Drop`), so a task of the test caught inside a transaction
+/// (a server's background loop, say) could never commit: without ending its session first, the
+/// drop would wait for its lock forever. The lock timeout bounds what is left.
+async fn drop_schema(conn: &mut sqlx::PgConnection, name: &str) -> sqlx::Result<()> {
+    sqlx::query("SET lock_timeout = '20s'").execute(&mut *conn).await?;
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE application_name = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(name)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {name} CASCADE")).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// A PostgreSQL store in a fresh schema, or `None` when PostgreSQL tests are skipped.

@@ -8,7 +8,7 @@ use ketnoi_core::{
     AccountKind, AgencyCode, AgencyKind, Area, AreaCode, DisplayName, NewAccount, NewAgency,
     NewStaff, Slug, Username, policy,
 };
-use ketnoi_server::auth;
+use ketnoi_server::kernel::auth;
 use ketnoi_store::{SessionKind, Store, Subject};
 
 use crate::{

@@ -434,10 +434,10 @@ pub async fn seed_lookups(
     ];
     for (account, dataset, title, command, spec, csv) in datasets {
         let Some(account) = store.account_by_slug(&account.parse()?).await? else { continue };
-        let outcome = ketnoi_server::lookup::import(
+        let outcome = ketnoi_server::features::lookups::import::import(
             store,
             blobs,
-            ketnoi_server::lookup::Import {
+            ketnoi_server::features::lookups::import::Import {
                 account: account.id,
                 dataset: dataset.parse()?,
                 title: title.to_owned(),

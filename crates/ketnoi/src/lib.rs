@@ -20,8 +20,10 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use ketnoi_server::{
     Application,
-    error::ApiError,
-    i18n::{Lang, Messages},
+    kernel::{
+        error::ApiError,
+        i18n::{Lang, Messages},
+    },
 };
 use ketnoi_store::{Store, StoreError};
 
@@ -158,7 +160,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let key = settings::secret_key(settings.secret_key.as_ref(), &settings.storage.data_dir)?;
     let app = Application::build(settings.server_config(key), store.clone()).await?;
     if seeded {
-        demo::seed_lookups(store.as_ref(), app.state().blobs.as_ref()).await?;
+        demo::seed_lookups(store.as_ref(), app.state().kernel.blobs.as_ref()).await?;
         app.state().lookups.refresh().await?;
     }
     let addr = app.local_addr()?;

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use ketnoi_core::{Slug, Timestamp};
 use ketnoi_lookup::dataset::Spec;
-use ketnoi_server::{BlobLocation, i18n::Messages};
+use ketnoi_server::{BlobLocation, kernel::i18n::Messages};
 use ketnoi_store::{BlobStore, Publication, Store};
 
 use crate::{
@@ -148,10 +148,10 @@ async fn import(
     })?;
     let blobs = blobs(&store, storage, file, args.blob_store.as_deref())?;
     let started = std::time::Instant::now();
-    let outcome = ketnoi_server::lookup::import(
+    let outcome = ketnoi_server::features::lookups::import::import(
         store.as_ref(),
         blobs.as_ref(),
-        ketnoi_server::lookup::Import {
+        ketnoi_server::features::lookups::import::Import {
             account: account.id,
             dataset,
             title: args.title.unwrap_or_default(),
@@ -166,7 +166,11 @@ async fn import(
     match outcome {
         Err(report) => {
             let messages = Messages::load().map_err(anyhow::Error::msg)?;
-            for line in ketnoi_server::lookup::report_lines(&messages, crate::cli_lang(), &report) {
+            for line in ketnoi_server::features::lookups::import::report_lines(
+                &messages,
+                crate::cli_lang(),
+                &report,
+            ) {
                 eprintln!("{}: {line}", args.file.display());
             }
             bail!(

@@ -83,7 +83,7 @@ pub struct Settings {
     /// Trust X-Forwarded-For.
     pub trust_forwarded_for: bool,
     /// Proxies whose X-Forwarded-For is believed.
-    pub trusted_proxies: Vec<ketnoi_server::config::ProxyNet>,
+    pub trusted_proxies: Vec<ketnoi_server::kernel::config::ProxyNet>,
     /// Per-client lookup limits.
     pub lookup_limits: ketnoi_lookup::guard::Limits,
     /// Secure cookies.
@@ -177,7 +177,7 @@ impl Settings {
             max_upload_bytes: match serve.max_upload_mb.or(file.max_upload_mb) {
                 Some(mb @ 1..=1024) => mb as usize * 1024 * 1024,
                 Some(_) => bail!("max_upload_mb must be between 1 and 1024"),
-                None => ketnoi_server::config::DEFAULT_MAX_UPLOAD_BYTES,
+                None => ketnoi_server::kernel::config::DEFAULT_MAX_UPLOAD_BYTES,
             },
             blobs: match serve.blob_store.as_deref().or(file.blob_store.as_deref()) {
                 None | Some("dir") => BlobLocation::Dir(storage.data_dir.join("blobs")),
@@ -228,7 +228,7 @@ pub fn secret_key(configured: Option<&Secret>, data_dir: &Path) -> anyhow::Resul
         .with_context(|| format!("cannot create data folder {}", data_dir.display()))?;
     let mut bytes = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut bytes);
-    let key = ketnoi_server::auth::hex(&bytes);
+    let key = ketnoi_server::kernel::http::hex(&bytes);
     write_private(&path, &key)?;
     Ok(Secret::new(key))
 }

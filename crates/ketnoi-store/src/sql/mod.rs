@@ -10,6 +10,8 @@
 mod accounts;
 pub(crate) mod bot;
 pub(crate) mod chat;
+pub(crate) mod chat_store;
+pub(crate) mod chat_write;
 mod jobs;
 pub(crate) mod lookup;
 mod people;
@@ -250,7 +252,7 @@ macro_rules! impl_store {
 }
 pub(crate) use accounts::impl_accounts;
 pub(crate) use bot::impl_bot;
-pub(crate) use chat::impl_chat;
+pub(crate) use chat_store::impl_chat;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;

@@ -72,7 +72,7 @@ async fn an_expired_code_is_refused() {
     let app = spawn_app(false).await;
     let phone = Phone::parse("0356111222").unwrap_or_else(|e| panic!("{e}"));
     // Plant a code that expired a second ago, hashed exactly as the server hashes codes.
-    let hash = ketnoi_server::otp::code_hash(&app.secret, &phone, "424242");
+    let hash = ketnoi_server::features::sign_in::otp::code_hash(&app.secret, &phone, "424242");
     let now = Timestamp::now();
     app.store
         .put_otp(&phone, &hash, now.plus_millis(-301_000), now.plus_millis(-1000))

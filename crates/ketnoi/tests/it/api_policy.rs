@@ -86,7 +86,7 @@ async fn an_account_api_token_speaks_for_its_account() {
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("demo account"));
-    let issued = ketnoi_server::auth::issue_token(
+    let issued = ketnoi_server::kernel::auth::issue_token(
         app.store.as_ref(),
         ketnoi_store::Subject::Account(account.id),
         ketnoi_store::SessionKind::Api,

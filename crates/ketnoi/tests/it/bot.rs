@@ -120,8 +120,14 @@ async fn a_question_typed_without_diacritics_gets_the_right_answer() {
     assert_eq!(answer["text"], kb_answer("cccd.cap_lai_khi_mat"));
     assert_eq!(answer["kind"], "structured");
     let buttons = button_texts(&answer);
-    assert!(buttons.iter().any(|b| b == ketnoi_server::bot::HELPFUL), "{buttons:?}");
-    assert!(buttons.iter().any(|b| b == ketnoi_server::bot::ASK_PERSON), "{buttons:?}");
+    assert!(
+        buttons.iter().any(|b| b == ketnoi_server::features::bot::service::HELPFUL),
+        "{buttons:?}"
+    );
+    assert!(
+        buttons.iter().any(|b| b == ketnoi_server::features::bot::service::ASK_PERSON),
+        "{buttons:?}"
+    );
     // Answered, so the conversation is the bot's: not in the officers' "needs a person" list.
     let officer = app.staff_token(OFFICER).await;
     let (status, person) = app
@@ -135,7 +141,7 @@ async fn a_question_typed_without_diacritics_gets_the_right_answer() {
     assert!(by_bot["conversations"].as_array().unwrap().iter().any(|c| c["id"] == conversation));
 
     // "Helpful" is counted and thanked.
-    let (_, seq) = ask(&app, &token, "q-2", ketnoi_server::bot::HELPFUL).await;
+    let (_, seq) = ask(&app, &token, "q-2", ketnoi_server::features::bot::service::HELPFUL).await;
     let thanks = bot_reply(&app, &token, conversation, seq).await;
     assert!(thanks["text"].as_str().unwrap().contains("Cảm ơn"), "{thanks}");
     let account = app.store.account_by_slug(&ACCOUNT.parse().unwrap()).await.unwrap().unwrap();

@@ -142,12 +142,15 @@ async fn the_cli_builds_a_platform_from_the_national_area_list() {
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("staff member stored"));
-    assert!(ketnoi_server::auth::verify_password(&password, &lan.1), "the printed password works");
+    assert!(
+        ketnoi_server::kernel::auth::verify_password(&password, &lan.1),
+        "the printed password works"
+    );
     assert!(!lan.1.contains(&password), "only a hash is stored");
     let grants = store.grants(lan.0.id).await.unwrap_or_default();
     assert_eq!(grants.first().map(|g| g.role), Some(ketnoi_core::Role::Officer));
     let session = store
-        .session(&ketnoi_server::auth::token_hash(&token), ketnoi_core::Timestamp::now())
+        .session(&ketnoi_server::kernel::auth::token_hash(&token), ketnoi_core::Timestamp::now())
         .await
         .ok()
         .flatten();

@@ -23,7 +23,7 @@ pub struct TestApp {
     /// The server's blob store.
     pub blobs: Arc<dyn ketnoi_store::BlobStore>,
     /// The server's lookups, to refresh after changing storage behind its back.
-    pub lookups: Arc<ketnoi_server::lookup::Lookups>,
+    pub lookups: Arc<ketnoi_server::features::lookups::service::Lookups>,
     /// The SQLite database file, when the app runs on one made by [`spawn_app`] or
     /// [`spawn_app_with`].
     pub db_path: Option<PathBuf>,
@@ -90,13 +90,13 @@ pub async fn start_with(
     let app = Application::build(config, store.clone()).await.unwrap_or_else(|e| panic!("{e:#}"));
     if demo {
         let state = app.state();
-        demo::seed_lookups(store.as_ref(), state.blobs.as_ref())
+        demo::seed_lookups(store.as_ref(), state.kernel.blobs.as_ref())
             .await
             .unwrap_or_else(|e| panic!("seed lookups: {e:#}"));
         state.lookups.refresh().await.unwrap_or_else(|e| panic!("{e:#}"));
     }
     let base = format!("http://127.0.0.1:{}", app.port());
-    let (blobs, lookups) = (app.state().blobs.clone(), app.state().lookups.clone());
+    let (blobs, lookups) = (app.state().kernel.blobs.clone(), app.state().lookups.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;

@@ -257,10 +257,10 @@ async fn import_version(app: &TestApp, tag: &str, publication: Publication) -> i
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("no account"));
     let state_blobs = tempfile_blobs(app);
-    let done = ketnoi_server::lookup::import(
+    let done = ketnoi_server::features::lookups::import::import(
         app.store.as_ref(),
         state_blobs.as_ref(),
-        ketnoi_server::lookup::Import {
+        ketnoi_server::features::lookups::import::Import {
             account: account.id,
             dataset: "phien-ban".parse().unwrap_or_else(|e| panic!("{e:?}")),
             title: "Thử phiên bản".into(),

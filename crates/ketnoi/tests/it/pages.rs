@@ -189,7 +189,7 @@ async fn a_citizen_signs_in_and_follows_with_plain_form_posts() {
     let app = spawn_app(true).await;
     let mut v = Visitor::new(&app);
     // Someone planted a session cookie in this browser before sign-in; it must not survive.
-    let planted = ketnoi_server::auth::issue_token(
+    let planted = ketnoi_server::kernel::auth::issue_token(
         app.store.as_ref(),
         ketnoi_store::Subject::Citizen(ketnoi_core::CitizenId(1)),
         ketnoi_store::SessionKind::Cookie,
@@ -228,7 +228,10 @@ async fn a_citizen_signs_in_and_follows_with_plain_form_posts() {
     );
     let old = app
         .store
-        .session(&ketnoi_server::auth::token_hash(&planted.token), ketnoi_core::Timestamp::now())
+        .session(
+            &ketnoi_server::kernel::auth::token_hash(&planted.token),
+            ketnoi_core::Timestamp::now(),
+        )
         .await;
     assert!(matches!(old, Ok(None)), "the session held before sign-in is ended");
     assert!(!v.cookies.contains_key("ketnoi_otp"), "the pending code cookie is cleared");

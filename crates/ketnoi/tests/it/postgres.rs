@@ -107,10 +107,10 @@ async fn a_scheduled_lookup_version_goes_live_on_every_node() {
         .unwrap_or_else(|| panic!("no account"));
     let moment = ketnoi_core::Timestamp::now().plus_millis(2_000);
     let csv = "ma_ho_so,ho_ten\nLS000001,Nguyễn Văn Đức (đã cập nhật)\n".as_bytes().to_vec();
-    ketnoi_server::lookup::import(
+    ketnoi_server::features::lookups::import::import(
         store.as_ref(),
         first.blobs.as_ref(),
-        ketnoi_server::lookup::Import {
+        ketnoi_server::features::lookups::import::Import {
             account: account.id,
             dataset: "liet-si".parse().unwrap_or_else(|e| panic!("{e:?}")),
             title: String::new(),

@@ -628,7 +628,7 @@ async fn anonymous_tips_keep_no_address_user_agent_or_session_and_identified_one
 
     // An anonymous tip sent with a citizen's session names nobody.
     let citizen = app.citizen_token("0912000001").await;
-    let cookie = format!("{}={citizen}", ketnoi_server::auth::SESSION_COOKIE);
+    let cookie = format!("{}={citizen}", ketnoi_server::kernel::auth::SESSION_COOKIE);
     let with_cookie = Tip::new("Tôi thấy người ta đổ trộm rác thải xuống suối.");
     let headers = [("cookie", cookie.as_str()), ("sec-fetch-site", "same-origin")];
     let (status, sent) = submit_parts(&app, &with_cookie.parts(&keys), &headers).await;
@@ -1218,7 +1218,7 @@ async fn police_accounts_offer_the_tip_form_on_their_page_and_in_chat_and_others
     let chat = app
         .client
         .get(app.url("/a/ca-vi-xuyen/chat"))
-        .header("cookie", format!("{}={token}", ketnoi_server::auth::SESSION_COOKIE))
+        .header("cookie", format!("{}={token}", ketnoi_server::kernel::auth::SESSION_COOKIE))
         .send()
         .await
         .or_panic("chat")

@@ -1,0 +1,106 @@
+//! The OpenAPI document: every route under `/api/v1`, gathered from the features.
+
+use utoipa::OpenApi as _;
+
+use crate::{
+    features::{
+        chat::api as conversations,
+        directory::{accounts, areas, me},
+        lookups::api as lookups,
+        ops as health,
+        sign_in::api as auth,
+        tips::{api as tips, keys_api as tips_keys, unit_api as tips_unit},
+    },
+    kernel::views,
+};
+
+/// The OpenAPI document: every route under `/api/v1`, its parameters, answers and problems.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    info(
+        title = "ketnoi API",
+        description = "Official accounts through which state agencies talk with citizens. \
+            Errors are application/problem+json, in Vietnamese or English per Accept-Language.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        health::healthz,
+        health::readyz,
+        auth::otp_request,
+        auth::otp_verify,
+        auth::staff_sign_in,
+        auth::sign_out,
+        me::me,
+        me::my_follows,
+        areas::list_areas,
+        areas::area_detail,
+        areas::agency_tree,
+        accounts::directory,
+        accounts::account_detail,
+        accounts::follow,
+        accounts::unfollow,
+        accounts::set_verified,
+        conversations::send_to_account,
+        conversations::send_in_conversation,
+        conversations::conversation_detail,
+        conversations::history,
+        conversations::mark_read,
+        conversations::close,
+        conversations::reopen,
+        conversations::my_conversations,
+        conversations::inbox,
+        conversations::upload_to_account,
+        conversations::upload_to_conversation,
+        conversations::download,
+        lookups::list,
+        lookups::describe,
+        lookups::record,
+        lookups::search,
+        tips::recipients,
+        tips::submit,
+        tips::receipt,
+        tips::receipt_message,
+        tips_unit::list,
+        tips_unit::detail,
+        tips_unit::attachment,
+        tips_unit::export,
+        tips_unit::unit_message,
+        tips_unit::set_status,
+        tips_keys::keys,
+        tips_keys::put_my_key,
+        tips_keys::new_unit_key,
+        tips_keys::grant,
+        tips_keys::revoke,
+        tips_keys::put_settings,
+    ),
+    components(schemas(views::ProblemView)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "directory", description = "Areas, agencies and official accounts"),
+        (name = "me", description = "The signed-in caller"),
+        (name = "conversations", description = "Messages between citizens and accounts; live events on the WebSocket at /api/v1/ws"),
+        (name = "tips", description = "Tips to police units, sealed in the browser; follow-up by receipt code; the unit's inbox and keys"),
+        (name = "lookups", description = "Records an account publishes: looked up by key with a second factor, or searched by name"),
+        (name = "ops", description = "Health checks")
+    )
+)]
+pub(crate) struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The OpenAPI document as JSON.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,308 @@
+//! The wiring: the features' services started over one kernel, their routes gathered under one
+//! set of middleware, and the server that runs them.
+//!
+//! This is the only module that names every feature; no feature and nothing of the kernel
+//! imports it.
+
+use std::{future::Future, net::SocketAddr, sync::Arc};
+
+use axum::{
+    Router,
+    http::{HeaderValue, header},
+    routing::get,
+};
+use ketnoi_store::Store;
+use tokio::net::TcpListener;
+use tower_http::{
+    catch_panic::CatchPanicLayer, compression::CompressionLayer,
+    set_header::SetResponseHeaderLayer, trace::TraceLayer,
+};
+use utoipa::OpenApi as _;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    api_doc::ApiDoc,
+    features::{
+        bot::{self, service::Bots},
+        chat::{
+            self,
+            hub::LocalHub,
+            service::{Chat, ChatState},
+        },
+        directory::{self, service::DirectoryState},
+        lookups::{
+            self,
+            service::{Lookups, LookupsState},
+        },
+        ops,
+        sign_in::{
+            self,
+            otp::{LogSender, OtpSender, WebhookSender},
+            service::SignInState,
+        },
+        tips::{
+            self,
+            service::{TipGuard, TipsState},
+        },
+    },
+    kernel::{
+        cache::TtlCache,
+        config::{BlobLocation, OtpDelivery, ServerConfig},
+        error::{self, ApiError},
+        i18n::Messages,
+        pages::{self, assets},
+        ratelimit::RateLimiter,
+        state::Kernel,
+    },
+};
+
+/// The kernel and every feature's services, as started for one server.
+#[derive(Clone)]
+pub struct AppState {
+    /// What every feature reaches: storage, configuration, blobs, catalogues, caches.
+    pub kernel: Kernel,
+    /// Messaging: the group-commit writer and the fan-out hub.
+    pub chat: Arc<Chat>,
+    /// The accounts' bots.
+    pub bots: Arc<Bots>,
+    /// The lookup datasets, served from memory.
+    pub lookups: Arc<Lookups>,
+    /// The tip paths' rate limits, keyed under a daily in-memory key.
+    pub tip_guard: Arc<TipGuard>,
+    /// Delivers one-time codes.
+    pub otp_sender: Arc<dyn OtpSender>,
+}
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Binds the listener, starts the features' services and assembles the routes.
+    pub async fn build(config: ServerConfig, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let otp_sender: Arc<dyn OtpSender> = match &config.otp {
+            OtpDelivery::Log => Arc::new(LogSender),
+            OtpDelivery::Webhook { url, bearer } => {
+                Arc::new(WebhookSender::new(url.clone(), bearer.clone())?)
+            }
+        };
+        let messages = Messages::load().map_err(anyhow::Error::msg)?;
+        let blobs: Arc<dyn ketnoi_store::BlobStore> = match &config.blobs {
+            BlobLocation::Dir(dir) => Arc::new(ketnoi_store::FsBlobs::open(dir)?),
+            BlobLocation::Database => store
+                .shared_blobs()
+                .ok_or_else(|| anyhow::anyhow!("blob storage in the database needs PostgreSQL"))?,
+        };
+        let listener = TcpListener::bind(config.listen).await?;
+        let (bot_queue, bot_inbox) = bot::service::queue();
+        let chat = Chat::start(store.clone(), Arc::new(LocalHub::new()), Some(Arc::new(bot_queue)));
+        let lookups = Lookups::new(
+            store.clone(),
+            blobs.clone(),
+            config.secret_key.expose(),
+            config.lookup_limits,
+            config.lookup_poll,
+        );
+        // Serve what is published from the first request: a restart on results day must not
+        // answer "no such dataset" while the records load.
+        if let Err(e) = lookups.refresh().await {
+            tracing::warn!(error = ?e, "lookups could not be loaded at start; retrying");
+        }
+        tokio::spawn(lookups.clone().run());
+        let bots = Bots::new(store.clone(), chat.clone(), lookups.clone());
+        tokio::spawn(bots.clone().run(bot_inbox));
+        let kernel = Kernel {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::new(RateLimiter::new()),
+            messages,
+            blobs,
+            callers: Arc::new(TtlCache::new(CALLER_CACHE_TTL, 200_000)),
+            accounts: Arc::new(TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
+        };
+        let state = AppState {
+            kernel,
+            chat,
+            bots,
+            lookups,
+            tip_guard: Arc::new(TipGuard::default()),
+            otp_sender,
+        };
+        let router = router(&state);
+        Ok(Self { listener, router, state })
+    }
+
+    /// The kernel and the features' services.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map_or(0, |a| a.port())
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serves until `shutdown` completes, then drains requests in flight.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let housekeeping = tokio::spawn(housekeeping(self.state.kernel.clone()));
+        let served = axum::serve(
+            self.listener,
+            self.router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await;
+        housekeeping.abort();
+        served
+    }
+}
+
+/// How long a node trusts its memory of who a token belongs to. Signing out on this node takes
+/// effect at once; a session ended on another node, or a role changed, within this time.
+const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long a node trusts its memory of an account found by slug.
+const ACCOUNT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long inbox events are kept for resuming screens: 30 days.
+const INBOX_EVENT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
+
+/// Removes expired sessions and codes, and old inbox events, every ten minutes.
+async fn housekeeping(kernel: Kernel) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = ketnoi_core::Timestamp::now();
+        match kernel.store.purge_expired(now).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired sessions and codes"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "purging expired sessions failed"),
+        }
+        // Inbox events are only for screens catching up; a screen a month behind reloads.
+        match kernel.store.prune_inbox_events(now.plus_millis(-INBOX_EVENT_RETENTION_MS)).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "pruned old inbox events"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "pruning inbox events failed"),
+        }
+    }
+}
+
+/// Every route: each feature's API and pages with that feature's own state, under one set of
+/// middleware.
+fn router(state: &AppState) -> Router {
+    let kernel = &state.kernel;
+    let max_upload = kernel.config.max_upload_bytes;
+    let sign_in = SignInState { kernel: kernel.clone(), otp_sender: state.otp_sender.clone() };
+    let directory = DirectoryState {
+        kernel: kernel.clone(),
+        followed: state.bots.clone(),
+        lookups: state.lookups.clone(),
+    };
+    let chat = ChatState { kernel: kernel.clone(), chat: state.chat.clone() };
+    let bots = bot::service::BotsState { kernel: kernel.clone(), bots: state.bots.clone() };
+    let lookups = LookupsState { kernel: kernel.clone(), lookups: state.lookups.clone() };
+    let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
+
+    let api = Router::new()
+        .merge(sign_in::api::router().with_state(sign_in.clone()))
+        .merge(directory::me::router().with_state(directory.clone()))
+        .merge(directory::areas::router().with_state(directory.clone()))
+        .merge(directory::accounts::router().with_state(directory.clone()))
+        .merge(lookups::api::router().with_state(lookups.clone()))
+        .merge(tips::unit_api::router().with_state(tips.clone()))
+        .merge(tips::keys_api::router().with_state(tips.clone()))
+        .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        // After the general limit, so that upload routes keep their own larger one.
+        .merge(chat::api::router(max_upload).with_state(chat.clone()))
+        .merge(tips::api::router(max_upload).with_state(tips.clone()));
+    let page_routes = Router::new()
+        .merge(directory::pages::router().with_state(directory.clone()))
+        .merge(chat::pages::router(max_upload).with_state(chat.clone()))
+        .merge(chat::staff_pages::router(max_upload).with_state(chat))
+        .merge(sign_in::pages::router().with_state(sign_in))
+        .merge(directory::console::router().with_state(directory))
+        .merge(bot::pages::router().with_state(bots.clone()))
+        .merge(bot::intents::router().with_state(bots))
+        .merge(lookups::pages::router().with_state(lookups.clone()))
+        .merge(lookups::console::router().with_state(lookups.clone()))
+        .merge(lookups::dataset_console::router().with_state(lookups.clone()))
+        .merge(tips::pages::router(max_upload).with_state(tips.clone()))
+        .merge(tips::unit_pages::router().with_state(tips))
+        .route("/lang/{tag}", get(pages::switch_language))
+        .layer(axum::middleware::from_fn(pages::page_headers));
+    Router::<Kernel>::new()
+        .merge(ops::router())
+        .nest("/api/v1", api)
+        // The viewer's files are compiled into the binary: nothing is fetched at run time.
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+        .merge(page_routes)
+        .route("/static/{name}", get(assets::serve))
+        .fallback(pages::not_found)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(ApiError::Internal(anyhow::anyhow!(
+                "handler panicked"
+            )))
+        }))
+        .layer(axum::middleware::from_fn_with_state(kernel.clone(), deadline))
+        .layer(axum::middleware::from_fn_with_state(kernel.messages.clone(), error::localize))
+        .layer(CompressionLayer::new())
+        .layer(
+            // Paths only: query strings can hold search terms and birth dates, which stay out
+            // of the logs, and so do lookup keys in paths.
+            TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()))
+            }),
+        )
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .with_state(kernel.clone())
+        .merge(lookups::api::hot_router(lookups))
+}
+
+/// How long a lookup import from the console may take: a 200 MB file over a slow link, then
+/// checking a million rows.
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// Answers 503 to a request that takes longer than the configured timeout, or than
+/// [`IMPORT_TIMEOUT`] for a console upload of a lookup dataset.
+async fn deadline(
+    axum::extract::State(kernel): axum::extract::State<Kernel>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let path = request.uri().path();
+    let import = request.method() == axum::http::Method::POST
+        && path.starts_with("/console/a/")
+        && path.ends_with("/lookups");
+    let limit = if import { IMPORT_TIMEOUT } else { kernel.config.request_timeout };
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            axum::response::IntoResponse::into_response(axum::http::StatusCode::SERVICE_UNAVAILABLE)
+        }
+    }
+}
+
+/// A request path as it may be logged: a lookup's key (what follows `/records/`) is cut off.
+fn loggable_path(path: &str) -> &str {
+    match path.find("/records/") {
+        Some(i) => &path[..i + "/records/".len()],
+        None => path,
+    }
+}

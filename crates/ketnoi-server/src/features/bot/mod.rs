@@ -1,0 +1,6 @@
+//! The accounts' chatbots: the engines answering citizens' messages in conversations, and the
+//! console where officers teach them.
+
+pub(crate) mod intents;
+pub(crate) mod pages;
+pub mod service;

@@ -1,0 +1,12 @@
+//! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
+//! pages of conversations between citizens and accounts.
+
+pub(crate) mod api;
+pub mod hub;
+pub(crate) mod pages;
+pub(crate) mod scope;
+pub mod service;
+pub(crate) mod staff_pages;
+pub mod upload;
+pub mod views;
+pub(crate) mod ws;

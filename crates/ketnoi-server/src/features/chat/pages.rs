@@ -1,0 +1,525 @@
+//! Conversation pages for citizens: a chat with an account and the list of their
+//! conversations, and the parts of a conversation page that officers' pages
+//! ([`super::staff_pages`]) share. Every page works as plain HTML forms (post, then
+//! reload); the script adds live updates over the WebSocket and sends without reloading.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Multipart, Path, Query, multipart::MultipartRejection},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::get,
+};
+use ketnoi_core::{
+    Account, Author, ClientMsgId, Content, Conversation, Message, MessageKind, Side, Timestamp,
+};
+use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
+use serde::Deserialize;
+
+use crate::{
+    features::chat::{api::citizen_conversations, service::ChatState, upload},
+    kernel::{
+        auth::Caller,
+        error::ApiError,
+        pages::{Layout, Viewer, Who},
+    },
+};
+
+/// Messages shown per page of history.
+pub(crate) const PAGE: i64 = 30;
+
+pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
+    let limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
+    Router::new()
+        .route("/a/{slug}/chat", get(citizen_chat).post(citizen_send).layer(limit))
+        .route("/me/conversations", get(my_conversations))
+}
+
+/// A message as the page shows it.
+pub(crate) struct Bubble {
+    seq: i64,
+    mine: bool,
+    who: String,
+    text: String,
+    time: String,
+    image: Option<(String, String, String)>,
+    file: Option<(String, String)>,
+    state: String,
+    /// Quick replies (label, text sent) the citizen can tap.
+    replies: Vec<(String, String)>,
+    /// Link buttons (label, address).
+    links: Vec<(String, String)>,
+}
+
+impl Bubble {
+    fn image_url(&self) -> &str {
+        self.image.as_ref().map_or("", |i| i.0.as_str())
+    }
+}
+
+/// Texts the script needs, in the page's language.
+pub(crate) struct ScriptTexts {
+    pub(crate) sending: String,
+    pub(crate) sent: String,
+    pub(crate) seen: String,
+    pub(crate) failed: String,
+    pub(crate) retry: String,
+    pub(crate) reconnecting: String,
+    pub(crate) you: String,
+    pub(crate) image: String,
+}
+
+impl ScriptTexts {
+    pub(crate) fn new(viewer: &Viewer<ChatState>) -> Self {
+        let t = viewer.t();
+        Self {
+            sending: t.get("chat-sending"),
+            sent: t.get("chat-sent"),
+            seen: t.get("chat-seen"),
+            failed: t.get("chat-failed"),
+            retry: t.get("chat-retry"),
+            reconnecting: t.get("chat-reconnecting"),
+            you: t.get("chat-you"),
+            image: t.get("chat-image"),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "chat.html")]
+pub(crate) struct ChatPage {
+    pub(crate) l: Layout,
+    /// `citizen` or `staff`.
+    pub(crate) role: &'static str,
+    pub(crate) title: String,
+    pub(crate) subtitle: String,
+    pub(crate) back: (String, String),
+    /// Where the form posts.
+    pub(crate) action: String,
+    /// Where the script uploads and sends (JSON API).
+    pub(crate) api_upload: String,
+    pub(crate) api_send: String,
+    pub(crate) conversation: Option<i64>,
+    pub(crate) account_id: i64,
+    pub(crate) inbox_seq: i64,
+    pub(crate) last_seq: i64,
+    pub(crate) older: Option<String>,
+    pub(crate) bubbles: Vec<Bubble>,
+    /// For a citizen writing to a police account: the sealed tip form, offered instead of the
+    /// chat for anything confidential.
+    pub(crate) tip_href: Option<String>,
+    pub(crate) client_msg_id: String,
+    pub(crate) text: String,
+    pub(crate) error: Option<String>,
+    pub(crate) can_reply: bool,
+    pub(crate) status: Option<(String, String, String)>,
+    pub(crate) texts: ScriptTexts,
+    pub(crate) file_hint: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct HistoryParams {
+    pub(crate) before: Option<i64>,
+}
+
+pub(crate) fn file_hint(viewer: &Viewer<ChatState>) -> String {
+    let mb = viewer.state.config.max_upload_bytes / (1024 * 1024);
+    viewer.t().count("chat-file-hint", mb as i64)
+}
+
+pub(crate) fn fresh_client_id() -> String {
+    format!("web-{}", crate::kernel::http::hex(&rand::random::<[u8; 12]>()))
+}
+
+pub(crate) async fn bubbles(
+    viewer: &Viewer<ChatState>,
+    conversation: &Conversation,
+    messages: &[Message],
+    side: Side,
+) -> Result<Vec<Bubble>, ApiError> {
+    let t = viewer.t();
+    let peer_read = match side {
+        Side::Citizen => conversation.account_read_seq,
+        Side::Account => conversation.citizen_read_seq,
+    };
+    let mut out = Vec::with_capacity(messages.len());
+    for m in messages {
+        let mine = m.author.side() == side;
+        let who = match (mine, side, m.author) {
+            (true, _, _) => t.get("chat-you"),
+            (false, Side::Citizen, _) => String::new(),
+            (false, Side::Account, _) => conversation.citizen_label.clone(),
+        };
+        let who = match (side, m.author) {
+            (Side::Account, Author::Staff(_)) if !m.author_name.is_empty() => m.author_name.clone(),
+            (Side::Account, Author::Bot) => t.get("chat-bot"),
+            _ => who,
+        };
+        let attachment = match m.content.attachment_id() {
+            Some(id) => viewer.state.store.attachment(id).await?.map(|a| a.attachment),
+            None => None,
+        };
+        let url = |id: i64| format!("/api/v1/attachments/{id}");
+        let image = attachment.as_ref().filter(|a| a.kind == MessageKind::Image).map(|a| {
+            let (w, h) = a.dimensions.unwrap_or((320, 240));
+            (url(a.id.0), w.to_string(), h.to_string())
+        });
+        let file = attachment
+            .as_ref()
+            .filter(|a| a.kind == MessageKind::File)
+            .map(|a| (url(a.id.0), format!("{} ({})", a.name, human_size(a.size))));
+        let state = if !mine {
+            String::new()
+        } else if m.seq <= peer_read {
+            t.get("chat-seen")
+        } else {
+            t.get("chat-sent")
+        };
+        let mut replies = Vec::new();
+        let mut links = Vec::new();
+        for button in m.content.buttons() {
+            match button {
+                ketnoi_core::Button::Reply { label, text } => {
+                    replies.push((label.clone(), text.clone()))
+                }
+                ketnoi_core::Button::Link { label, url } => {
+                    links.push((label.clone(), url.clone()))
+                }
+            }
+        }
+        out.push(Bubble {
+            seq: m.seq,
+            mine,
+            who,
+            text: m.content.body().to_owned(),
+            time: m.created_at.display_vn(),
+            image,
+            file,
+            state,
+            replies,
+            links,
+        });
+    }
+    Ok(out)
+}
+
+fn human_size(bytes: i64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+pub(crate) async fn load_account(
+    viewer: &Viewer<ChatState>,
+    slug: &str,
+) -> Result<Account, ApiError> {
+    viewer.state.account(slug).await
+}
+
+/// The history to show: the latest page, or the page before `before`; and whether the reader
+/// is at the newest messages (so viewing them counts as reading).
+pub(crate) async fn history(
+    viewer: &Viewer<ChatState>,
+    conversation: Option<&Conversation>,
+    before: Option<i64>,
+) -> Result<(Vec<Message>, bool), ApiError> {
+    let Some(c) = conversation else { return Ok((Vec::new(), true)) };
+    let range = match before {
+        Some(seq) => MessageRange::Before { seq, limit: PAGE },
+        None => MessageRange::Latest { limit: PAGE },
+    };
+    let messages = viewer.state.store.messages(c.id, range).await?;
+    Ok((messages, before.is_none()))
+}
+
+/// Marks the newest message read for a side, if it is not already.
+pub(crate) async fn mark_read(
+    viewer: &Viewer<ChatState>,
+    c: &Conversation,
+    side: Side,
+) -> Result<Conversation, ApiError> {
+    if c.read_seq(side) >= c.last_seq {
+        return Ok(c.clone());
+    }
+    let write = ChatWrite::Read { conversation: c.id, side, seq: c.last_seq, at: Timestamp::now() };
+    match viewer.state.chat.write(write).await? {
+        Ok(ChatApplied::Changed { conversation, .. }) => Ok(conversation),
+        _ => Ok(c.clone()),
+    }
+}
+
+pub(crate) fn older_link(base: &str, messages: &[Message]) -> Option<String> {
+    messages.first().filter(|m| m.seq > 1).map(|m| format!("{base}?before={}#history", m.seq))
+}
+
+async fn citizen_chat(
+    viewer: Viewer<ChatState>,
+    Path(slug): Path<String>,
+    params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let before = params.map(|Query(p)| p.before).unwrap_or_default();
+    match citizen_page(&viewer, &slug, before, String::new(), None).await {
+        Ok(Some(page)) => viewer.render(StatusCode::OK, &page),
+        Ok(None) => viewer.to_sign_in(false),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn citizen_page(
+    viewer: &Viewer<ChatState>,
+    slug: &str,
+    before: Option<i64>,
+    text: String,
+    error: Option<String>,
+) -> Result<Option<ChatPage>, ApiError> {
+    let citizen = match &viewer.caller {
+        Caller::Citizen { citizen, .. } => citizen.clone(),
+        Caller::Anonymous => return Ok(None),
+        _ => return Err(ApiError::Forbidden),
+    };
+    let t = viewer.t();
+    let account = load_account(viewer, slug).await?;
+    let store = &viewer.state.store;
+    let mut conversation = store.conversation_between(account.id, citizen.id).await?;
+    let (messages, at_latest) = history(viewer, conversation.as_ref(), before).await?;
+    if let (Some(c), true) = (&conversation, at_latest) {
+        conversation = Some(mark_read(viewer, c, Side::Citizen).await?);
+    }
+    let base = format!("/a/{}/chat", account.slug);
+    let bubbles = match &conversation {
+        Some(c) => bubbles(viewer, c, &messages, Side::Citizen).await?,
+        None => Vec::new(),
+    };
+    Ok(Some(ChatPage {
+        title: account.display_name.clone(),
+        subtitle: t.get("chat-citizen-subtitle"),
+        back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
+        action: base.clone(),
+        api_upload: format!("/api/v1/accounts/{}/attachments", account.slug),
+        api_send: format!("/api/v1/accounts/{}/messages", account.slug),
+        conversation: conversation.as_ref().map(|c| c.id.0),
+        account_id: account.id.0,
+        inbox_seq: 0,
+        last_seq: conversation.as_ref().map_or(0, |c| c.last_seq),
+        older: older_link(&base, &messages),
+        bubbles,
+        tip_href: (account.kind == ketnoi_core::AccountKind::Police)
+            .then(|| format!("/a/{}/tin-bao", account.slug)),
+        client_msg_id: fresh_client_id(),
+        text,
+        error,
+        can_reply: true,
+        status: None,
+        role: "citizen",
+        texts: ScriptTexts::new(viewer),
+        file_hint: file_hint(viewer),
+        l: viewer.layout(false),
+    }))
+}
+
+/// A posted chat form.
+#[derive(Default)]
+pub(crate) struct ChatForm {
+    pub(crate) csrf: Option<String>,
+    pub(crate) client_msg_id: String,
+    pub(crate) text: String,
+    pub(crate) file: Option<(String, String, Vec<u8>)>,
+}
+
+pub(crate) async fn read_form(
+    viewer: &Viewer<ChatState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<ChatForm, ApiError> {
+    let mut multipart = multipart.map_err(|r| ApiError::Malformed(r.body_text()))?;
+    let max = viewer.state.config.max_upload_bytes;
+    let mut form = ChatForm::default();
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::UploadTooLarge { max_bytes: max }
+        } else {
+            ApiError::Malformed(e.body_text())
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "file" => {
+                let file_name = field.file_name().unwrap_or_default().to_owned();
+                let declared = field.content_type().unwrap_or_default().to_owned();
+                let bytes = field.bytes().await.map_err(too_large)?;
+                // An empty file input still sends a part, with no name and no bytes.
+                if !bytes.is_empty() || !file_name.is_empty() {
+                    form.file = Some((file_name, declared, bytes.to_vec()));
+                }
+            }
+            "csrf" | "client_msg_id" | "text" => {
+                let value = field.text().await.map_err(too_large)?;
+                match name.as_str() {
+                    "csrf" => form.csrf = Some(value),
+                    "client_msg_id" => form.client_msg_id = value,
+                    _ => form.text = value,
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+/// Sends what a chat form holds (an attachment first, if any) as `author` into a conversation
+/// or to an account.
+pub(crate) async fn send_form(
+    viewer: &Viewer<ChatState>,
+    form: &ChatForm,
+    to: Recipient,
+    pair: (ketnoi_core::AccountId, ketnoi_core::CitizenId),
+    author: Author,
+    author_name: String,
+) -> Result<(), ApiError> {
+    let client_msg_id = ClientMsgId::parse(&form.client_msg_id)?;
+    crate::features::chat::service::limit_sends(&viewer.state, author)?;
+    let content = match &form.file {
+        Some((name, declared, bytes)) => {
+            let stored = upload::store(
+                &viewer.state,
+                upload::Upload {
+                    account: pair.0,
+                    citizen: pair.1,
+                    uploader: author,
+                    declared,
+                    name,
+                    bytes,
+                },
+            )
+            .await?;
+            Content::attachment(stored.kind, stored.id, &form.text)?
+        }
+        None => Content::text(&form.text)?,
+    };
+    let write = ChatWrite::Send {
+        to,
+        author,
+        author_name,
+        client_msg_id,
+        content,
+        at: Timestamp::now(),
+        bot: crate::features::chat::service::state_after(author),
+    };
+    match viewer.state.chat.write(write).await? {
+        Ok(_) => Ok(()),
+        Err(refusal) => Err(crate::features::chat::api::refused(refusal)),
+    }
+}
+
+/// Whether an error is the sender's to fix on the form (shown inline), rather than a page.
+pub(crate) fn inline(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Invalid(_)
+            | ApiError::UploadTooLarge { .. }
+            | ApiError::UploadRejected(_)
+            | ApiError::Unprocessable(_)
+            | ApiError::ClientIdReused
+            | ApiError::TooManyRequests { .. }
+    )
+}
+
+pub(crate) fn error_status(e: &ApiError) -> StatusCode {
+    e.problem().status
+}
+
+async fn citizen_send(
+    viewer: Viewer<ChatState>,
+    Path(slug): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let Caller::Citizen { citizen, .. } = &viewer.caller else {
+        return match viewer.caller {
+            Caller::Anonymous => viewer.to_sign_in(false),
+            _ => viewer.fail(ApiError::Forbidden),
+        };
+    };
+    let form = match read_form(&viewer, multipart).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let account = match load_account(&viewer, &slug).await {
+        Ok(a) => a,
+        Err(e) => return viewer.fail(e),
+    };
+    let to = Recipient::Account { account: account.id, citizen_label: citizen.phone.masked() };
+    let sent = send_form(
+        &viewer,
+        &form,
+        to,
+        (account.id, citizen.id),
+        Author::Citizen(citizen.id),
+        String::new(),
+    )
+    .await;
+    match sent {
+        Ok(()) => Redirect::to(&format!("/a/{}/chat#latest", account.slug)).into_response(),
+        Err(e) if inline(&e) => {
+            let message = viewer.message(&e);
+            match citizen_page(&viewer, &slug, None, form.text.clone(), Some(message)).await {
+                Ok(Some(mut page)) => {
+                    page.l.has_errors = true;
+                    viewer.render(error_status(&e), &page)
+                }
+                Ok(None) => viewer.to_sign_in(false),
+                Err(e) => viewer.fail(e),
+            }
+        }
+        Err(e) => viewer.fail(e),
+    }
+}
+
+/// A conversation in a list.
+pub(crate) struct ConversationRow {
+    pub(crate) href: String,
+    pub(crate) title: String,
+    pub(crate) preview: String,
+    pub(crate) time: String,
+    pub(crate) unread: i64,
+    pub(crate) unread_label: String,
+    pub(crate) closed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "conversations.html")]
+struct ConversationsPage {
+    l: Layout,
+    rows: Vec<ConversationRow>,
+}
+
+async fn my_conversations(viewer: Viewer<ChatState>) -> Response {
+    let citizen = match &viewer.caller {
+        Caller::Citizen { citizen, .. } => citizen.id,
+        Caller::Anonymous => return viewer.to_sign_in(false),
+        _ => return viewer.fail(ApiError::Forbidden),
+    };
+    let t = viewer.t();
+    let found = match citizen_conversations(&viewer.state, citizen).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    let rows = found
+        .into_iter()
+        .map(|(c, a)| ConversationRow {
+            href: format!("/a/{}/chat", a.slug),
+            title: a.display_name,
+            preview: c.preview.clone(),
+            time: c.last_message_at.display_vn(),
+            unread: c.citizen_unread,
+            unread_label: t.count("chat-unread", c.citizen_unread),
+            closed: false,
+        })
+        .collect();
+    viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })
+}

@@ -1,0 +1,148 @@
+//! Who may see and act in which conversations, decided from the policy table.
+
+use std::collections::{HashMap, HashSet};
+
+use ketnoi_core::{Account, AccountId, AgencyId, Author, CitizenId, Conversation, policy::Action};
+
+use crate::kernel::state::Kernel;
+use crate::kernel::{auth::Caller, error::ApiError};
+
+/// The conversations a connection or request may reach.
+#[derive(Debug, Clone)]
+pub(crate) enum ChatScope {
+    /// A citizen: their own conversations.
+    Citizen(CitizenId),
+    /// Officers (or an account's integration): the inboxes of these accounts, replying in
+    /// those of `reply`.
+    Staff {
+        /// Accounts whose conversations may be read.
+        read: Vec<AccountId>,
+        /// Accounts whose conversations may be answered.
+        reply: HashSet<AccountId>,
+    },
+}
+
+/// What a caller may do in one conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// It is the caller's own conversation.
+    Citizen(CitizenId),
+    /// An officer or integration of the account.
+    Staff {
+        /// Whether they may answer, mark read, close and reopen.
+        reply: bool,
+        /// Who they write as.
+        author: Author,
+        /// The name kept with their messages.
+        name: String,
+    },
+}
+
+impl Access {
+    /// Refuses callers who may only read.
+    pub(crate) fn require_reply(&self) -> Result<(), ApiError> {
+        match self {
+            Self::Staff { reply: false, .. } => Err(ApiError::Forbidden),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The scope of a signed-in caller.
+pub(crate) async fn of(state: &Kernel, caller: &Caller) -> Result<ChatScope, ApiError> {
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthenticated),
+        Caller::Citizen { citizen, .. } => Ok(ChatScope::Citizen(citizen.id)),
+        Caller::Account { account, .. } => {
+            Ok(ChatScope::Staff { read: vec![account.id], reply: HashSet::from([account.id]) })
+        }
+        Caller::Staff { .. } => {
+            let accounts = staff_accounts(state, caller).await?;
+            Ok(ChatScope::Staff {
+                read: accounts.iter().map(|(a, _)| a.id).collect(),
+                reply: accounts.iter().filter(|(_, r)| *r).map(|(a, _)| a.id).collect(),
+            })
+        }
+    }
+}
+
+/// The accounts whose conversations a staff member may read, each with whether they may reply.
+pub(crate) async fn staff_accounts(
+    state: &Kernel,
+    caller: &Caller,
+) -> Result<Vec<(Account, bool)>, ApiError> {
+    let Caller::Staff { staff, grants, .. } = caller else {
+        return Ok(Vec::new());
+    };
+    let (_, accounts) =
+        crate::features::directory::me::console_scope(state, staff.platform_admin, grants).await?;
+    let mut ancestry: HashMap<AgencyId, Vec<AgencyId>> = HashMap::new();
+    let mut out = Vec::new();
+    for account in accounts {
+        if let std::collections::hash_map::Entry::Vacant(slot) = ancestry.entry(account.agency) {
+            slot.insert(state.store.agency_ancestry(account.agency).await?);
+        }
+        let up = ancestry.get(&account.agency).map(Vec::as_slice);
+        if caller.may(Action::ReadConversations, up) {
+            let reply = caller.may(Action::ReplyConversations, up);
+            out.push((account, reply));
+        }
+    }
+    Ok(out)
+}
+
+/// What the caller may do to an account's conversations, if anything: `None` for citizens and
+/// strangers.
+pub(crate) async fn account_access(
+    state: &Kernel,
+    caller: &Caller,
+    account: &Account,
+) -> Result<Option<Access>, ApiError> {
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthenticated),
+        Caller::Citizen { .. } => Ok(None),
+        Caller::Account { account: own, .. } => Ok((own.id == account.id).then(|| Access::Staff {
+            reply: true,
+            author: Author::Account(own.id),
+            name: own.display_name.clone(),
+        })),
+        Caller::Staff { staff, .. } => {
+            let up = state.store.agency_ancestry(account.agency).await?;
+            if !caller.may(Action::ReadConversations, Some(&up)) {
+                return Ok(None);
+            }
+            Ok(Some(Access::Staff {
+                reply: caller.may(Action::ReplyConversations, Some(&up)),
+                author: Author::Staff(staff.id),
+                name: staff.display_name.to_string(),
+            }))
+        }
+    }
+}
+
+/// What the caller may do in a conversation. A citizen asking for someone else's conversation
+/// is told it does not exist; an officer without a role on its account is refused.
+pub(crate) async fn conversation_access(
+    state: &Kernel,
+    caller: &Caller,
+    conversation: &Conversation,
+) -> Result<Access, ApiError> {
+    match caller {
+        Caller::Anonymous => Err(ApiError::Unauthenticated),
+        Caller::Citizen { citizen, .. } => {
+            if citizen.id == conversation.citizen {
+                Ok(Access::Citizen(citizen.id))
+            } else {
+                Err(ApiError::NotFound("conversation"))
+            }
+        }
+        _ => {
+            let account = state
+                .store
+                .account(conversation.account)
+                .await?
+                .ok_or(ApiError::NotFound("conversation"))?;
+            account_access(state, caller, &account).await?.ok_or(ApiError::Forbidden)
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Conversation pages for officers: an account's inbox (open, closed, waiting for a person or
+//! handled by the bot) and a conversation with its reply form, close and reopen.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Multipart, Path, Query, multipart::MultipartRejection},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use ketnoi_core::{
+    Account, Author, Conversation, ConversationId, ConversationStatus, Side, Timestamp,
+};
+use ketnoi_store::{ChatWrite, Recipient};
+use serde::Deserialize;
+
+use crate::{
+    features::chat::{
+        api::{inbox_cursor, inbox_query},
+        pages::{
+            ChatPage, ConversationRow, HistoryParams, PAGE, ScriptTexts, bubbles, error_status,
+            file_hint, fresh_client_id, history, inline, load_account, mark_read, older_link,
+            read_form, send_form,
+        },
+        scope::{self as chat_scope, Access},
+        service::ChatState,
+    },
+    kernel::{
+        auth::Caller,
+        error::ApiError,
+        pages::{Layout, Viewer, Who, encode},
+    },
+};
+
+pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
+    let limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
+    Router::new()
+        .route("/console/a/{slug}/inbox", get(inbox))
+        .route("/console/c/{id}", get(staff_chat))
+        .route("/console/c/{id}/reply", post(staff_send).layer(limit))
+        .route("/console/c/{id}/close", post(close))
+        .route("/console/c/{id}/reopen", post(reopen))
+}
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    l: Layout,
+    account_name: String,
+    account_id: i64,
+    inbox_seq: i64,
+    base: String,
+    status: &'static str,
+    /// The account's bot is on: the open tab splits into "needs a person" and "the bot's".
+    bot_on: bool,
+    /// Showing the bot's conversations.
+    bot_tab: bool,
+    /// The visitor may curate the account's bot (the page links to it).
+    manage_bot: bool,
+    q: String,
+    rows: Vec<ConversationRow>,
+    next: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct InboxParams {
+    status: Option<String>,
+    q: Option<String>,
+    before: Option<String>,
+    handler: Option<String>,
+}
+
+async fn inbox(
+    viewer: Viewer<ChatState>,
+    Path(slug): Path<String>,
+    params: Result<Query<InboxParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let p = params.map(|Query(p)| p).unwrap_or_default();
+    match inbox_page(&viewer, &slug, p).await {
+        Ok(page) => viewer.render(StatusCode::OK, &page),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn inbox_page(
+    viewer: &Viewer<ChatState>,
+    slug: &str,
+    p: InboxParams,
+) -> Result<InboxPage, ApiError> {
+    let t = viewer.t();
+    let account = load_account(viewer, slug).await?;
+    chat_scope::account_access(&viewer.state, &viewer.caller, &account)
+        .await?
+        .ok_or(ApiError::Forbidden)?;
+    let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
+    let base = format!("/console/a/{}/inbox", account.slug);
+    let bot_on = viewer.state.store.bot_settings(account.id).await?.enabled;
+    let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
+    let manage_bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
+    let bot_tab = bot_on && p.handler.as_deref() == Some("bot");
+    let query =
+        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
+    let (found, error, status) = match query {
+        Ok(mut q) => {
+            // With the bot on, the open tab lists what needs a person; the bot's own
+            // conversations have their tab.
+            if bot_on && q.status == ConversationStatus::Open {
+                q.bot = Some(bot_tab);
+            }
+            (viewer.state.store.inbox(&q).await?, None, q.status)
+        }
+        Err(e) if inline(&e) => (Vec::new(), Some(viewer.message(&e)), ConversationStatus::Open),
+        Err(e) => return Err(e),
+    };
+    let q = p.q.unwrap_or_default();
+    let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
+        |cursor| {
+            let handler = if bot_tab { "&handler=bot" } else { "" };
+            format!("{base}?status={}{handler}&q={}&before={cursor}", status.as_str(), encode(&q))
+        },
+    );
+    let rows = found
+        .iter()
+        .map(|c| ConversationRow {
+            href: format!("/console/c/{}", c.id.0),
+            title: c.citizen_label.clone(),
+            preview: c.preview.clone(),
+            time: c.last_message_at.display_vn(),
+            unread: c.account_unread,
+            unread_label: t.count("chat-unread", c.account_unread),
+            closed: c.status == ConversationStatus::Closed,
+        })
+        .collect();
+    Ok(InboxPage {
+        l: viewer.layout(error.is_some()),
+        account_name: account.display_name,
+        account_id: account.id.0,
+        inbox_seq,
+        base,
+        status: status.as_str(),
+        bot_on,
+        bot_tab,
+        manage_bot,
+        q,
+        rows,
+        next,
+        error,
+    })
+}
+
+async fn staff_conversation(
+    viewer: &Viewer<ChatState>,
+    id: i64,
+) -> Result<(Conversation, Account, bool, Author, String), ApiError> {
+    let conversation = viewer
+        .state
+        .store
+        .conversation(ConversationId(id))
+        .await?
+        .ok_or(ApiError::NotFound("conversation"))?;
+    match chat_scope::conversation_access(&viewer.state, &viewer.caller, &conversation).await? {
+        Access::Staff { reply, author, name } => {
+            let account = viewer
+                .state
+                .store
+                .account(conversation.account)
+                .await?
+                .ok_or(ApiError::NotFound("conversation"))?;
+            Ok((conversation, account, reply, author, name))
+        }
+        Access::Citizen(_) => Err(ApiError::Forbidden),
+    }
+}
+
+async fn staff_chat(
+    viewer: Viewer<ChatState>,
+    Path(id): Path<i64>,
+    params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let before = params.map(|Query(p)| p.before).unwrap_or_default();
+    match staff_page(&viewer, id, before, String::new(), None).await {
+        Ok(page) => viewer.render(StatusCode::OK, &page),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn staff_page(
+    viewer: &Viewer<ChatState>,
+    id: i64,
+    before: Option<i64>,
+    text: String,
+    error: Option<String>,
+) -> Result<ChatPage, ApiError> {
+    let t = viewer.t();
+    let (mut conversation, account, can_reply, _, _) = staff_conversation(viewer, id).await?;
+    let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
+    let (messages, at_latest) = history(viewer, Some(&conversation), before).await?;
+    if at_latest && can_reply {
+        conversation = mark_read(viewer, &conversation, Side::Account).await?;
+    }
+    let base = format!("/console/c/{id}");
+    let closed = conversation.status == ConversationStatus::Closed;
+    let status = can_reply.then(|| {
+        if closed {
+            (format!("{base}/reopen"), t.get("chat-reopen"), t.get("chat-closed-note"))
+        } else {
+            (format!("{base}/close"), t.get("chat-close"), String::new())
+        }
+    });
+    Ok(ChatPage {
+        title: conversation.citizen_label.clone(),
+        subtitle: account.display_name.clone(),
+        back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
+        action: format!("{base}/reply"),
+        api_upload: format!("/api/v1/conversations/{id}/attachments"),
+        api_send: format!("/api/v1/conversations/{id}/messages"),
+        conversation: Some(conversation.id.0),
+        account_id: account.id.0,
+        inbox_seq,
+        last_seq: conversation.last_seq,
+        older: older_link(&base, &messages),
+        bubbles: bubbles(viewer, &conversation, &messages, Side::Account).await?,
+        tip_href: None,
+        client_msg_id: fresh_client_id(),
+        text,
+        error,
+        can_reply,
+        status,
+        role: "staff",
+        texts: ScriptTexts::new(viewer),
+        file_hint: file_hint(viewer),
+        l: viewer.layout(false),
+    })
+}
+
+async fn staff_send(
+    viewer: Viewer<ChatState>,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in(true);
+    }
+    let form = match read_form(&viewer, multipart).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let (conversation, _, can_reply, author, name) = match staff_conversation(&viewer, id).await {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e),
+    };
+    if !can_reply {
+        return viewer.fail(ApiError::Forbidden);
+    }
+    let to = Recipient::Conversation(conversation.id);
+    let pair = (conversation.account, conversation.citizen);
+    match send_form(&viewer, &form, to, pair, author, name).await {
+        Ok(()) => Redirect::to(&format!("/console/c/{id}#latest")).into_response(),
+        Err(e) if inline(&e) => {
+            let message = viewer.message(&e);
+            match staff_page(&viewer, id, None, form.text.clone(), Some(message)).await {
+                Ok(mut page) => {
+                    page.l.has_errors = true;
+                    viewer.render(error_status(&e), &page)
+                }
+                Err(e) => viewer.fail(e),
+            }
+        }
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn set_status(
+    viewer: Viewer<ChatState>,
+    id: i64,
+    csrf: Option<String>,
+    status: ConversationStatus,
+) -> Response {
+    if let Err(e) = viewer.check_form(csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let (conversation, _, can_reply, _, _) = match staff_conversation(&viewer, id).await {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e),
+    };
+    if !can_reply {
+        return viewer.fail(ApiError::Forbidden);
+    }
+    let write =
+        ChatWrite::SetStatus { conversation: conversation.id, status, at: Timestamp::now() };
+    match viewer.state.chat.write(write).await {
+        Ok(_) => Redirect::to(&format!("/console/c/{id}")).into_response(),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn close(
+    viewer: Viewer<ChatState>,
+    Path(id): Path<i64>,
+    crate::kernel::pages::PageForm(f): crate::kernel::pages::PageForm<
+        crate::kernel::pages::forms::CsrfForm,
+    >,
+) -> Response {
+    set_status(viewer, id, f.csrf, ConversationStatus::Closed).await
+}
+
+async fn reopen(
+    viewer: Viewer<ChatState>,
+    Path(id): Path<i64>,
+    crate::kernel::pages::PageForm(f): crate::kernel::pages::PageForm<
+        crate::kernel::pages::forms::CsrfForm,
+    >,
+) -> Response {
+    set_status(viewer, id, f.csrf, ConversationStatus::Open).await
+}

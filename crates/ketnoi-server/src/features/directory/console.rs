@@ -1,0 +1,124 @@
+//! The staff console shell: the agencies and accounts a member may manage, with room for the
+//! inbox, the bot, lookups, tips and content that later capabilities add.
+
+use askama::Template;
+use axum::{Router, http::StatusCode, response::Response, routing::get};
+
+use crate::{
+    features::directory::{
+        pages::{AccountCard, cards},
+        service::DirectoryState,
+    },
+    kernel::{
+        auth::Caller,
+        pages::{Layout, Viewer, Who},
+        views::AgencyNode,
+    },
+};
+
+pub(crate) fn router() -> Router<DirectoryState> {
+    Router::new().route("/console", get(console))
+}
+
+/// An agency in the tree, flattened with its depth for an indented list.
+struct AgencyRow {
+    name: String,
+    depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    l: Layout,
+    welcome: String,
+    roles: String,
+    agencies: Vec<AgencyRow>,
+    accounts: Vec<ConsoleAccount>,
+    tools: Vec<String>,
+    /// The units whose tips the member handles: inbox link and notice of new tips.
+    tip_units: Vec<TipUnit>,
+}
+
+/// A unit whose tips the member handles, with its notice ("3 new tips in unit X"): the only
+/// notification of a tip, and it names the unit, never the tip.
+struct TipUnit {
+    href: String,
+    notice: String,
+    fresh: bool,
+}
+
+/// An account the member reaches, and whether they may curate its bot and publish its
+/// lookups (officers and administrators may; viewers only read the inbox).
+struct ConsoleAccount {
+    card: AccountCard,
+    bot: bool,
+    lookups: bool,
+}
+
+fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
+    for n in nodes {
+        out.push(AgencyRow { name: n.name.clone(), depth });
+        flatten(&n.children, depth + 1, out);
+    }
+}
+
+async fn console(viewer: Viewer<DirectoryState>) -> Response {
+    let Caller::Staff { staff, grants, .. } = &viewer.caller else {
+        return viewer.to_sign_in(true);
+    };
+    let t = viewer.t();
+    let scope =
+        crate::features::directory::me::console_scope(&viewer.state, staff.platform_admin, grants)
+            .await;
+    let (agencies, accounts) = match scope {
+        Ok(s) => s,
+        Err(e) => return viewer.fail(e),
+    };
+    let mut rows = Vec::new();
+    flatten(&AgencyNode::forest(&agencies), 0, &mut rows);
+    let mut roles: Vec<String> =
+        grants.iter().map(|g| t.get(&format!("console-role-{}", g.role))).collect();
+    if staff.platform_admin {
+        roles.insert(0, t.get("console-role-platform-admin"));
+    }
+    roles.dedup();
+    let card_list = match cards(&viewer, &accounts).await {
+        Ok(c) => c,
+        Err(e) => return viewer.fail(e),
+    };
+    let mut listed = Vec::with_capacity(card_list.len());
+    for (card, account) in card_list.into_iter().zip(&accounts) {
+        let ancestry = match viewer.state.store.agency_ancestry(account.agency).await {
+            Ok(ancestry) => ancestry,
+            Err(e) => return viewer.fail(e.into()),
+        };
+        let bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
+        let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
+        listed.push(ConsoleAccount { card, bot, lookups });
+    }
+    let tip_units = match crate::features::tips::unit_pages::units_for_console(&viewer).await {
+        Ok(units) => units
+            .into_iter()
+            .map(|(code, name, new)| TipUnit {
+                href: crate::features::tips::pages::inbox_path(&code),
+                notice: if new > 0 {
+                    t.with_count("console-tips-new", "unit", &name, new)
+                } else {
+                    t.with("console-tips-none", "unit", &name)
+                },
+                fresh: new > 0,
+            })
+            .collect(),
+        Err(e) => return viewer.fail(e),
+    };
+    let page = ConsolePage {
+        l: viewer.layout(false),
+        welcome: t.with("console-welcome", "name", staff.display_name.as_str()),
+        roles: roles.join(", "),
+        agencies: rows,
+        accounts: listed,
+        tip_units,
+        tools: ["console-content"].iter().map(|k| t.get(k)).collect(),
+    };
+    viewer.render(StatusCode::OK, &page)
+}

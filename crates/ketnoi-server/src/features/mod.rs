@@ -1,0 +1,11 @@
+//! The features, one folder each: its API routes (`api.rs`), its pages (`pages.rs`), its service
+//! and the state its handlers hold (`service.rs`). A feature uses the kernel, and other features
+//! only through the narrow interfaces named in docs/ARCHITECTURE.md; none reaches the root.
+
+pub mod bot;
+pub mod chat;
+pub mod directory;
+pub mod lookups;
+pub mod ops;
+pub mod sign_in;
+pub mod tips;

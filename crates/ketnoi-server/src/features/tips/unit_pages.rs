@@ -1,0 +1,465 @@
+//! The unit's tip pages in the console: the inbox by status, a tip opened in the officer's
+//! browser with its sealed attachments and messages, status changes, and the keys page where
+//! officers make, grant, revoke and rotate the unit's key.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{Path, Query},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use ketnoi_core::{Agency, Timestamp, TipStatus};
+
+use crate::kernel::state::{HasKernel, Kernel};
+use crate::{
+    features::tips::{
+        keys_api,
+        pages::{category_label, inbox_path, no_store},
+        service::TipsState,
+        unit_api,
+    },
+    kernel::{
+        auth::Caller,
+        error::ApiError,
+        pages::{Layout, PageForm, Viewer, Who, assets},
+    },
+};
+
+pub(crate) fn router() -> Router<TipsState> {
+    Router::new()
+        .route("/console/don-vi/{code}/tin-bao", get(inbox))
+        .route("/console/don-vi/{code}/tin-bao/{id}", get(tip_page))
+        .route("/console/don-vi/{code}/tin-bao/{id}/trang-thai", post(set_status))
+        .route("/console/don-vi/{code}/khoa-tin-bao", get(keys_page))
+        .route("/console/don-vi/{code}/khoa-tin-bao/cai-dat", post(save_settings))
+}
+
+/// The unit at `code` for a console page: sign-in for nobody, 403 for anyone who does not
+/// handle its tips.
+async fn unit_page(viewer: &Viewer<TipsState>, code: &str) -> Result<Agency, Response> {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return Err(viewer.to_sign_in(true));
+    }
+    unit_api::unit_for(&viewer.state, &viewer.caller, code).await.map_err(|e| viewer.fail(e))
+}
+
+struct Tab {
+    href: String,
+    label: String,
+    current: bool,
+}
+
+struct InboxRow {
+    id: i64,
+    href: String,
+    category: String,
+    area: String,
+    occurred: String,
+    received: String,
+    status: String,
+    anonymous: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tips_inbox.html")]
+struct InboxPage {
+    l: Layout,
+    unit_name: String,
+    keys_href: String,
+    has_key: bool,
+    tabs: Vec<Tab>,
+    rows: Vec<InboxRow>,
+    more_href: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct InboxParams {
+    status: Option<String>,
+    before: Option<i64>,
+}
+
+/// How many tips a page of the inbox lists.
+const PAGE: i64 = 50;
+
+/// `GET /console/don-vi/{code}/tin-bao?status=&before=`.
+async fn inbox(
+    viewer: Viewer<TipsState>,
+    Path(code): Path<String>,
+    Query(q): Query<InboxParams>,
+) -> Response {
+    let unit = match unit_page(&viewer, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let t = viewer.t();
+    let status = match q.status.as_deref() {
+        None | Some("") => Some(TipStatus::New),
+        Some("all") => None,
+        Some(s) => match s.parse::<TipStatus>() {
+            Ok(s) => Some(s),
+            Err(e) => return viewer.fail(e.into()),
+        },
+    };
+    let store = &viewer.state.store;
+    let found = store.tips_for_unit(unit.id, status, q.before.map(ketnoi_store::TipId), PAGE).await;
+    let has_key = store.current_unit_key(unit.id).await;
+    let (found, has_key) = match (found, has_key) {
+        (Ok(f), Ok(k)) => (f, k.is_some()),
+        (Err(e), _) | (_, Err(e)) => return viewer.fail(e.into()),
+    };
+    let base = inbox_path(unit.code.as_str());
+    let filter = status.map_or("all", TipStatus::as_str);
+    let tabs = [("new", "tips-tab-new"), ("handled", "tips-tab-handled"), ("all", "tips-tab-all")]
+        .into_iter()
+        .map(|(value, key)| Tab {
+            href: format!("{base}?status={value}"),
+            label: t.get(key),
+            current: value == filter,
+        })
+        .collect();
+    let more_href = (found.len() as i64 == PAGE)
+        .then(|| found.last().map(|s| format!("{base}?status={filter}&before={}", s.id.0)))
+        .flatten();
+    let mut rows = Vec::with_capacity(found.len());
+    let mut names = std::collections::HashMap::new();
+    for s in &found {
+        if !names.contains_key(&s.area) {
+            names.insert(s.area.clone(), area_name(&viewer.state, &s.area).await);
+        }
+        rows.push(InboxRow {
+            id: s.id.0,
+            href: format!("{base}/{}", s.id.0),
+            category: category_label(&t, &s.category),
+            area: names.get(&s.area).cloned().unwrap_or_default(),
+            occurred: s.occurred.replace('T', " "),
+            received: s.created_at.display_vn(),
+            status: t.get(&format!("tip-status-{}", s.status)),
+            anonymous: s.anonymous,
+        });
+    }
+    let page = InboxPage {
+        l: viewer.layout(false),
+        unit_name: unit.name.clone(),
+        keys_href: format!("/console/don-vi/{}/khoa-tin-bao", unit.code),
+        has_key,
+        tabs,
+        rows,
+        more_href,
+    };
+    no_store(viewer.render(StatusCode::OK, &page))
+}
+
+async fn area_name(state: &Kernel, code: &ketnoi_core::AreaCode) -> String {
+    match state.store.area(code).await {
+        Ok(Some(a)) => a.name,
+        _ => code.to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "tip_view.html")]
+struct TipPage {
+    l: Layout,
+    seal_js: String,
+    tips_js: String,
+    id: i64,
+    unit_name: String,
+    unit_code: String,
+    me: i64,
+    inbox_href: String,
+    category: String,
+    area: String,
+    occurred: String,
+    received: String,
+    status: String,
+    reporter: String,
+    status_action: String,
+    next_status: String,
+    next_status_label: String,
+    export_href: String,
+}
+
+/// `GET /console/don-vi/{code}/tin-bao/{id}`: the clear fields; the rest opens in the browser.
+async fn tip_page(viewer: Viewer<TipsState>, Path((code, id)): Path<(String, i64)>) -> Response {
+    let unit = match unit_page(&viewer, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let tip = match unit_api::unit_tip(&viewer.state, &unit, id).await {
+        Ok(t) => t,
+        Err(e) => return viewer.fail(e),
+    };
+    let t = viewer.t();
+    let s = &tip.summary;
+    let reporter = match tip.citizen {
+        None => t.get("tip-mode-anonymous"),
+        Some(c) => match viewer.state.store.citizen(c).await {
+            Ok(Some(c)) => t.with(
+                "tip-reporter",
+                "who",
+                &match &c.display_name {
+                    Some(n) => format!("{n} · {}", c.phone.national()),
+                    None => c.phone.national(),
+                },
+            ),
+            _ => t.get("tip-mode-identified"),
+        },
+    };
+    let (next, label) = match s.status {
+        TipStatus::New => (TipStatus::Handled, "tips-mark-handled"),
+        TipStatus::Handled => (TipStatus::New, "tips-mark-new"),
+    };
+    let base = inbox_path(unit.code.as_str());
+    let me = match &viewer.caller {
+        Caller::Staff { staff, .. } => staff.id.0,
+        _ => 0,
+    };
+    let page = TipPage {
+        l: viewer.layout(false),
+        seal_js: assets::seal_js_url(),
+        tips_js: assets::tips_js_url(),
+        id,
+        unit_name: unit.name.clone(),
+        unit_code: unit.code.to_string(),
+        me,
+        inbox_href: base.clone(),
+        category: category_label(&t, &s.category),
+        area: area_name(&viewer.state, &s.area).await,
+        occurred: s.occurred.replace('T', " "),
+        received: s.created_at.display_vn(),
+        status: t.get(&format!("tip-status-{}", s.status)),
+        reporter,
+        status_action: format!("{base}/{id}/trang-thai"),
+        next_status: next.as_str().to_owned(),
+        next_status_label: t.get(label),
+        export_href: format!("/api/v1/units/{}/tips/{id}/export", unit.code),
+    };
+    no_store(viewer.render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    status: String,
+}
+
+/// `POST …/tin-bao/{id}/trang-thai`: marks a tip handled (or new again); works without
+/// JavaScript.
+async fn set_status(
+    viewer: Viewer<TipsState>,
+    Path((code, id)): Path<(String, i64)>,
+    PageForm(f): PageForm<StatusForm>,
+) -> Response {
+    if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let unit = match unit_page(&viewer, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let done = async {
+        let tip = unit_api::unit_tip(&viewer.state, &unit, id).await?;
+        let status: TipStatus = f.status.parse()?;
+        viewer.state.store.set_tip_status(tip.summary.id, status, Timestamp::now()).await?;
+        Ok::<_, ApiError>(())
+    };
+    match done.await {
+        Ok(()) => Redirect::to(&format!("{}/{id}", inbox_path(unit.code.as_str()))).into_response(),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+struct KeyRow {
+    kid: String,
+    state: String,
+}
+
+struct OfficerRow {
+    staff: i64,
+    name: String,
+    /// Their personal key's id, to compare in person before giving them the unit key.
+    kid: String,
+    state: String,
+    can_grant: bool,
+    can_revoke: bool,
+}
+
+#[derive(Template)]
+#[template(path = "tip_keys.html")]
+struct KeysPage {
+    l: Layout,
+    seal_js: String,
+    tips_js: String,
+    unit_name: String,
+    unit_code: String,
+    me: i64,
+    inbox_href: String,
+    notice: Option<String>,
+    my_key_state: String,
+    my_key_action: String,
+    keys: Vec<KeyRow>,
+    has_key: bool,
+    officers: Vec<OfficerRow>,
+    settings_action: String,
+    copy_parent: bool,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct KeysParams {
+    saved: Option<String>,
+    revoked: Option<String>,
+}
+
+/// `GET /console/don-vi/{code}/khoa-tin-bao`: keys, holders and settings. Making, granting,
+/// revoking and rotating keys happen in the browser (`tips.js`).
+async fn keys_page(
+    viewer: Viewer<TipsState>,
+    Path(code): Path<String>,
+    Query(q): Query<KeysParams>,
+) -> Response {
+    let unit = match unit_page(&viewer, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let Caller::Staff { staff, .. } = &viewer.caller else {
+        return viewer.fail(ApiError::Forbidden);
+    };
+    let me = staff.id;
+    let view = match keys_api::keys_view(&viewer.state, &unit, me).await {
+        Ok(v) => v,
+        Err(e) => return viewer.fail(e),
+    };
+    let t = viewer.t();
+    let current = view.current();
+    let keys = view
+        .keys
+        .iter()
+        .map(|k| KeyRow {
+            kid: k.kid.clone(),
+            state: t.get(if k.retired_at.is_none() {
+                "tips-key-current"
+            } else {
+                "tips-key-retired"
+            }),
+        })
+        .collect();
+    let i_hold = !view.me.copies.is_empty();
+    let officers = view
+        .officers
+        .iter()
+        .map(|o| {
+            let holds_current = current.is_some_and(|c| o.holds.iter().any(|k| k == c));
+            let state = if o.former {
+                t.get("tips-officer-former")
+            } else if holds_current {
+                t.get("tips-officer-holds")
+            } else if o.kid.is_some() {
+                t.get("tips-officer-ready")
+            } else {
+                t.get("tips-officer-no-key")
+            };
+            OfficerRow {
+                staff: o.staff,
+                name: o.name.clone(),
+                kid: o.kid.clone().unwrap_or_default(),
+                state,
+                can_grant: i_hold && o.kid.is_some() && !holds_current,
+                can_revoke: !o.holds.is_empty() && o.staff != me.0,
+            }
+        })
+        .collect();
+    let my_kid = view.me.key.as_ref().and_then(|k| k["kid"].as_str());
+    let page = KeysPage {
+        l: viewer.layout(false),
+        seal_js: assets::seal_js_url(),
+        tips_js: assets::tips_js_url(),
+        unit_name: unit.name.clone(),
+        unit_code: unit.code.to_string(),
+        me: me.0,
+        inbox_href: inbox_path(unit.code.as_str()),
+        notice: match (q.saved, q.revoked) {
+            (Some(_), _) => Some(t.get("tips-settings-saved")),
+            (_, Some(_)) => Some(t.get("tips-revoked-rotate")),
+            _ => None,
+        },
+        my_key_state: match my_kid {
+            Some(kid) => t.with("tips-my-key-yes", "kid", kid),
+            None => t.get("tips-my-key-no"),
+        },
+        my_key_action: t.get(if my_kid.is_some() {
+            "tips-my-key-replace"
+        } else {
+            "tips-my-key-create"
+        }),
+        has_key: current.is_some(),
+        keys,
+        officers,
+        settings_action: format!("/console/don-vi/{}/khoa-tin-bao/cai-dat", unit.code),
+        copy_parent: view.settings.copy_parent,
+    };
+    no_store(viewer.render(StatusCode::OK, &page))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct SettingsForm {
+    #[serde(default)]
+    csrf: Option<String>,
+    #[serde(default)]
+    copy_parent: Option<String>,
+}
+
+/// `POST …/khoa-tin-bao/cai-dat`: whether the unit above receives a copy.
+async fn save_settings(
+    viewer: Viewer<TipsState>,
+    Path(code): Path<String>,
+    PageForm(f): PageForm<SettingsForm>,
+) -> Response {
+    if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let unit = match unit_page(&viewer, &code).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let settings =
+        ketnoi_store::TipSettings { agency: unit.id, copy_parent: f.copy_parent.is_some() };
+    let me = match &viewer.caller {
+        Caller::Staff { staff, .. } => staff.id,
+        _ => return viewer.fail(ApiError::Forbidden),
+    };
+    if let Err(e) = keys_api::require_holder(&viewer.state, &unit, me).await {
+        return viewer.fail(e);
+    }
+    match viewer.state.store.set_tip_settings(&settings).await {
+        Ok(()) => Redirect::to(&format!("/console/don-vi/{}/khoa-tin-bao?saved=1", unit.code))
+            .into_response(),
+        Err(e) => viewer.fail(e.into()),
+    }
+}
+
+/// The units whose tips the member handles, each with its count of new tips: the console's
+/// notice, which names the unit and never a tip's content.
+pub(crate) async fn units_for_console<S: HasKernel>(
+    viewer: &Viewer<S>,
+) -> Result<Vec<(String, String, i64)>, ApiError> {
+    let Caller::Staff { grants, .. } = &viewer.caller else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for g in grants {
+        let Some(unit) = viewer.state.kernel().store.agency(g.agency).await? else { continue };
+        if unit.kind != ketnoi_core::AgencyKind::Police {
+            continue;
+        }
+        let ancestry = viewer.state.kernel().store.agency_ancestry(unit.id).await?;
+        if !viewer.caller.may(ketnoi_core::Action::HandleTips, Some(&ancestry)) {
+            continue;
+        }
+        let new = viewer.state.kernel().store.count_new_tips(unit.id).await?;
+        out.push((unit.code.to_string(), unit.name, new));
+    }
+    Ok(out)
+}

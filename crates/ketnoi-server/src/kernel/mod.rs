@@ -1,0 +1,24 @@
+//! The kernel: what every feature uses, and nothing that names a feature.
+//!
+//! Errors and problem+json ([`error`]), who is calling ([`auth`], [`session`]), the client's
+//! address ([`client_ip`]), message catalogues ([`i18n`]), rate limiting ([`ratelimit`]), short
+//! memories ([`cache`]), the configuration ([`config`]), the page layout, forms and assets
+//! ([`pages`]), the API's shared answer types ([`views`]) and the state features build on
+//! ([`state`]). Features reach each other only through the narrow interfaces they declare
+//! themselves; the kernel reaches none of them.
+
+pub mod auth;
+pub mod cache;
+pub mod client_ip;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod i18n;
+pub(crate) mod pages;
+pub mod ratelimit;
+pub mod session;
+pub mod state;
+pub mod text;
+pub mod time;
+pub(crate) mod views;
