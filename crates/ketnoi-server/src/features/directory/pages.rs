@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::{
     Json, Router,
-    extract::{Path, Query, State},
+    extract::{Path, Query},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -355,27 +355,24 @@ struct FollowAnswer {
 }
 
 async fn follow(
-    State(state): State<DirectoryState>,
     viewer: Viewer<DirectoryState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     PageForm(f): PageForm<CsrfForm>,
 ) -> Response {
-    set_following(&state, viewer, slug, headers, f, true).await
+    set_following(viewer, slug, headers, f, true).await
 }
 
 async fn unfollow(
-    State(state): State<DirectoryState>,
     viewer: Viewer<DirectoryState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     PageForm(f): PageForm<CsrfForm>,
 ) -> Response {
-    set_following(&state, viewer, slug, headers, f, false).await
+    set_following(viewer, slug, headers, f, false).await
 }
 
 async fn set_following(
-    state: &DirectoryState,
     viewer: Viewer<DirectoryState>,
     slug: String,
     headers: HeaderMap,
@@ -404,7 +401,7 @@ async fn set_following(
     match changed {
         Err(e) => return viewer.fail(e.into()),
         Ok(true) if follow => {
-            if let Err(e) = state.followed.followed(account.id, citizen).await {
+            if let Err(e) = viewer.state.followed.followed(account.id, citizen).await {
                 tracing::warn!(error = ?e, "the welcome message was not sent");
             }
         }
