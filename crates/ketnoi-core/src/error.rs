@@ -44,6 +44,9 @@ pub enum InvalidInput {
     /// A button's link is not an https URL or a path on this site.
     #[error("a button link must be an https:// URL or a path starting with /")]
     ButtonUrl,
+    /// A tag holds a comma or a line break.
+    #[error("a tag may not contain a comma or a line break")]
+    Tag,
     /// A word that names one of a fixed set of choices was none of them.
     #[error("{field} must be one of: {choices}")]
     Choice {
@@ -70,6 +73,7 @@ impl InvalidInput {
             Self::ClientMsgId => "invalid-client-msg-id",
             Self::IntentId => "invalid-intent-id",
             Self::ButtonUrl => "invalid-button-url",
+            Self::Tag => "invalid-tag",
         }
     }
 

@@ -17,6 +17,7 @@ mod area;
 pub mod bot;
 pub mod chat;
 mod error;
+pub mod news;
 mod person;
 mod phone;
 pub mod policy;
@@ -33,6 +34,7 @@ pub use chat::{
     ConversationStatus, Message, MessageKind, Side,
 };
 pub use error::InvalidInput;
+pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;
 pub use policy::{Action, Grant, Role};

@@ -50,6 +50,11 @@ wire_enum!(
         /// Only the unit's own officers and administrators: not viewers, not the agencies
         /// above it, not platform administrators (see docs/SECURITY.md).
         HandleTips => "handle-tips",
+        /// Write and publish an account's articles and send its broadcasts, and tag its followers.
+        PublishNews => "publish-news",
+        /// Send a broadcast as an emergency alert: it skips the weekly quota, is shown above
+        /// everything and is published in the Common Alerting Protocol. Administrators only.
+        SendEmergency => "send-emergency",
         /// Create an official account for the agency.
         CreateAccount => "create-account",
         /// Create an agency below this one.
@@ -88,6 +93,8 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, EditAccount, Platform),
     (PlatformAdmin, ManageBot, Platform),
     (PlatformAdmin, ManageLookups, Platform),
+    (PlatformAdmin, PublishNews, Platform),
+    (PlatformAdmin, SendEmergency, Platform),
     (PlatformAdmin, CreateAccount, Platform),
     (PlatformAdmin, CreateChildAgency, Platform),
     (PlatformAdmin, ManageStaff, Platform),
@@ -101,6 +108,8 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, ManageBot, Subtree),
     (Administrator, ManageLookups, Subtree),
     (Administrator, HandleTips, Agency),
+    (Administrator, PublishNews, Subtree),
+    (Administrator, SendEmergency, Subtree),
     (Administrator, CreateAccount, Subtree),
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
@@ -111,6 +120,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ManageBot, Agency),
     (Officer, ManageLookups, Agency),
     (Officer, HandleTips, Agency),
+    (Officer, PublishNews, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
 ];
@@ -172,11 +182,12 @@ mod tests {
     /// The expected matrix, written out by hand and independently of [`TABLE`]: `S` reaches the
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
-        // view read reply edit bot lookups tips create child staff token verify platform
-        (PlatformAdmin, "P P P P P P - P P P P P P"),
-        (Administrator, "S S S S S S A S S S S - -"),
-        (Officer, "A A A - A A A - - - - - -"),
-        (Viewer, "A A - - - - - - - - - - -"),
+        // view read reply edit bot lookups tips news emergency create child staff token verify
+        // platform
+        (PlatformAdmin, "P P P P P P - P P P P P P P P"),
+        (Administrator, "S S S S S S A S S S S S S - -"),
+        (Officer, "A A A - A A A A - - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

@@ -26,13 +26,16 @@ use crate::{
         bot::{self, service::Bots},
         chat::{
             self,
-            hub::LocalHub,
             service::{Chat, ChatState},
         },
         directory::{self, service::DirectoryState},
         lookups::{
             self,
             service::{Lookups, LookupsState},
+        },
+        news::{
+            self,
+            service::{FireJob, News, NewsState, PushJob},
         },
         ops,
         sign_in::{
@@ -49,8 +52,11 @@ use crate::{
         cache::TtlCache,
         config::{BlobLocation, OtpDelivery, ServerConfig},
         error::{self, ApiError},
+        hub::{Hub, LocalHub},
         i18n::Messages,
+        jobs::{JobHandler, JobRunner, Jobs},
         pages::{self, assets},
+        push::{CitizenPushJob, OnePushJob, Pusher},
         ratelimit::RateLimiter,
         state::Kernel,
     },
@@ -71,6 +77,10 @@ pub struct AppState {
     pub tip_guard: Arc<TipGuard>,
     /// Delivers one-time codes.
     pub otp_sender: Arc<dyn OtpSender>,
+    /// Articles and broadcasts.
+    pub news: Arc<News>,
+    /// Runs the persistent job queue.
+    pub jobs: Arc<JobRunner>,
 }
 
 /// A bound, ready-to-run server.
@@ -97,8 +107,18 @@ impl Application {
                 .ok_or_else(|| anyhow::anyhow!("blob storage in the database needs PostgreSQL"))?,
         };
         let listener = TcpListener::bind(config.listen).await?;
+        let jobs = Jobs::new();
+        let push = Arc::new(Pusher::new(
+            store.clone(),
+            jobs.clone(),
+            &config.secret_key,
+            &config.push_contact,
+            config.push_allow_http,
+        )?);
+        let hub: Arc<dyn Hub> = Arc::new(LocalHub::new());
         let (bot_queue, bot_inbox) = bot::service::queue();
-        let chat = Chat::start(store.clone(), Arc::new(LocalHub::new()), Some(Arc::new(bot_queue)));
+        let chat =
+            Chat::start(store.clone(), hub.clone(), Some(Arc::new(bot_queue)), Some(push.clone()));
         let lookups = Lookups::new(
             store.clone(),
             blobs.clone(),
@@ -122,7 +142,17 @@ impl Application {
             blobs,
             callers: Arc::new(TtlCache::new(CALLER_CACHE_TTL, 200_000)),
             accounts: Arc::new(TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
+            jobs: jobs.clone(),
+            push: push.clone(),
         };
+        let news = News::new(kernel.clone(), hub);
+        let handlers: Vec<Arc<dyn JobHandler>> = vec![
+            Arc::new(FireJob(news.clone())),
+            Arc::new(PushJob(news.clone())),
+            Arc::new(CitizenPushJob(push.clone())),
+            Arc::new(OnePushJob(push)),
+        ];
+        let runner = JobRunner::new(kernel.store.clone(), jobs, handlers);
         let state = AppState {
             kernel,
             chat,
@@ -130,6 +160,8 @@ impl Application {
             lookups,
             tip_guard: Arc::new(TipGuard::default()),
             otp_sender,
+            news,
+            jobs: runner,
         };
         let router = router(&state);
         Ok(Self { listener, router, state })
@@ -156,6 +188,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.kernel.clone()));
+        let jobs = tokio::spawn(self.state.jobs.clone().run());
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -163,6 +196,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        jobs.abort();
         served
     }
 }
@@ -211,6 +245,7 @@ fn router(state: &AppState) -> Router {
     let bots = bot::service::BotsState { kernel: kernel.clone(), bots: state.bots.clone() };
     let lookups = LookupsState { kernel: kernel.clone(), lookups: state.lookups.clone() };
     let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
+    let news = NewsState { kernel: kernel.clone(), news: state.news.clone() };
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
@@ -221,6 +256,12 @@ fn router(state: &AppState) -> Router {
         .merge(tips::unit_api::router().with_state(tips.clone()))
         .merge(tips::keys_api::router().with_state(tips.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
+        // An article's Markdown may run to 100,000 characters.
+        .merge(
+            news::api::router()
+                .layer(axum::extract::DefaultBodyLimit::max(news::api::MAX_BODY))
+                .with_state(news.clone()),
+        )
         // After the general limit, so that upload routes keep their own larger one.
         .merge(chat::api::router(max_upload).with_state(chat.clone()))
         .merge(tips::api::router(max_upload).with_state(tips.clone()));
@@ -237,6 +278,8 @@ fn router(state: &AppState) -> Router {
         .merge(lookups::dataset_console::router().with_state(lookups.clone()))
         .merge(tips::pages::router(max_upload).with_state(tips.clone()))
         .merge(tips::unit_pages::router().with_state(tips))
+        .merge(news::pages::router().with_state(news.clone()))
+        .merge(news::console::router().with_state(news))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
@@ -246,6 +289,7 @@ fn router(state: &AppState) -> Router {
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .merge(page_routes)
         .route("/static/{name}", get(assets::serve))
+        .route("/sw.js", get(assets::service_worker))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(CatchPanicLayer::custom(|_| {

@@ -47,7 +47,8 @@
 
   var chat = document.querySelector("[data-chat]");
   var inbox = document.querySelector("[data-inbox]");
-  if ((!chat && !inbox) || !window.WebSocket || !window.fetch || !window.JSON) { return; }
+  var feed = document.querySelector("[data-live-feed]");
+  if ((!chat && !inbox && !feed) || !window.WebSocket || !window.fetch || !window.JSON) { return; }
 
   var MAX_SIDE = 1600;          // photos are shrunk to at most this many pixels a side
   var SHRINK_OVER = 1024 * 1024; // …when larger than this many bytes or pixels allow
@@ -104,6 +105,80 @@
 
   if (chat) { startChat(chat); }
   if (inbox) { startInbox(inbox); }
+  if (feed && !chat) { startFeed(feed); }
+
+  // A broadcast as a card, built with text nodes only: its words are never read as markup.
+  function broadcastCard(frame, texts) {
+    var li = document.createElement("li");
+    li.className = "news-card" + (frame.emergency ? " news-emergency" : "");
+    li.setAttribute("data-broadcast", "");
+    li.setAttribute("data-live", "");
+    if (frame.emergency) {
+      var label = document.createElement("p");
+      label.className = "news-alert-label";
+      var strong = document.createElement("strong");
+      strong.textContent = texts.alert + ": " + frame.emergency.event;
+      label.appendChild(strong);
+      li.appendChild(label);
+    }
+    var meta = document.createElement("p");
+    meta.className = "meta";
+    meta.textContent = frame.account.name + " · " + shownTime(frame.sent_at);
+    li.appendChild(meta);
+    var text = document.createElement("p");
+    text.className = "news-text";
+    text.textContent = frame.text;
+    li.appendChild(text);
+    var links = (frame.buttons || []).filter(function (b) { return b.type === "link"; });
+    if (frame.article) { links.push({ label: frame.article.title, url: frame.article.url }); }
+    if (links.length) {
+      var row = document.createElement("p");
+      row.className = "quick-replies";
+      links.forEach(function (b) {
+        var a = document.createElement("a");
+        a.className = "button button-secondary";
+        a.href = b.url;
+        a.textContent = b.label;
+        row.appendChild(a);
+      });
+      li.appendChild(row);
+    }
+    var open = document.createElement("p");
+    var link = document.createElement("a");
+    link.href = frame.url;
+    link.textContent = texts.open;
+    open.appendChild(link);
+    li.appendChild(open);
+    return li;
+  }
+
+  function showAlert(frame) {
+    var banner = document.querySelector("[data-alert-banner]");
+    if (!frame.emergency || !banner) { return; }
+    banner.textContent = "";
+    var head = document.createElement("p");
+    var strong = document.createElement("strong");
+    strong.textContent = (feed || chat).dataset.tAlert + ": " + frame.emergency.event;
+    head.appendChild(strong);
+    head.appendChild(document.createTextNode(" — " + frame.account.name));
+    var body = document.createElement("p");
+    body.textContent = frame.text;
+    banner.appendChild(head);
+    banner.appendChild(body);
+    banner.hidden = false;
+  }
+
+  function startFeed(list) {
+    var texts = { alert: list.dataset.tAlert, open: list.dataset.tOpen };
+    connect(function () { return { type: "resume" }; }, function (frame) {
+      if (frame.type !== "broadcast") { return; }
+      var empty = list.querySelector("[data-empty]");
+      if (empty) { empty.remove(); }
+      list.prepend(broadcastCard(frame, texts));
+      showAlert(frame);
+      if (live) { live.textContent = frame.account.name + ": " + frame.text; }
+    });
+  }
 
   function startChat(root) {
     var role = root.dataset.role;
@@ -126,6 +201,25 @@
       accounts[account] = inboxSeq;
       return { type: "resume", accounts: accounts };
     }, function (frame) {
+      if (frame.type === "broadcast") {
+        var notices = document.querySelector("[data-notices]");
+        if (!notices || frame.account.id !== account) { return; }
+        notices.prepend(broadcastCard(frame, { alert: notices.dataset.tAlert, open: notices.dataset.tOpen }));
+        notices.closest("[data-notices-section]").hidden = false;
+        if (frame.emergency) {
+          var banner = document.querySelector("[data-alert-banner]");
+          if (!banner) {
+            banner = document.createElement("div");
+            banner.className = "alert-banner";
+            banner.setAttribute("role", "alert");
+            banner.setAttribute("data-alert-banner", "");
+            root.parentNode.insertBefore(banner, notices.closest("[data-notices-section]"));
+          }
+          chat.dataset.tAlert = notices.dataset.tAlert;
+          showAlert(frame);
+        }
+        return;
+      }
       var conv = frame.conversation;
       if (frame.type === "event") {
         inboxSeq = Math.max(inboxSeq, frame.seq);
@@ -426,4 +520,66 @@
       if (frame.event === "message") { list.prepend(row); }
     });
   }
+})();
+
+// Notifications when the page is closed: a button on the news feed that subscribes this browser
+// to Web Push with the server's key and registers the subscription. Only where the browser can
+// (a secure context with service workers and the Push API); elsewhere the button stays hidden.
+(function () {
+  "use strict";
+
+  var control = document.querySelector("[data-push-control]");
+  var list = document.querySelector("[data-live-feed]");
+  if (!control || !list || !window.isSecureContext || !("serviceWorker" in navigator) ||
+      !("PushManager" in window) || !window.fetch) { return; }
+  var status = control.querySelector("[data-push-status]");
+  var on = control.querySelector("[data-push-on]");
+  var off = control.querySelector("[data-push-off]");
+
+  function key(base64url) {
+    var padded = (base64url + "===".slice((base64url.length + 3) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+    var raw = atob(padded);
+    var bytes = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) { bytes[i] = raw.charCodeAt(i); }
+    return bytes;
+  }
+
+  function show(subscribed, message) {
+    on.hidden = subscribed;
+    off.hidden = !subscribed;
+    status.textContent = message || (subscribed ? list.dataset.tPushOn : list.dataset.tPushOff);
+    control.hidden = false;
+  }
+
+  function send(method, body) {
+    return fetch("/api/v1/me/push-subscriptions", {
+      method: method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (r) { if (!r.ok && r.status !== 404) { throw new Error(String(r.status)); } });
+  }
+
+  var registration = navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  registration.then(function (reg) { return reg.pushManager.getSubscription(); })
+    .then(function (sub) { show(!!sub); })
+    .catch(function () { control.hidden = true; });
+
+  on.addEventListener("click", function () {
+    Notification.requestPermission().then(function (permission) {
+      if (permission !== "granted") { show(false, list.dataset.tPushDenied); return null; }
+      return fetch("/api/v1/push/key").then(function (r) { return r.json(); }).then(function (k) {
+        return registration.then(function (reg) {
+          return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key(k.public_key) });
+        });
+      }).then(function (sub) { return send("POST", sub.toJSON()); }).then(function () { show(true); });
+    }).catch(function () { show(false, list.dataset.tPushFailed); });
+  });
+
+  off.addEventListener("click", function () {
+    registration.then(function (reg) { return reg.pushManager.getSubscription(); }).then(function (sub) {
+      if (!sub) { return null; }
+      return send("DELETE", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
+    }).then(function () { show(false); }).catch(function () { show(true, list.dataset.tPushFailed); });
+  });
 })();

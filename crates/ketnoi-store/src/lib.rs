@@ -2,7 +2,8 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`]), gathered in
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`]),
+//! gathered in
 //! [`Store`]. Two backends implement them:
 //!
 //! - [`SqliteStore`]: the embedded default, a single file in WAL mode, no server needed;
@@ -33,6 +34,7 @@ mod chat;
 mod error;
 mod lookup;
 mod model;
+mod news;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -57,6 +59,10 @@ pub use lookup::{
 pub use model::{
     DirectoryPage, DirectoryQuery, Job, JobId, JobState, NewJob, NewSession, OtpOutcome, Session,
     SessionKind, Subject,
+};
+pub use news::{
+    AlertInfo, Article, ArticleDraft, Broadcast, BroadcastBody, BroadcastRefusal, FeedCursor,
+    FeedItem, FeedQuery, NewBroadcast, NewsStore, PushSubscription, Quota,
 };
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -93,6 +99,7 @@ pub trait Store:
     + BotStore
     + LookupStore
     + TipStore
+    + NewsStore
     + Send
     + Sync
 {

@@ -506,3 +506,6 @@ mod lookup;
 
 #[path = "conformance/tip.rs"]
 mod tip;
+
+#[path = "conformance/news.rs"]
+mod news;

@@ -255,6 +255,18 @@ pub struct ServeArgs {
     /// PostgreSQL database, for several nodes sharing no disk).
     #[arg(long, env = "KETNOI_BLOB_STORE")]
     pub blob_store: Option<String>,
+    /// The address citizens reach the site at, e.g. https://ketnoi.example.gov.vn: used in
+    /// shared links, feeds and alerts [default: the host each request names].
+    #[arg(long, env = "KETNOI_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Broadcasts an account may send in a week unless set per account (default 10;
+    /// emergency alerts are never counted).
+    #[arg(long, env = "KETNOI_BROADCASTS_PER_WEEK", value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub broadcasts_per_week: Option<u32>,
+    /// Who push services may contact about this server's notifications: a mailto: or https:
+    /// address (the VAPID subject).
+    #[arg(long, env = "KETNOI_PUSH_CONTACT", value_name = "URI")]
+    pub push_contact: Option<String>,
 }
 
 /// `ketnoi area …`.
@@ -403,6 +415,42 @@ pub enum BenchCommand {
     /// ingest, live delivery and idle WebSocket memory, each beside its reference. Progress goes
     /// to standard error; a summary table, then one JSON line, to standard output.
     Chat(BenchChat),
+    /// Broadcasts on a database of a million followers: accepting one, live delivery to
+    /// connected followers, and the feed, each beside its reference. Progress goes to standard
+    /// error; a Markdown table, then one JSON line, to standard output.
+    News(BenchNews),
+}
+
+/// `ketnoi bench news`.
+#[derive(Debug, Args)]
+pub struct BenchNews {
+    /// Followers of the account.
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1_000..=50_000_000))]
+    pub followers: u32,
+    /// Wards they live in, under one province.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub wards: u32,
+    /// Broadcasts already stored.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(10..=10_000_000))]
+    pub broadcasts: u32,
+    /// Followers holding a live connection in the live phase (0 skips it).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub live: u32,
+    /// Feed pages requested.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub feed_requests: u32,
+    /// Feed requests in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub concurrency: u32,
+    /// Broadcasts timed in the accept phase, of each kind.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub repeat: u32,
+    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Where the scratch folder is made [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// A phase of `ketnoi bench chat`.

@@ -285,7 +285,75 @@ pub async fn seed(store: &dyn Store) -> anyhow::Result<DemoCredentials> {
         }
         citizens.push(phone);
     }
+    if let Some(first) = citizens.first() {
+        let citizen = store.citizen_for_phone(first, now).await?;
+        store.set_citizen_area(citizen.id, Some(&"00913".parse()?)).await?;
+    }
+    seed_news(store, now).await?;
     Ok(DemoCredentials { staff, citizens })
+}
+
+/// (account, title, summary, Markdown body) of the demo's published articles.
+const ARTICLES: &[(&str, &str, &str, &str)] = &[
+    (
+        "ca-tuyen-quang",
+        "Cảnh báo thủ đoạn giả danh công an gọi điện yêu cầu chuyển tiền",
+        "Công an không bao giờ gọi điện yêu cầu người dân chuyển tiền hay cung cấp mã OTP.",
+        "## Thủ đoạn
+
+Đối tượng gọi điện, xưng là cán bộ công an, nói người nghe liên quan đến một vụ án và yêu cầu **chuyển tiền vào tài khoản tạm giữ** hoặc đọc mã OTP.
+
+## Cần làm gì
+
+- Không chuyển tiền, không đọc mã OTP cho bất kỳ ai.
+- Gọi **113** hoặc đến trụ sở công an gần nhất để xác minh.
+- Gửi tin báo qua trang của Công an tỉnh nếu đã bị lừa.",
+    ),
+    (
+        "ubnd-tuyen-quang",
+        "Hướng dẫn nộp hồ sơ trực tuyến trên Cổng Dịch vụ công quốc gia",
+        "Các bước đăng nhập bằng tài khoản định danh điện tử và nộp hồ sơ không cần đến trụ sở.",
+        "1. Truy cập [Cổng Dịch vụ công quốc gia](https://dichvucong.gov.vn).
+2. Đăng nhập bằng tài khoản **VNeID** mức 2.
+3. Tìm thủ tục, điền tờ khai và đính kèm giấy tờ.
+4. Theo dõi kết quả trong mục *Hồ sơ của tôi*.",
+    ),
+];
+
+/// A few published articles and a broadcast, so the news pages have something to show.
+async fn seed_news(store: &dyn Store, now: Timestamp) -> anyhow::Result<()> {
+    use ketnoi_store::{ArticleDraft, BroadcastBody, NewBroadcast};
+    for (slug, title, summary, body) in ARTICLES {
+        let Some(account) = store.account_by_slug(&slug.parse()?).await? else { continue };
+        let draft = ArticleDraft {
+            title: (*title).to_owned(),
+            summary: (*summary).to_owned(),
+            body: (*body).to_owned(),
+            body_html: ketnoi_server::features::news::render::markdown(body),
+            cover: None,
+            state: ketnoi_core::ArticleState::Published,
+            publish_at: None,
+        };
+        let url = ketnoi_core::news::article_slug(title);
+        store.create_article(account.id, &url, &draft, None, now).await?;
+    }
+    if let Some(account) = store.account_by_slug(&"ubnd-vi-xuyen".parse()?).await? {
+        let broadcast = NewBroadcast {
+            account: account.id,
+            body: BroadcastBody::Text {
+                text: "Lịch tiếp công dân: sáng thứ Ba và thứ Năm hằng tuần, 7:30–11:00, tại trụ sở UBND xã Vị Xuyên.".to_owned(),
+            },
+            audience: ketnoi_core::Audience::everyone(),
+            alert: None,
+            send_at: now,
+            author: None,
+            created_at: now,
+        };
+        if let Err(refusal) = store.create_broadcast(&broadcast, None).await? {
+            anyhow::bail!("demo broadcast refused: {refusal:?}");
+        }
+    }
+    Ok(())
 }
 
 /// The demo's exam candidate everyone can try: number, name, birth date.

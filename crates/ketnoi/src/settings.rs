@@ -41,6 +41,12 @@ pub struct FileSettings {
     pub max_upload_mb: Option<u32>,
     /// `dir` or `database`.
     pub blob_store: Option<String>,
+    /// The public address of the site.
+    pub public_url: Option<String>,
+    /// Broadcasts per account per week.
+    pub broadcasts_per_week: Option<u32>,
+    /// The VAPID subject.
+    pub push_contact: Option<String>,
     /// Sign-in code delivery.
     #[serde(default)]
     pub otp: OtpFileSettings,
@@ -92,6 +98,12 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// Where attachments are kept.
     pub blobs: BlobLocation,
+    /// The public address of the site, without a trailing slash.
+    pub public_url: Option<String>,
+    /// Broadcasts per account per week.
+    pub broadcasts_per_week: i64,
+    /// The VAPID subject.
+    pub push_contact: String,
 }
 
 /// Reads the settings file, if one was named.
@@ -184,6 +196,23 @@ impl Settings {
                 Some("database") => BlobLocation::Database,
                 Some(other) => bail!("unknown blob store {other:?}: use `dir` or `database`"),
             },
+            public_url: match serve.public_url.clone().or(file.public_url) {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                Some(_) => bail!("the public URL must start with http:// or https://"),
+                None => None,
+            },
+            broadcasts_per_week: match serve.broadcasts_per_week.or(file.broadcasts_per_week) {
+                Some(n @ 0..=10_000) => i64::from(n),
+                Some(_) => bail!("broadcasts_per_week must be between 0 and 10000"),
+                None => ketnoi_server::kernel::config::DEFAULT_BROADCASTS_PER_WEEK,
+            },
+            push_contact: match serve.push_contact.clone().or(file.push_contact) {
+                Some(c) if c.starts_with("mailto:") || c.starts_with("https://") => c,
+                Some(_) => bail!("the push contact must be a mailto: or https: address"),
+                None => ketnoi_server::kernel::config::DEFAULT_PUSH_CONTACT.to_owned(),
+            },
             storage,
         })
     }
@@ -203,6 +232,10 @@ impl Settings {
             request_timeout: Duration::from_secs(30),
             max_upload_bytes: self.max_upload_bytes,
             blobs: self.blobs.clone(),
+            public_url: self.public_url.clone(),
+            broadcasts_per_week: self.broadcasts_per_week,
+            push_contact: self.push_contact.clone(),
+            push_allow_http: false,
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod bot;
 pub mod chat;
 pub mod directory;
 pub mod lookups;
+pub mod news;
 pub mod ops;
 pub mod sign_in;
 pub mod tips;

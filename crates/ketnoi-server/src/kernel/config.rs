@@ -51,6 +51,11 @@ pub enum BlobLocation {
 /// The default largest attachment: 20 MB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
+/// Broadcasts an account may send in a week when the operator set nothing else.
+pub const DEFAULT_BROADCASTS_PER_WEEK: i64 = 10;
+/// The VAPID contact when none is configured.
+pub const DEFAULT_PUSH_CONTACT: &str = "mailto:operator@ketnoi.invalid";
+
 /// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
@@ -80,6 +85,19 @@ pub struct ServerConfig {
     pub max_upload_bytes: usize,
     /// Where attachments are kept.
     pub blobs: BlobLocation,
+    /// The address the site is reached at from outside (`https://ketnoi.example.gov.vn`), for
+    /// links that leave the site: shared articles, feeds, alerts. Without it, the request's own
+    /// host is used.
+    pub public_url: Option<String>,
+    /// How many broadcasts an account may send in a week (Monday to Sunday, Vietnam time)
+    /// unless the operator set its own allowance. Emergency alerts are never counted.
+    pub broadcasts_per_week: i64,
+    /// Who push services may contact about this server's notifications (the VAPID `sub`
+    /// claim): a `mailto:` or `https:` address.
+    pub push_contact: String,
+    /// Accept push endpoints over plain http (a push service on the same machine, in tests);
+    /// real push services are https only.
+    pub push_allow_http: bool,
 }
 
 impl ServerConfig {
@@ -98,6 +116,10 @@ impl ServerConfig {
             request_timeout: Duration::from_secs(30),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             blobs: BlobLocation::Dir(std::env::temp_dir().join("ketnoi-blobs")),
+            public_url: None,
+            broadcasts_per_week: DEFAULT_BROADCASTS_PER_WEEK,
+            push_contact: DEFAULT_PUSH_CONTACT.to_owned(),
+            push_allow_http: false,
         }
     }
 }

@@ -46,6 +46,10 @@ pub enum ApiError {
     /// Signed in, but the policy says no (403).
     #[error("forbidden")]
     Forbidden,
+    /// Signed in, but this particular thing is reserved to other roles (403); the code says
+    /// what.
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
     /// A cookie-authenticated change from another site (403).
     #[error("cross-site request refused")]
     CsrfRejected,
@@ -120,6 +124,25 @@ pub enum ApiError {
         code: &'static str,
         /// The field or part at fault.
         field: &'static str,
+    },
+    /// A field breaks a rule of its feature (422); the code is the message key, `field` the
+    /// field at fault.
+    #[error("bad field {field}: {code}")]
+    BadField {
+        /// The message key.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+    },
+    /// An account has used its broadcasts for the week (429).
+    #[error("broadcast quota used")]
+    QuotaExceeded {
+        /// The allowance.
+        limit: i64,
+        /// When the next window opens.
+        resets_at: ketnoi_core::Timestamp,
+        /// Seconds until then.
+        retry_after: u64,
     },
     /// The server is at capacity for this kind of work; try again shortly (503).
     #[error("busy")]
@@ -216,6 +239,7 @@ impl ApiError {
             }
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden", vec![], vec![]),
             Self::CsrfRejected => (StatusCode::FORBIDDEN, "csrf-rejected", vec![], vec![]),
+            Self::NotAllowed(code) => (StatusCode::FORBIDDEN, *code, vec![], vec![]),
             Self::NotFound(what) => {
                 (StatusCode::NOT_FOUND, "not-found", vec![("what", What(what))], vec![])
             }
@@ -291,6 +315,22 @@ impl ApiError {
                 vec![("field", serde_json::json!(field))],
             ),
             Self::TipsClosed => (StatusCode::CONFLICT, "tips-closed", vec![], vec![]),
+            Self::BadField { code, field } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                *code,
+                vec![],
+                vec![("field", serde_json::json!(field))],
+            ),
+            Self::QuotaExceeded { limit, resets_at, retry_after } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "broadcast-quota",
+                vec![("limit", Number(*limit)), ("resets", Text(resets_at.display_vn()))],
+                vec![
+                    ("retry_after", serde_json::json!(retry_after)),
+                    ("limit", serde_json::json!(limit)),
+                    ("resets_at", serde_json::json!(resets_at.millis())),
+                ],
+            ),
             Self::Busy { retry_after } => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "busy",
@@ -315,7 +355,8 @@ impl IntoResponse for ApiError {
         let mut response = problem.status.into_response();
         if let Self::TooManyRequests { retry_after }
         | Self::LookupLocked { retry_after }
-        | Self::Busy { retry_after } = self
+        | Self::Busy { retry_after }
+        | Self::QuotaExceeded { retry_after, .. } = self
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -343,6 +384,11 @@ fn what_key(what: &str) -> &'static str {
         "tip-form" => "what-tip-form",
         "key-copy" => "what-key-copy",
         "unit key" => "what-unit-key",
+        "article" => "what-article",
+        "broadcast" => "what-broadcast",
+        "follower" => "what-follower",
+        "citizen" => "what-citizen",
+        "subscription" => "what-subscription",
         _ => "what-thing",
     }
 }

@@ -32,6 +32,23 @@ pub fn cross_site(method: &Method, headers: &HeaderMap) -> bool {
     }
 }
 
+/// The site's address as people outside reach it, for links that leave the site: the
+/// configured public URL, or else the host the request named (plain http: a server that is
+/// reached over https is configured with its public URL).
+pub fn public_base(configured: Option<&str>, headers: &HeaderMap) -> String {
+    if let Some(base) = configured {
+        return base.trim_end_matches('/').to_owned();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
 /// Lowercase hexadecimal.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -2,7 +2,8 @@
 //!
 //! Errors and problem+json ([`error`]), who is calling ([`auth`], [`session`]), the client's
 //! address ([`client_ip`]), message catalogues ([`i18n`]), rate limiting ([`ratelimit`]), short
-//! memories ([`cache`]), the configuration ([`config`]), the page layout, forms and assets
+//! memories ([`cache`]), the configuration ([`config`]), the job runner ([`jobs`]), Web Push
+//! ([`push`]), live fan-out to open connections ([`hub`]), uploads made safe ([`media`]), the page layout, forms and assets
 //! ([`pages`]), the API's shared answer types ([`views`]) and the state features build on
 //! ([`state`]). Features reach each other only through the narrow interfaces they declare
 //! themselves; the kernel reaches none of them.
@@ -14,8 +15,12 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod hub;
 pub mod i18n;
+pub mod jobs;
+pub mod media;
 pub(crate) mod pages;
+pub mod push;
 pub mod ratelimit;
 pub mod session;
 pub mod state;

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use ketnoi_core::{Account, Slug};
-use ketnoi_store::{BlobStore, Store};
+use ketnoi_store::{BlobStore, JobId, NewJob, Store};
 
 use crate::kernel::{
     auth::Caller,
@@ -15,6 +15,8 @@ use crate::kernel::{
     config::ServerConfig,
     error::ApiError,
     i18n::Messages,
+    jobs::Jobs,
+    push::Pusher,
     ratelimit::{Limit, RateLimiter},
 };
 
@@ -36,6 +38,10 @@ pub struct Kernel {
     pub callers: Arc<TtlCache<String, Caller>>,
     /// Accounts by slug, for the paths every message takes.
     pub accounts: Arc<TtlCache<String, Account>>,
+    /// Wakes this node's job runner.
+    pub jobs: Arc<Jobs>,
+    /// Sends Web Push notifications.
+    pub push: Arc<Pusher>,
 }
 
 impl Kernel {
@@ -50,6 +56,13 @@ impl Kernel {
             self.store.account_by_slug(&parsed).await?.ok_or(ApiError::NotFound("account"))?;
         self.accounts.put(slug.to_owned(), account.clone(), None);
         Ok(account)
+    }
+
+    /// Queues a job and wakes the runner.
+    pub async fn enqueue(&self, job: NewJob) -> Result<JobId, ApiError> {
+        let id = self.store.enqueue(&job).await?;
+        self.jobs.wake();
+        Ok(id)
     }
 
     /// Applies a rate limit, answering 429 with the wait when it is exceeded.

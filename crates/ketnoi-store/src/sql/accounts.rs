@@ -310,7 +310,8 @@ macro_rules! impl_accounts {
             ) -> $crate::Result<bool> {
                 let mut tx = self.pool.begin().await?;
                 let added = sqlx::query(
-                    "INSERT INTO follows (citizen_id, account_id, created_at) VALUES ($1, $2, $3) \
+                    "INSERT INTO follows (citizen_id, account_id, created_at, area_code) \
+                     VALUES ($1, $2, $3, (SELECT area_code FROM citizens WHERE id = $1)) \
                      ON CONFLICT (citizen_id, account_id) DO NOTHING",
                 )
                 .bind(citizen.0)

@@ -14,6 +14,7 @@ pub(crate) mod chat_store;
 pub(crate) mod chat_write;
 mod jobs;
 pub(crate) mod lookup;
+pub(crate) mod news;
 mod people;
 mod sessions;
 pub(crate) mod tip;
@@ -248,6 +249,7 @@ macro_rules! impl_store {
         $crate::sql::impl_bot!($store, $db, $row);
         $crate::sql::impl_lookup!($store, $db, $row);
         $crate::sql::impl_tip!($store, $db, $row);
+        $crate::sql::impl_news!($store, $db, $row);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -256,6 +258,7 @@ pub(crate) use chat_store::impl_chat;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
+pub(crate) use news::impl_news;
 pub(crate) use people::impl_people;
 pub(crate) use sessions::impl_sessions;
 pub(crate) use tip::impl_tip;

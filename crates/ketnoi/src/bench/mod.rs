@@ -21,6 +21,7 @@
 
 mod idle;
 mod load;
+mod news;
 mod reference;
 mod report;
 mod server;
@@ -44,6 +45,7 @@ use stats::note;
 pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Chat(args) => chat(args).await,
+        BenchCommand::News(args) => news::run(args).await,
     }
 }
 

@@ -11,7 +11,6 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use ketnoi_store::SqliteStore;
 
 use crate::{demo, t};
 
@@ -49,18 +48,20 @@ impl Target {
         dir: &Path,
         officer_username: &str,
     ) -> anyhow::Result<Self> {
-        let data = dir.join("server");
-        let database = format!("sqlite://{}", data.join("ketnoi.db").display());
-        let store =
-            SqliteStore::open(&database).await.context("cannot create the demo database")?;
-        let credentials = demo::seed(&store).await;
-        store.close().await;
-        let officer_password = credentials?
-            .staff
-            .into_iter()
-            .find(|(username, _, _)| username == officer_username)
-            .map(|(_, password, _)| password);
+        let database = format!("sqlite://{}", dir.join("server").join("ketnoi.db").display());
+        let officer_password = seed(&database, officer_username).await?;
+        Self::launch(http, dir, &database, officer_password).await
+    }
 
+    /// Starts `ketnoi serve --demo` on a database already seeded (which the demo then leaves
+    /// alone) on a free port, its data folder and log in `dir`, and waits until it is ready.
+    pub async fn launch(
+        http: &reqwest::Client,
+        dir: &Path,
+        database: &str,
+        officer_password: Option<String>,
+    ) -> anyhow::Result<Self> {
+        let data = dir.join("server");
         let listen = free_port()?;
         let log = dir.join("server.log");
         let stderr = File::create(&log).context("cannot create the server log")?;
@@ -78,7 +79,7 @@ impl Target {
             .arg("--data-dir")
             .arg(&data)
             .arg("--database")
-            .arg(&database)
+            .arg(database)
             .arg("--listen")
             .arg(listen.to_string())
             // Each simulated citizen presents its own address, so the per-address sign-in
@@ -174,6 +175,18 @@ impl Target {
     pub fn log(&self) -> Vec<String> {
         self.child.as_ref().map(|c| log_lines(&c.log)).unwrap_or_default()
     }
+}
+
+/// Seeds the demo platform into the database at `url` (which must be empty); the password of
+/// the staff member `officer_username`, if the demo has one by that name.
+pub async fn seed(url: &str, officer_username: &str) -> anyhow::Result<Option<String>> {
+    let store = ketnoi_store::connect(url).await.context("cannot create the demo database")?;
+    let credentials = demo::seed(store.as_ref()).await?;
+    Ok(credentials
+        .staff
+        .into_iter()
+        .find(|(username, _, _)| username == officer_username)
+        .map(|(_, password, _)| password))
 }
 
 /// An error and its causes on one line: reqwest's own message leaves out why the request failed.

@@ -28,7 +28,7 @@ pub(crate) async fn citizen_signs_in(b: &Browser, phone: &str, next: &str) {
     arrive(b, next).await;
 }
 
-async fn staff_signs_in(b: &Browser, app: &TestApp, username: &str) {
+pub(crate) async fn staff_signs_in(b: &Browser, app: &TestApp, username: &str) {
     b.goto("/lang/vi?next=/staff/sign-in").await;
     arrive(b, "/staff/sign-in").await;
     b.fill("#username", username).await;
@@ -38,11 +38,11 @@ async fn staff_signs_in(b: &Browser, app: &TestApp, username: &str) {
 }
 
 /// Marks the page so that a reload (which would clear the mark) can be detected.
-async fn mark_page(b: &Browser) {
+pub(crate) async fn mark_page(b: &Browser) {
     b.run_js("window.__stillHere = true;", vec![]).await;
 }
 
-async fn not_reloaded(b: &Browser) -> bool {
+pub(crate) async fn not_reloaded(b: &Browser) -> bool {
     b.run_js("return window.__stillHere === true;", vec![]).await.as_bool() == Some(true)
 }
 

@@ -2,7 +2,6 @@
 //! pages of conversations between citizens and accounts.
 
 pub(crate) mod api;
-pub mod hub;
 pub(crate) mod pages;
 pub(crate) mod scope;
 pub mod service;

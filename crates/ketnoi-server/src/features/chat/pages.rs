@@ -116,11 +116,81 @@ pub(crate) struct ChatPage {
     pub(crate) status: Option<(String, String, String)>,
     pub(crate) texts: ScriptTexts,
     pub(crate) file_hint: String,
+    /// For a citizen: the account's latest broadcasts addressed to them, newest first.
+    pub(crate) notices: Vec<Notice>,
+}
+
+/// A broadcast shown above a citizen's conversation with the account that sent it.
+pub(crate) struct Notice {
+    pub(crate) text: String,
+    pub(crate) when: String,
+    pub(crate) href: String,
+    /// The event, for an emergency alert.
+    pub(crate) emergency: Option<String>,
+    /// Link buttons (label, address).
+    pub(crate) links: Vec<(String, String)>,
+}
+
+/// Broadcasts shown in a conversation.
+const NOTICES: i64 = 5;
+
+/// The account's latest broadcasts addressed to the citizen (matched as they are now), each
+/// counted as opened: they are on the citizen's screen.
+async fn notices(
+    viewer: &Viewer<ChatState>,
+    account: &Account,
+    citizen: ketnoi_core::CitizenId,
+) -> Result<Vec<Notice>, ApiError> {
+    let query = ketnoi_store::FeedQuery {
+        citizen: Some(citizen),
+        account: Some(account.id),
+        articles: false,
+        broadcasts: true,
+        before: None,
+        now: Timestamp::now(),
+        limit: NOTICES,
+    };
+    let items = viewer.state.store.feed(&query).await?;
+    let mut out = Vec::with_capacity(items.len());
+    let mut shown = Vec::with_capacity(items.len());
+    for item in items {
+        let ketnoi_store::FeedItem::Broadcast(b) = item else { continue };
+        shown.push(b.id);
+        let links = b
+            .body
+            .buttons()
+            .iter()
+            .filter_map(|button| match button {
+                ketnoi_core::Button::Link { label, url } => Some((label.clone(), url.clone())),
+                ketnoi_core::Button::Reply { .. } => None,
+            })
+            .collect();
+        out.push(Notice {
+            text: b.body.text().to_owned(),
+            when: b.sent_at.unwrap_or(b.send_at).display_vn(),
+            href: format!("/a/{}/thong-bao/{}", account.slug, b.id.0),
+            emergency: b.alert.map(|a| a.event),
+            links,
+        });
+    }
+    if !shown.is_empty() {
+        let store = viewer.state.store.clone();
+        tokio::spawn(async move {
+            for id in shown {
+                if let Err(e) = store.record_open(id, citizen, Timestamp::now()).await {
+                    tracing::warn!(error = ?e, "could not record a broadcast opened");
+                }
+            }
+        });
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct HistoryParams {
     pub(crate) before: Option<i64>,
+    /// Words to put in the composer.
+    pub(crate) text: Option<String>,
 }
 
 pub(crate) fn file_hint(viewer: &Viewer<ChatState>) -> String {
@@ -260,8 +330,13 @@ async fn citizen_chat(
     Path(slug): Path<String>,
     params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let before = params.map(|Query(p)| p.before).unwrap_or_default();
-    match citizen_page(&viewer, &slug, before, String::new(), None).await {
+    let (before, text) = match params {
+        Ok(Query(p)) => (p.before, p.text.unwrap_or_default()),
+        Err(_) => (None, String::new()),
+    };
+    // A broadcast's reply button opens the chat with its words ready to send.
+    let text: String = ketnoi_text::nfc(text.trim()).chars().take(500).collect();
+    match citizen_page(&viewer, &slug, before, text, None).await {
         Ok(Some(page)) => viewer.render(StatusCode::OK, &page),
         Ok(None) => viewer.to_sign_in(false),
         Err(e) => viewer.fail(e),
@@ -293,7 +368,9 @@ async fn citizen_page(
         Some(c) => bubbles(viewer, c, &messages, Side::Citizen).await?,
         None => Vec::new(),
     };
+    let notices = notices(viewer, &account, citizen.id).await?;
     Ok(Some(ChatPage {
+        notices,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),

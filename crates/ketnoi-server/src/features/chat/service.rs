@@ -13,13 +13,12 @@ use ketnoi_core::{Attachment, Conversation, Message};
 use ketnoi_store::{ChatApplied, ChatOutcome, ChatWrite, InboxItem, Store};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::features::chat::{
-    hub::{Hub, HubEvent},
-    views::{Audience, MessageView},
-};
+use crate::features::chat::views::{Audience, MessageView};
 
 use crate::kernel::{
     error::ApiError,
+    hub::{Hub, HubEvent},
+    push::{Notification, Pusher},
     ratelimit::Limit,
     state::{Kernel, feature_state},
 };
@@ -103,16 +102,18 @@ pub struct Chat {
 
 impl Chat {
     /// Starts the writer and publisher tasks. Every new citizen message, once committed, is
-    /// also given to `responder` (the bot).
+    /// also given to `responder` (the bot); every answer from the account (an officer, an
+    /// integration or the bot) is pushed to the citizen's subscribed browsers through `push`.
     pub fn start(
         store: Arc<dyn Store>,
         hub: Arc<dyn Hub>,
         responder: Option<Arc<dyn Responder>>,
+        push: Option<Arc<Pusher>>,
     ) -> Arc<Self> {
         let (writes, queue) = mpsc::channel(QUEUE);
         let (committed, to_publish) = mpsc::unbounded_channel();
         tokio::spawn(write_loop(store.clone(), queue, committed));
-        tokio::spawn(publish_loop(store.clone(), hub.clone(), to_publish, responder));
+        tokio::spawn(publish_loop(store.clone(), hub.clone(), to_publish, responder, push));
         Arc::new(Self { store, hub, writes })
     }
 
@@ -214,9 +215,16 @@ async fn publish_loop(
     hub: Arc<dyn Hub>,
     mut committed: mpsc::UnboundedReceiver<Vec<ChatOutcome>>,
     responder: Option<Arc<dyn Responder>>,
+    push: Option<Arc<Pusher>>,
 ) {
     while let Some(outcomes) = committed.recv().await {
         for outcome in outcomes {
+            if let (Some(push), Ok(ChatApplied::Sent { message, conversation, event: Some(_) })) =
+                (&push, &outcome)
+                && message.author.side() == ketnoi_core::Side::Account
+            {
+                notify_reply(store.clone(), push.clone(), conversation, message);
+            }
             if let (
                 Some(responder),
                 Ok(ChatApplied::Sent { message, conversation, event: Some(_) }),
@@ -232,6 +240,29 @@ async fn publish_loop(
             }
         }
     }
+}
+
+/// Pushes an answer to the citizen's browsers, off the publishing path: who sent it (the
+/// account's name) and the start of what it says.
+fn notify_reply(
+    store: Arc<dyn Store>,
+    push: Arc<Pusher>,
+    conversation: &Conversation,
+    message: &Message,
+) {
+    let (account, citizen) = (conversation.account, conversation.citizen);
+    let preview = message.content.preview();
+    tokio::spawn(async move {
+        let Ok(Some(account)) = store.account(account).await else { return };
+        let notification = Notification {
+            title: account.display_name.clone(),
+            body: crate::kernel::text::shorten(&preview, 180),
+            url: format!("/a/{}/chat", account.slug),
+            tag: format!("chat-{}", account.slug),
+            urgent: false,
+        };
+        push.notify_citizen(citizen, &notification).await;
+    });
 }
 
 async fn event_of(store: &dyn Store, outcome: ChatOutcome) -> Result<Option<HubEvent>, ApiError> {

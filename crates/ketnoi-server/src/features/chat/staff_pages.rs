@@ -216,6 +216,7 @@ async fn staff_page(
         }
     });
     Ok(ChatPage {
+        notices: Vec::new(),
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),

@@ -2,7 +2,7 @@
 //! storage in the blob store, and the record that authorises downloads.
 
 use ketnoi_core::{AccountId, Attachment, Author, CitizenId, MessageKind, Timestamp};
-use ketnoi_media::{Kind, MediaError};
+use ketnoi_media::Kind;
 use ketnoi_store::NewAttachment;
 
 use crate::kernel::error::ApiError;
@@ -27,24 +27,8 @@ pub struct Upload<'a> {
 /// Checks, cleans and stores an upload.
 pub async fn store(state: &Kernel, upload: Upload<'_>) -> Result<Attachment, ApiError> {
     crate::features::chat::service::limit_uploads(state, upload.uploader)?;
-    let max = state.config.max_upload_bytes;
-    if upload.bytes.len() > max {
-        return Err(ApiError::UploadTooLarge { max_bytes: max });
-    }
-    if upload.bytes.is_empty() {
-        return Err(ApiError::UploadRejected("upload-empty"));
-    }
-    let sniffed = ketnoi_media::check(upload.declared, upload.bytes).map_err(|e| match e {
-        MediaError::Unsupported => ApiError::UploadRejected("upload-unsupported"),
-        MediaError::Mismatch { .. } => ApiError::UploadRejected("upload-mismatch"),
-        MediaError::Malformed(_) => ApiError::UploadRejected("upload-malformed"),
-    })?;
-    let cleaned = ketnoi_media::strip_metadata(sniffed, upload.bytes)
-        .map_err(|_| ApiError::UploadRejected("upload-malformed"))?;
-    if ketnoi_media::has_location_metadata(&cleaned) {
-        // Never store a picture that still says where it was taken.
-        return Err(ApiError::UploadRejected("upload-malformed"));
-    }
+    let (sniffed, cleaned) =
+        crate::kernel::media::clean(upload.declared, upload.bytes, state.config.max_upload_bytes)?;
     let kind = match sniffed.kind {
         Kind::Image => MessageKind::Image,
         Kind::Document => MessageKind::File,

@@ -26,7 +26,7 @@ use ketnoi_store::{ChatWrite, MessageRange};
 use serde::Deserialize;
 use tokio::time::{Instant, timeout};
 
-use crate::features::chat::hub::{HubEvent, Topic};
+use crate::kernel::hub::{Delivery, HubEvent, Topic};
 use crate::{
     features::chat::scope::ChatScope,
     features::chat::service::ChatState,
@@ -178,7 +178,8 @@ impl Connection {
                     Some(Err(_)) | None => return Ending::new(CLOSE_GOING_AWAY, ""),
                 },
                 event = subscription.events.recv() => match event {
-                    Some(event) => self.deliver(&event).await,
+                    Some(Delivery::Event(event)) => self.deliver(&event).await,
+                    Some(Delivery::Notice(frame)) => self.send(frame.to_string()).await,
                     None => Err(Ending::new(CLOSE_TRY_AGAIN, "too slow: reconnect and resume")),
                 },
                 _ = ping.tick() => {

@@ -34,7 +34,6 @@ struct ConsolePage {
     roles: String,
     agencies: Vec<AgencyRow>,
     accounts: Vec<ConsoleAccount>,
-    tools: Vec<String>,
     /// The units whose tips the member handles: inbox link and notice of new tips.
     tip_units: Vec<TipUnit>,
 }
@@ -47,12 +46,13 @@ struct TipUnit {
     fresh: bool,
 }
 
-/// An account the member reaches, and whether they may curate its bot and publish its
-/// lookups (officers and administrators may; viewers only read the inbox).
+/// An account the member reaches, and whether they may curate its bot, publish its lookups and
+/// its news (officers and administrators may; viewers only read the inbox).
 struct ConsoleAccount {
     card: AccountCard,
     bot: bool,
     lookups: bool,
+    news: bool,
 }
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
@@ -94,7 +94,8 @@ async fn console(viewer: Viewer<DirectoryState>) -> Response {
         };
         let bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
         let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
-        listed.push(ConsoleAccount { card, bot, lookups });
+        let news = viewer.caller.may(ketnoi_core::Action::PublishNews, Some(&ancestry));
+        listed.push(ConsoleAccount { card, bot, lookups, news });
     }
     let tip_units = match crate::features::tips::unit_pages::units_for_console(&viewer).await {
         Ok(units) => units
@@ -118,7 +119,6 @@ async fn console(viewer: Viewer<DirectoryState>) -> Response {
         agencies: rows,
         accounts: listed,
         tip_units,
-        tools: ["console-content"].iter().map(|k| t.get(k)).collect(),
     };
     viewer.render(StatusCode::OK, &page)
 }

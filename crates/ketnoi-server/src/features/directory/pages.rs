@@ -226,6 +226,8 @@ enum FollowButton {
 struct AccountPage {
     l: Layout,
     a: AccountCard,
+    /// The latest articles: address, title, date.
+    news: Vec<(String, String, String)>,
     flash: Option<String>,
     followers_label: String,
     follow: FollowButton,
@@ -307,6 +309,29 @@ async fn account_page_for(
     };
     let card = cards(viewer, std::slice::from_ref(&account)).await?.into_iter().next();
     let date = account.created_at.display_vn();
+    let news = viewer
+        .state
+        .store
+        .feed(&ketnoi_store::FeedQuery {
+            citizen: None,
+            account: Some(account.id),
+            articles: true,
+            broadcasts: false,
+            before: None,
+            now: Timestamp::now(),
+            limit: 3,
+        })
+        .await?
+        .iter()
+        .filter_map(|item| match item {
+            ketnoi_store::FeedItem::Article(a) => Some((
+                crate::features::news::service::article_path(&account, a),
+                a.title.clone(),
+                a.publish_at.unwrap_or(a.created_at).display_vn(),
+            )),
+            ketnoi_store::FeedItem::Broadcast(_) => None,
+        })
+        .collect();
     let lookups = viewer
         .state
         .lookups
@@ -320,6 +345,7 @@ async fn account_page_for(
         })
         .collect();
     Ok(AccountPage {
+        news,
         l: viewer.layout(false),
         a: card.ok_or(ApiError::NotFound("account"))?,
         flash,

@@ -298,6 +298,19 @@ pub(crate) async fn unit_message(
         .store
         .add_tip_message(tip.summary.id, true, Some(staff), &sealed, Timestamp::now())
         .await?;
+    // A citizen who sent the tip signed in (not anonymously) is told there is a reply, and
+    // nothing more: not the unit, not the tip, not a word of the reply, which only their
+    // receipt code opens.
+    if let Some(citizen) = tip.citizen {
+        let notification = crate::kernel::push::Notification {
+            title: state.messages.text(crate::kernel::i18n::Lang::Vi, "push-reply-title"),
+            body: state.messages.text(crate::kernel::i18n::Lang::Vi, "push-reply-body"),
+            url: "/tin-bao/theo-doi".to_owned(),
+            tag: "tip-reply".to_owned(),
+            urgent: false,
+        };
+        state.push.notify_citizen(citizen, &notification).await;
+    }
     Ok(StatusCode::CREATED)
 }
 

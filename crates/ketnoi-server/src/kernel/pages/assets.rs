@@ -96,3 +96,17 @@ pub(crate) async fn serve(Path(name): Path<String>) -> Response {
     )
         .into_response()
 }
+
+/// `GET /sw.js`: the service worker that shows pushed notifications. It lives at the root so
+/// that its scope is the whole site, and is never cached for long, so a new version takes over
+/// at the next visit.
+pub(crate) async fn service_worker() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        ],
+        include_bytes!("../../../static/sw.js").as_slice(),
+    )
+        .into_response()
+}

@@ -116,6 +116,13 @@ impl Tr {
         self.messages.get(self.lang, key, &args)
     }
 
+    /// A message with several numbers.
+    pub(crate) fn numbers(&self, key: &str, numbers: &[(&str, i64)]) -> String {
+        let args: Vec<(&str, FluentValue<'_>)> =
+            numbers.iter().map(|(name, n)| (*name, FluentValue::from(*n))).collect();
+        self.messages.get(self.lang, key, &args)
+    }
+
     /// The label of an account kind.
     pub(crate) fn kind(&self, kind: AccountKind) -> String {
         self.get(&format!("kind-{kind}"))

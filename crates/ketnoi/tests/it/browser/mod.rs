@@ -228,6 +228,11 @@ impl Browser {
         bounded(self.client.goto(&url)).await.unwrap_or_else(|e| panic!("opening {url}: {e}"));
     }
 
+    /// Opens an absolute URL (another site, or a `data:` document) and waits for it to load.
+    pub async fn goto_absolute(&self, url: &str) {
+        bounded(self.client.goto(url)).await.unwrap_or_else(|e| panic!("opening a page: {e}"));
+    }
+
     /// The first element matching a CSS selector, which must be there now.
     pub async fn find(&self, css: &str) -> Element {
         match bounded(self.client.find(Locator::Css(css))).await {

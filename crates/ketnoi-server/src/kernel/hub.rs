@@ -4,6 +4,10 @@
 //! process: [`LocalHub`] serves one node; a broker-backed hub (NATS) implements the same trait for
 //! several. Events carry their frames already encoded, so a message going to five officers and
 //! two devices is serialised once, not seven times.
+//!
+//! Besides conversation events, a hub carries notices: one frame for some citizens' live
+//! connections on this node (a broadcast reaching the followers connected right now). Notices
+//! are not replayed: what a citizen missed, they read from their feed.
 
 use std::{
     collections::HashMap,
@@ -52,6 +56,16 @@ impl HubEvent {
     }
 }
 
+/// What a subscription receives.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// An event of a conversation or inbox, in order, resumable.
+    Event(Arc<HubEvent>),
+    /// A frame for a citizen's connections, as it is: shown if the connection is open, never
+    /// replayed.
+    Notice(Arc<str>),
+}
+
 /// Fans events out to subscribers.
 pub trait Hub: Send + Sync {
     /// Sends an event to every subscriber of its topics, wherever they are connected. Never
@@ -60,19 +74,24 @@ pub trait Hub: Send + Sync {
     fn publish(&self, event: Arc<HubEvent>);
     /// Listens to some topics until the subscription is dropped.
     fn subscribe(&self, topics: &[Topic]) -> Subscription;
+    /// The citizens with a live connection to this node.
+    fn connected_citizens(&self) -> Vec<CitizenId>;
+    /// Sends a notice to a citizen's live connections on this node, without waiting; whether
+    /// at least one of them took it.
+    fn notify(&self, citizen: CitizenId, frame: &Arc<str>) -> bool;
 }
 
-/// A live subscription. Events arrive in publication order; the stream ends when the
+/// A live subscription. Deliveries arrive in publication order; the stream ends when the
 /// subscriber fell too far behind.
 pub struct Subscription {
-    /// The events.
-    pub events: mpsc::Receiver<Arc<HubEvent>>,
+    /// The deliveries.
+    pub events: mpsc::Receiver<Delivery>,
     _cancel: Box<dyn Send + Sync>,
 }
 
 impl Subscription {
     /// A subscription whose `cancel` runs when it is dropped.
-    pub fn new(events: mpsc::Receiver<Arc<HubEvent>>, cancel: impl Send + Sync + 'static) -> Self {
+    pub fn new(events: mpsc::Receiver<Delivery>, cancel: impl Send + Sync + 'static) -> Self {
         Self { events, _cancel: Box::new(cancel) }
     }
 }
@@ -80,7 +99,7 @@ impl Subscription {
 /// How many events may wait for one connection before it is judged too slow.
 pub const SUBSCRIBER_BUFFER: usize = 256;
 
-type Subscribers = HashMap<Topic, Vec<(u64, mpsc::Sender<Arc<HubEvent>>)>>;
+type Subscribers = HashMap<Topic, Vec<(u64, mpsc::Sender<Delivery>)>>;
 
 /// The hub of a single node: subscribers in a map, fan-out by `try_send`.
 #[derive(Default)]
@@ -129,9 +148,32 @@ impl Hub for LocalHub {
             if let Some(list) = subs.get_mut(&topic) {
                 // A full or closed channel drops the subscriber: its receiver then ends, and
                 // the connection closes asking the client to resume.
-                list.retain(|(_, tx)| tx.try_send(event.clone()).is_ok());
+                list.retain(|(_, tx)| tx.try_send(Delivery::Event(event.clone())).is_ok());
             }
         }
+    }
+
+    fn connected_citizens(&self) -> Vec<CitizenId> {
+        let subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        subs.keys()
+            .filter_map(|t| match t {
+                Topic::Citizen(c) => Some(*c),
+                Topic::Account(_) => None,
+            })
+            .collect()
+    }
+
+    fn notify(&self, citizen: CitizenId, frame: &Arc<str>) -> bool {
+        let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(list) = subs.get_mut(&Topic::Citizen(citizen)) else { return false };
+        let before = list.len();
+        // As with events, a connection too far behind is dropped and will resume.
+        list.retain(|(_, tx)| tx.try_send(Delivery::Notice(frame.clone())).is_ok());
+        let delivered = !list.is_empty();
+        if list.is_empty() && before > 0 {
+            subs.remove(&Topic::Citizen(citizen));
+        }
+        delivered
     }
 
     fn subscribe(&self, topics: &[Topic]) -> Subscription {
@@ -174,10 +216,36 @@ mod tests {
             hub.subscribe(&[Topic::Account(AccountId(2)), Topic::Citizen(CitizenId(8))]);
         hub.publish(event(1, 7, 1));
         hub.publish(event(1, 7, 2));
-        assert_eq!(officer.events.recv().await.unwrap().inbox_seq, 1);
-        assert_eq!(officer.events.recv().await.unwrap().inbox_seq, 2);
-        assert_eq!(citizen.events.recv().await.unwrap().inbox_seq, 1);
+        assert_eq!(seq(officer.events.recv().await), 1);
+        assert_eq!(seq(officer.events.recv().await), 2);
+        assert_eq!(seq(citizen.events.recv().await), 1);
         assert!(stranger.events.try_recv().is_err());
+    }
+
+    fn seq(delivery: Option<Delivery>) -> i64 {
+        match delivery {
+            Some(Delivery::Event(e)) => e.inbox_seq,
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_notice_reaches_only_that_citizens_connections_on_this_node() {
+        let hub = LocalHub::new();
+        let mut phone = hub.subscribe(&[Topic::Citizen(CitizenId(7))]);
+        let mut laptop = hub.subscribe(&[Topic::Citizen(CitizenId(7))]);
+        let mut officer = hub.subscribe(&[Topic::Account(AccountId(1))]);
+        let mut other = hub.subscribe(&[Topic::Citizen(CitizenId(8))]);
+        let mut connected = hub.connected_citizens();
+        connected.sort();
+        assert_eq!(connected, vec![CitizenId(7), CitizenId(8)]);
+        let frame: Arc<str> = Arc::from("{}");
+        assert!(hub.notify(CitizenId(7), &frame));
+        assert!(!hub.notify(CitizenId(9), &frame), "nobody connected");
+        for device in [&mut phone, &mut laptop] {
+            assert!(matches!(device.events.recv().await, Some(Delivery::Notice(f)) if &*f == "{}"));
+        }
+        assert!(officer.events.try_recv().is_err() && other.events.try_recv().is_err());
     }
 
     #[tokio::test]
@@ -187,7 +255,7 @@ mod tests {
         let mut fast = hub.subscribe(&[Topic::Account(AccountId(1))]);
         for seq in 1..=(SUBSCRIBER_BUFFER as i64 + 1) {
             hub.publish(event(1, 7, seq));
-            assert_eq!(fast.events.recv().await.unwrap().inbox_seq, seq);
+            assert_eq!(self::seq(fast.events.recv().await), seq);
         }
         let mut got = 0;
         while slow.events.recv().await.is_some() {

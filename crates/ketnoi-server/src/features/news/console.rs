@@ -1,0 +1,883 @@
+//! The console pages where officers write an account's articles (with a preview) and send its
+//! broadcasts (with an exact count of who they will reach), all as plain forms that work
+//! without JavaScript.
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, Multipart, Path, Query, multipart::MultipartRejection},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use ketnoi_core::{
+    Account, ArticleId, ArticleState, BroadcastId, BroadcastState, Button, Timestamp,
+    policy::Action,
+};
+use ketnoi_store::{AlertInfo, Article, Broadcast};
+use serde::Deserialize;
+
+use crate::features::news::{
+    api::draft_of,
+    cap,
+    service::{BroadcastRequest, MAX_BROADCAST_CHARS, NewsState, article_path, broadcast_path},
+    views::cover_path,
+};
+use crate::kernel::{
+    auth::Caller,
+    error::ApiError,
+    pages::{
+        FormError, Layout, PageForm, Viewer, Who, account_for, console_form, console_sign_in,
+        encode,
+    },
+};
+
+/// The largest cover picture.
+const MAX_COVER: usize = 5 * 1024 * 1024;
+/// Room for the rest of the article form around it.
+const MAX_ARTICLE_FORM: usize = MAX_COVER + 512 * 1024;
+
+pub(crate) fn router() -> Router<NewsState> {
+    Router::new()
+        .route("/console/a/{slug}/tin", get(articles))
+        .route(
+            "/console/a/{slug}/tin/moi",
+            get(new_article).post(create_article).layer(DefaultBodyLimit::max(MAX_ARTICLE_FORM)),
+        )
+        .route(
+            "/console/a/{slug}/tin/{id}",
+            get(edit_article).post(save_article).layer(DefaultBodyLimit::max(MAX_ARTICLE_FORM)),
+        )
+        .route("/console/a/{slug}/thong-bao", get(broadcasts).post(send))
+        .route("/console/a/{slug}/thong-bao/{id}/huy", post(cancel))
+}
+
+/// A page of the console that needs the account and the right to publish its news.
+async fn publisher(
+    viewer: &Viewer<NewsState>,
+    slug: &str,
+    section: &str,
+) -> Result<Account, Response> {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return Err(console_sign_in(slug, section));
+    }
+    account_for(viewer, slug, Action::PublishNews).await.map_err(|e| viewer.fail(e))
+}
+
+struct ArticleRow {
+    title: String,
+    state: String,
+    when: String,
+    edit: String,
+    view: String,
+}
+
+#[derive(Template)]
+#[template(path = "news_console.html")]
+struct ArticlesPage {
+    l: Layout,
+    account_name: String,
+    slug: String,
+    rows: Vec<ArticleRow>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Done {
+    done: Option<String>,
+}
+
+async fn articles(
+    viewer: Viewer<NewsState>,
+    Path(slug): Path<String>,
+    done: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let account = match publisher(&viewer, &slug, "tin").await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let found = match viewer.state.store.account_articles(account.id, 200).await {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e.into()),
+    };
+    let t = viewer.t();
+    let now = Timestamp::now();
+    let rows = found
+        .iter()
+        .map(|a| ArticleRow {
+            title: a.title.clone(),
+            state: t.get(&format!("article-state-{}", a.state_at(now))),
+            when: a.publish_at.unwrap_or(a.updated_at).display_vn(),
+            edit: format!("/console/a/{}/tin/{}", account.slug, a.id.0),
+            view: article_path(&account, a),
+        })
+        .collect();
+    let notice = done
+        .ok()
+        .and_then(|Query(d)| d.done)
+        .filter(|d| ["saved"].contains(&d.as_str()))
+        .map(|d| t.get(&format!("news-done-{d}")));
+    let page = ArticlesPage {
+        l: viewer.layout(false),
+        account_name: account.display_name.clone(),
+        slug: account.slug.to_string(),
+        rows,
+        notice,
+    };
+    viewer.render(StatusCode::OK, &page)
+}
+
+/// The article editor as drawn.
+#[derive(Template)]
+#[template(path = "news_editor.html")]
+struct EditorPage {
+    l: Layout,
+    account_name: String,
+    slug: String,
+    action: String,
+    errors: Vec<FormError>,
+    title: String,
+    summary: String,
+    body: String,
+    publish_at: String,
+    states: Vec<(String, String, bool)>,
+    cover: Option<String>,
+    preview: Option<String>,
+    public: Option<String>,
+}
+
+impl EditorPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+}
+
+/// What the editor form holds.
+#[derive(Default)]
+struct ArticleForm {
+    csrf: Option<String>,
+    title: String,
+    summary: String,
+    body: String,
+    state: String,
+    publish_at: String,
+    action: String,
+    cover: Option<(String, Vec<u8>)>,
+}
+
+async fn read_article_form(
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<ArticleForm, ApiError> {
+    let mut multipart = multipart.map_err(|r| ApiError::Malformed(r.body_text()))?;
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::UploadTooLarge { max_bytes: MAX_COVER }
+        } else {
+            ApiError::Malformed(e.body_text())
+        }
+    };
+    let mut form = ArticleForm::default();
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "cover" {
+            let declared = field.content_type().unwrap_or_default().to_owned();
+            let file_name = field.file_name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(too_large)?;
+            if !bytes.is_empty() || !file_name.is_empty() {
+                form.cover = Some((declared, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field.text().await.map_err(too_large)?;
+        match name.as_str() {
+            "csrf" => form.csrf = Some(value),
+            "title" => form.title = value,
+            "summary" => form.summary = value,
+            "body" => form.body = value,
+            "state" => form.state = value,
+            "publish_at" => form.publish_at = value,
+            "action" => form.action = value,
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+fn editor(
+    viewer: &Viewer<NewsState>,
+    account: &Account,
+    action: String,
+    form: &ArticleForm,
+    existing: Option<&Article>,
+    errors: Vec<FormError>,
+    preview: Option<String>,
+) -> EditorPage {
+    let t = viewer.t();
+    let state = if form.state.is_empty() { "draft".to_owned() } else { form.state.clone() };
+    let states = [
+        ArticleState::Draft,
+        ArticleState::Published,
+        ArticleState::Scheduled,
+        ArticleState::Withdrawn,
+    ]
+    .iter()
+    .map(|s| (s.to_string(), t.get(&format!("article-state-{s}")), s.as_str() == state))
+    .collect();
+    EditorPage {
+        l: viewer.layout(!errors.is_empty()),
+        account_name: account.display_name.clone(),
+        slug: account.slug.to_string(),
+        action,
+        errors,
+        title: form.title.clone(),
+        summary: form.summary.clone(),
+        body: form.body.clone(),
+        publish_at: form.publish_at.clone(),
+        states,
+        cover: existing.and_then(|a| a.cover.as_ref().map(|_| cover_path(account, a))),
+        preview,
+        public: existing.map(|a| article_path(account, a)),
+    }
+}
+
+async fn new_article(viewer: Viewer<NewsState>, Path(slug): Path<String>) -> Response {
+    let account = match publisher(&viewer, &slug, "tin").await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let action = format!("/console/a/{}/tin/moi", account.slug);
+    let page = editor(&viewer, &account, action, &ArticleForm::default(), None, Vec::new(), None);
+    viewer.render(StatusCode::OK, &page)
+}
+
+async fn edit_article(
+    viewer: Viewer<NewsState>,
+    Path((slug, id)): Path<(String, i64)>,
+) -> Response {
+    let account = match publisher(&viewer, &slug, "tin").await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let article = match own_article(&viewer, &account, id).await {
+        Ok(a) => a,
+        Err(e) => return viewer.fail(e),
+    };
+    let form = ArticleForm {
+        title: article.title.clone(),
+        summary: article.summary.clone(),
+        body: article.body.clone(),
+        state: article.state.to_string(),
+        publish_at: article
+            .publish_at
+            .filter(|_| article.state == ArticleState::Scheduled)
+            .map(datetime_local)
+            .unwrap_or_default(),
+        ..ArticleForm::default()
+    };
+    let action = format!("/console/a/{}/tin/{}", account.slug, article.id.0);
+    let page = editor(&viewer, &account, action, &form, Some(&article), Vec::new(), None);
+    viewer.render(StatusCode::OK, &page)
+}
+
+async fn own_article(
+    viewer: &Viewer<NewsState>,
+    account: &Account,
+    id: i64,
+) -> Result<Article, ApiError> {
+    let found = viewer.state.store.article(ArticleId(id)).await?;
+    found.filter(|a| a.account == account.id).ok_or(ApiError::NotFound("article"))
+}
+
+/// `2026-12-08T08:00` in Vietnam time, as a `datetime-local` input shows it.
+fn datetime_local(t: Timestamp) -> String {
+    t.in_vietnam()
+        .map(|v| {
+            format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}",
+                v.year(),
+                u8::from(v.month()),
+                v.day(),
+                v.hour(),
+                v.minute()
+            )
+        })
+        .unwrap_or_default()
+}
+
+async fn create_article(
+    viewer: Viewer<NewsState>,
+    Path(slug): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    submit_article(viewer, slug, None, multipart).await
+}
+
+async fn save_article(
+    viewer: Viewer<NewsState>,
+    Path((slug, id)): Path<(String, i64)>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    submit_article(viewer, slug, Some(id), multipart).await
+}
+
+/// The field an error of the article form belongs to.
+fn field_of(e: &ApiError) -> &'static str {
+    match e {
+        ApiError::Invalid(i) => match i.field() {
+            Some("title") => "title",
+            Some("summary") => "summary",
+            Some("state") => "state",
+            _ => "body",
+        },
+        ApiError::BadField { field: "publish_at", .. } => "publish_at",
+        ApiError::UploadTooLarge { .. } | ApiError::UploadRejected(_) => "cover",
+        _ => "body",
+    }
+}
+
+async fn submit_article(
+    viewer: Viewer<NewsState>,
+    slug: String,
+    id: Option<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let form = match read_article_form(multipart).await {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
+    };
+    let account = match console_form(
+        &viewer,
+        &slug,
+        form.csrf.as_deref(),
+        Action::PublishNews,
+        "tin",
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let existing = match id {
+        Some(id) => match own_article(&viewer, &account, id).await {
+            Ok(a) => Some(a),
+            Err(e) => return viewer.fail(e),
+        },
+        None => None,
+    };
+    let action = match &existing {
+        Some(a) => format!("/console/a/{}/tin/{}", account.slug, a.id.0),
+        None => format!("/console/a/{}/tin/moi", account.slug),
+    };
+    let now = Timestamp::now();
+    let state = match form.state.parse::<ArticleState>() {
+        Ok(s) => s,
+        Err(_) if form.state.is_empty() => ArticleState::Draft,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let errors = vec![FormError { field: "state", message: viewer.message(&e) }];
+            let page = editor(&viewer, &account, action, &form, existing.as_ref(), errors, None);
+            return viewer.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    let checked =
+        draft_of(&form.title, &form.summary, &form.body, state, Some(&form.publish_at), now);
+    let mut draft = match checked {
+        Ok(d) => d,
+        Err(e) => {
+            let errors = vec![FormError { field: field_of(&e), message: viewer.message(&e) }];
+            let page = editor(&viewer, &account, action, &form, existing.as_ref(), errors, None);
+            return viewer.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+        }
+    };
+    if form.action == "preview" {
+        let preview = Some(draft.body_html.clone());
+        let page = editor(&viewer, &account, action, &form, existing.as_ref(), Vec::new(), preview);
+        return viewer.render(StatusCode::OK, &page);
+    }
+    if let Some((declared, bytes)) = &form.cover {
+        match store_cover(&viewer, declared, bytes).await {
+            Ok(cover) => draft.cover = Some(cover),
+            Err(e) => {
+                let errors = vec![FormError { field: "cover", message: viewer.message(&e) }];
+                let page =
+                    editor(&viewer, &account, action, &form, existing.as_ref(), errors, None);
+                return viewer.render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+        }
+    }
+    let author = match &viewer.caller {
+        Caller::Staff { staff, .. } => Some(staff.id),
+        _ => None,
+    };
+    let saved = match &existing {
+        Some(a) => viewer.state.store.update_article(a.id, &draft, now).await,
+        None => {
+            let slug = ketnoi_core::news::article_slug(&draft.title);
+            viewer.state.store.create_article(account.id, &slug, &draft, author, now).await
+        }
+    };
+    match saved {
+        Ok(article) => {
+            viewer.state.news.forget_article(&account, &article);
+            Redirect::to(&format!("/console/a/{}/tin?done=saved", account.slug)).into_response()
+        }
+        Err(e) => viewer.fail(e.into()),
+    }
+}
+
+/// Cleans and keeps a cover picture: pictures only, metadata stripped.
+async fn store_cover(
+    viewer: &Viewer<NewsState>,
+    declared: &str,
+    bytes: &[u8],
+) -> Result<(String, String), ApiError> {
+    let (sniffed, cleaned) = crate::kernel::media::clean(declared, bytes, MAX_COVER)?;
+    if sniffed.kind != ketnoi_media::Kind::Image {
+        return Err(ApiError::UploadRejected("upload-not-image"));
+    }
+    let key = crate::kernel::http::hex(&rand::random::<[u8; 16]>());
+    viewer.state.blobs.put(&key, &cleaned).await?;
+    Ok((key, sniffed.media_type.to_owned()))
+}
+
+struct BroadcastRow {
+    text: String,
+    state: String,
+    when: String,
+    audience: String,
+    stats: String,
+    emergency: bool,
+    cancel: Option<String>,
+    view: String,
+}
+
+/// An option of a select.
+struct Option_ {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "broadcast_console.html")]
+struct BroadcastsPage {
+    l: Layout,
+    account_name: String,
+    slug: String,
+    errors: Vec<FormError>,
+    notice: Option<String>,
+    text: String,
+    max_text: usize,
+    articles: Vec<Option_>,
+    areas: Vec<Option_>,
+    tags: String,
+    known_tags: String,
+    buttons: Vec<(String, String)>,
+    send_at: String,
+    may_alert: bool,
+    emergency: bool,
+    event: String,
+    categories: Vec<Option_>,
+    severities: Vec<Option_>,
+    urgencies: Vec<Option_>,
+    certainties: Vec<Option_>,
+    expires_at: String,
+    quota: String,
+    count: Option<String>,
+    rows: Vec<BroadcastRow>,
+}
+
+/// What the broadcast form holds.
+#[derive(Debug, Default, Clone)]
+struct SendForm {
+    csrf: Option<String>,
+    text: String,
+    article: String,
+    areas: Vec<String>,
+    tags: String,
+    labels: Vec<String>,
+    urls: Vec<String>,
+    send_at: String,
+    emergency: bool,
+    event: String,
+    category: String,
+    severity: String,
+    urgency: String,
+    certainty: String,
+    expires_at: String,
+    action: String,
+}
+
+impl SendForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        let mut f = Self::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "csrf" => f.csrf = Some(v),
+                "text" => f.text = v,
+                "article" => f.article = v,
+                "areas" => f.areas.push(v),
+                "tags" => f.tags = v,
+                "button_label" => f.labels.push(v),
+                "button_url" => f.urls.push(v),
+                "send_at" => f.send_at = v,
+                "emergency" => f.emergency = !v.is_empty(),
+                "event" => f.event = v,
+                "category" => f.category = v,
+                "severity" => f.severity = v,
+                "urgency" => f.urgency = v,
+                "certainty" => f.certainty = v,
+                "expires_at" => f.expires_at = v,
+                "action" => f.action = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+/// How many link buttons the form offers.
+const FORM_BUTTONS: usize = 3;
+
+async fn broadcast_page(
+    viewer: &Viewer<NewsState>,
+    account: &Account,
+    form: &SendForm,
+    errors: Vec<FormError>,
+    notice: Option<String>,
+    count: Option<String>,
+) -> Result<BroadcastsPage, ApiError> {
+    let store = &viewer.state.store;
+    let t = viewer.t();
+    let now = Timestamp::now();
+    let ancestry = store.agency_ancestry(account.agency).await?;
+    let may_alert = viewer.caller.may(Action::SendEmergency, Some(&ancestry));
+    let articles = store
+        .account_articles(account.id, 100)
+        .await?
+        .into_iter()
+        .filter(|a| a.state_at(now) == ArticleState::Published)
+        .map(|a| Option_ {
+            selected: form.article == a.id.0.to_string(),
+            value: a.id.0.to_string(),
+            label: a.title,
+        })
+        .collect();
+    // The account's own area and two levels below it: a commune's account lists itself, a
+    // province's its communes (and their wards where the tree has three levels).
+    let mut areas = Vec::new();
+    if let Some(own) = store.area(&account.area).await? {
+        let children = store.area_children(Some(&own.code)).await?;
+        areas.push(own);
+        for child in children {
+            let grandchildren = if areas.len() < 400 {
+                store.area_children(Some(&child.code)).await?
+            } else {
+                Vec::new()
+            };
+            areas.push(child);
+            areas.extend(grandchildren);
+        }
+    }
+    let areas = areas
+        .into_iter()
+        .map(|a| Option_ {
+            selected: form.areas.contains(&a.code.to_string()),
+            value: a.code.to_string(),
+            label: a.name,
+        })
+        .collect();
+    let known_tags = store
+        .account_tags(account.id)
+        .await?
+        .iter()
+        .map(|(tag, n)| format!("{tag} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let limit = match store.broadcast_quota(account.id).await? {
+        Some(n) => n,
+        None => viewer.state.config.broadcasts_per_week,
+    };
+    let (start, end) = crate::features::news::service::week_of(now);
+    let used = store
+        .account_broadcasts(account.id, 500)
+        .await?
+        .iter()
+        .filter(|b| {
+            b.alert.is_none()
+                && b.state != BroadcastState::Cancelled
+                && b.send_at >= start
+                && b.send_at < end
+        })
+        .count() as i64;
+    let rows = store
+        .account_broadcasts(account.id, 50)
+        .await?
+        .iter()
+        .map(|b| row(viewer, account, b))
+        .collect();
+    let pick = |values: &[&str], chosen: &str| {
+        values
+            .iter()
+            .map(|v| Option_ {
+                value: (*v).to_owned(),
+                label: (*v).to_owned(),
+                selected: *v == chosen,
+            })
+            .collect::<Vec<_>>()
+    };
+    let buttons = (0..FORM_BUTTONS)
+        .map(|i| {
+            (
+                form.labels.get(i).cloned().unwrap_or_default(),
+                form.urls.get(i).cloned().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Ok(BroadcastsPage {
+        l: viewer.layout(!errors.is_empty()),
+        account_name: account.display_name.clone(),
+        slug: account.slug.to_string(),
+        errors,
+        notice,
+        text: form.text.clone(),
+        max_text: MAX_BROADCAST_CHARS,
+        articles,
+        areas,
+        tags: form.tags.clone(),
+        known_tags,
+        buttons,
+        send_at: form.send_at.clone(),
+        may_alert,
+        emergency: form.emergency,
+        event: form.event.clone(),
+        categories: pick(cap::CATEGORIES, &form.category),
+        severities: pick(cap::SEVERITIES, &form.severity),
+        urgencies: pick(cap::URGENCIES, &form.urgency),
+        certainties: pick(cap::CERTAINTIES, &form.certainty),
+        expires_at: form.expires_at.clone(),
+        quota: t.with_count("broadcast-quota-note", "limit", &limit.to_string(), used),
+        count,
+        rows,
+    })
+}
+
+fn row(viewer: &Viewer<NewsState>, account: &Account, b: &Broadcast) -> BroadcastRow {
+    let t = viewer.t();
+    let audience = if b.audience.is_everyone() {
+        t.get("broadcast-audience-all")
+    } else {
+        let mut parts: Vec<String> = b.audience.areas.iter().map(|a| a.to_string()).collect();
+        parts.extend(b.audience.tags.iter().map(|tag| format!("#{tag}")));
+        parts.join(", ")
+    };
+    BroadcastRow {
+        text: crate::kernel::text::shorten(b.body.text(), 120),
+        state: t.get(&format!("broadcast-state-{}", b.state)),
+        when: b.sent_at.unwrap_or(b.send_at).display_vn(),
+        audience,
+        stats: if b.state == BroadcastState::Sent {
+            t.numbers(
+                "broadcast-stats",
+                &[("audience", b.audience_size), ("delivered", b.delivered), ("opened", b.opened)],
+            )
+        } else {
+            String::new()
+        },
+        emergency: b.alert.is_some(),
+        cancel: (b.state == BroadcastState::Scheduled)
+            .then(|| format!("/console/a/{}/thong-bao/{}/huy", account.slug, b.id.0)),
+        view: broadcast_path(account, b.id),
+    }
+}
+
+async fn broadcasts(
+    viewer: Viewer<NewsState>,
+    Path(slug): Path<String>,
+    done: Result<Query<Done>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let account = match publisher(&viewer, &slug, "thong-bao").await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let t = viewer.t();
+    let notice = done
+        .ok()
+        .and_then(|Query(d)| d.done)
+        .filter(|d| ["sent", "scheduled", "cancelled"].contains(&d.as_str()))
+        .map(|d| t.get(&format!("broadcast-done-{d}")));
+    match broadcast_page(&viewer, &account, &SendForm::default(), Vec::new(), notice, None).await {
+        Ok(page) => viewer.render(StatusCode::OK, &page),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+/// The request a form makes.
+fn request_of(form: &SendForm) -> Result<BroadcastRequest, (&'static str, ApiError)> {
+    let moment =
+        |raw: &str, field: &'static str| -> Result<Option<Timestamp>, (&'static str, ApiError)> {
+            let raw = raw.trim();
+            if raw.is_empty() {
+                return Ok(None);
+            }
+            Timestamp::parse_moment(raw)
+                .map(Some)
+                .ok_or((field, ApiError::BadField { code: "invalid-moment", field }))
+        };
+    let mut buttons = Vec::new();
+    for (label, url) in form.labels.iter().zip(&form.urls) {
+        match (label.trim(), url.trim()) {
+            ("", "") => {}
+            (label, url) => {
+                buttons.push(Button::Link { label: label.to_owned(), url: url.to_owned() })
+            }
+        }
+    }
+    let article = match form.article.trim() {
+        "" => None,
+        raw => {
+            Some(ArticleId(raw.parse().map_err(|_| ("article", ApiError::NotFound("article")))?))
+        }
+    };
+    let emergency = if form.emergency {
+        Some(AlertInfo {
+            category: form.category.clone(),
+            event: form.event.clone(),
+            severity: form.severity.clone(),
+            urgency: form.urgency.clone(),
+            certainty: form.certainty.clone(),
+            expires_at: moment(&form.expires_at, "expires_at")?,
+        })
+    } else {
+        None
+    };
+    Ok(BroadcastRequest {
+        text: form.text.clone(),
+        article,
+        buttons,
+        areas: form.areas.clone(),
+        tags: form.tags.split(',').map(str::to_owned).collect(),
+        send_at: moment(&form.send_at, "send_at")?,
+        emergency,
+    })
+}
+
+/// The form field a refused broadcast points at.
+fn send_field(e: &ApiError) -> &'static str {
+    match e {
+        ApiError::Invalid(i) => match i.field() {
+            Some("tags" | "tag") => "tags",
+            Some("areas") => "areas",
+            Some("event") => "event",
+            Some("buttons" | "button label" | "button text") => "button_label",
+            Some("category" | "severity" | "urgency" | "certainty") => "event",
+            _ => match i {
+                ketnoi_core::InvalidInput::AreaCode => "areas",
+                ketnoi_core::InvalidInput::Tag => "tags",
+                ketnoi_core::InvalidInput::ButtonUrl => "button_url",
+                _ => "text",
+            },
+        },
+        ApiError::BadField { field: "send_at", .. } => "send_at",
+        ApiError::BadField { field: "expires_at", .. } => "expires_at",
+        ApiError::BadField { field: "article", .. } => "article",
+        ApiError::NotAllowed(_) => "emergency",
+        ApiError::MissingReference("area") => "areas",
+        ApiError::NotFound("article") => "article",
+        _ => "text",
+    }
+}
+
+async fn send(
+    viewer: Viewer<NewsState>,
+    Path(slug): Path<String>,
+    PageForm(pairs): PageForm<Vec<(String, String)>>,
+) -> Response {
+    let form = SendForm::from_pairs(pairs);
+    let account =
+        match console_form(&viewer, &slug, form.csrf.as_deref(), Action::PublishNews, "thong-bao")
+            .await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+    let fail_inline = |field: &'static str, e: ApiError| {
+        let viewer = &viewer;
+        let account = &account;
+        let form = &form;
+        async move {
+            let status = match &e {
+                ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+                ApiError::NotAllowed(_) => StatusCode::FORBIDDEN,
+                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            let errors = vec![FormError { field, message: viewer.message(&e) }];
+            match broadcast_page(viewer, account, form, errors, None, None).await {
+                Ok(page) => viewer.render(status, &page),
+                Err(e) => viewer.fail(e),
+            }
+        }
+    };
+    let request = match request_of(&form) {
+        Ok(r) => r,
+        Err((field, e)) => return fail_inline(field, e).await,
+    };
+    if form.action == "count" {
+        let counted = async {
+            let audience = crate::features::news::service::audience(&request.areas, &request.tags)?;
+            for area in &audience.areas {
+                viewer.state.store.area(area).await?.ok_or(ApiError::MissingReference("area"))?;
+            }
+            Ok::<_, ApiError>(viewer.state.store.audience_size(account.id, &audience).await?)
+        }
+        .await;
+        return match counted {
+            Ok(n) => {
+                let count = Some(viewer.t().count("broadcast-count", n));
+                match broadcast_page(&viewer, &account, &form, Vec::new(), None, count).await {
+                    Ok(page) => viewer.render(StatusCode::OK, &page),
+                    Err(e) => viewer.fail(e),
+                }
+            }
+            Err(e) => fail_inline(send_field(&e), e).await,
+        };
+    }
+    match viewer.state.news.send(&viewer.caller, &account, request).await {
+        Ok(b) => {
+            let done = if b.state == BroadcastState::Scheduled { "scheduled" } else { "sent" };
+            Redirect::to(&format!(
+                "/console/a/{}/thong-bao?done={done}",
+                encode(account.slug.as_str())
+            ))
+            .into_response()
+        }
+        Err(e @ (ApiError::Internal(_) | ApiError::Forbidden | ApiError::Unauthenticated)) => {
+            viewer.fail(e)
+        }
+        Err(e) => fail_inline(send_field(&e), e).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CancelForm {
+    csrf: Option<String>,
+}
+
+async fn cancel(
+    viewer: Viewer<NewsState>,
+    Path((slug, id)): Path<(String, i64)>,
+    PageForm(form): PageForm<CancelForm>,
+) -> Response {
+    let account =
+        match console_form(&viewer, &slug, form.csrf.as_deref(), Action::PublishNews, "thong-bao")
+            .await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+    match viewer.state.news.cancel(&viewer.caller, &account, BroadcastId(id)).await {
+        Ok(()) => Redirect::to(&format!("/console/a/{}/thong-bao?done=cancelled", account.slug))
+            .into_response(),
+        Err(e) => viewer.fail(e),
+    }
+}
