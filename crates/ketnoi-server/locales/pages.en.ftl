@@ -681,3 +681,6 @@ push-failed = Notifications could not be turned on. Please try again.
 push-reply-title = You have a new reply
 push-reply-body = The unit replied to your tip. Open the tip follow-up page and enter your receipt code to read it.
 chat-notices = Broadcasts from this account
+chat-follower-tags = This follower's tags
+chat-follower-tags-hint = Tags separated by commas, for example: household business, ID card. They choose who a broadcast reaches; citizens never see them.
+chat-follower-tags-save = Save the tags

@@ -666,3 +666,6 @@ push-failed = Chưa bật được thông báo. Vui lòng thử lại.
 push-reply-title = Bạn có phản hồi mới
 push-reply-body = Đơn vị đã trả lời tin báo của bạn. Mở trang tra cứu tin báo và nhập mã tiếp nhận để xem.
 chat-notices = Thông báo từ tài khoản
+chat-follower-tags = Nhãn của người theo dõi này
+chat-follower-tags-hint = Các nhãn cách nhau bằng dấu phẩy, ví dụ: hộ kinh doanh, CCCD. Dùng để gửi thông báo riêng cho một nhóm; người dân không thấy nhãn.
+chat-follower-tags-save = Lưu nhãn

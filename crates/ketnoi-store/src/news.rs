@@ -300,6 +300,46 @@ pub struct FeedQuery {
     pub limit: i64,
 }
 
+impl FeedQuery {
+    /// An account's public articles, as anyone reads them.
+    pub fn public_articles(
+        account: AccountId,
+        before: Option<FeedCursor>,
+        now: Timestamp,
+        limit: i64,
+    ) -> Self {
+        Self {
+            citizen: None,
+            account: Some(account),
+            articles: true,
+            broadcasts: false,
+            before,
+            now,
+            limit,
+        }
+    }
+
+    /// What a citizen reads: articles and the broadcasts addressed to them, from every account
+    /// they follow or from one.
+    pub fn for_citizen(
+        citizen: CitizenId,
+        account: Option<AccountId>,
+        before: Option<FeedCursor>,
+        now: Timestamp,
+        limit: i64,
+    ) -> Self {
+        Self {
+            citizen: Some(citizen),
+            account,
+            articles: true,
+            broadcasts: true,
+            before,
+            now,
+            limit,
+        }
+    }
+}
+
 /// A browser's push subscription (RFC 8030 endpoint, RFC 8291 keys).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushSubscription {

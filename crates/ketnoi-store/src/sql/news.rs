@@ -326,39 +326,40 @@ macro_rules! impl_news {
                 Ok(Ok(stored))
             }
 
-            /// The feed's articles part.
+            /// The feed's articles part: one arm per account, each read newest first from the
+            /// account's own index and cut at the page size, joined with `UNION ALL` (an
+            /// `account_id IN (…)` would make the engine sort every article of those accounts).
             async fn feed_articles(
                 &self,
                 q: &$crate::FeedQuery,
+                accounts: &[i64],
             ) -> $crate::Result<Vec<$crate::FeedItem>> {
                 let cols = $crate::sql::qualified($crate::sql::news::ARTICLE_COLUMNS, "a");
-                let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                    "SELECT {cols} FROM articles a WHERE a.state IN ('published', 'scheduled') \
-                     AND a.publish_at <= "
-                ));
-                qb.push_bind(q.now.millis());
-                match (q.account, q.citizen) {
-                    (Some(account), _) => {
-                        qb.push(" AND a.account_id = ").push_bind(account.0);
+                let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for (i, account) in accounts.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" UNION ALL ");
                     }
-                    (None, Some(citizen)) => {
-                        qb.push(" AND a.account_id IN (SELECT account_id FROM follows WHERE citizen_id = ")
-                            .push_bind(citizen.0)
-                            .push(")");
+                    qb.push(format!(
+                        "SELECT * FROM (SELECT {cols} FROM articles a WHERE a.account_id = "
+                    ))
+                    .push_bind(*account)
+                    .push(" AND a.state IN ('published', 'scheduled') AND a.publish_at <= ")
+                    .push_bind(q.now.millis());
+                    if let Some(c) = q.before {
+                        // (publish_at, 0, id) < (at, rank, id), spelt out for both engines.
+                        qb.push(" AND (a.publish_at < ").push_bind(c.at.millis());
+                        qb.push(" OR (a.publish_at = ").push_bind(c.at.millis());
+                        if c.rank > 0 {
+                            qb.push("))");
+                        } else {
+                            qb.push(" AND a.id < ").push_bind(c.id).push("))");
+                        }
                     }
-                    (None, None) => return Ok(Vec::new()),
+                    qb.push(" ORDER BY a.publish_at DESC, a.id DESC LIMIT ")
+                        .push_bind(q.limit.clamp(1, 100))
+                        .push(") arm");
                 }
-                if let Some(c) = q.before {
-                    // (publish_at, 0, id) < (at, rank, id), spelt out for both engines.
-                    qb.push(" AND (a.publish_at < ").push_bind(c.at.millis());
-                    qb.push(" OR (a.publish_at = ").push_bind(c.at.millis());
-                    if c.rank > 0 {
-                        qb.push("))");
-                    } else {
-                        qb.push(" AND a.id < ").push_bind(c.id).push("))");
-                    }
-                }
-                qb.push(" ORDER BY a.publish_at DESC, a.id DESC LIMIT ").push_bind(q.limit.clamp(1, 100));
                 let found = qb.build().fetch_all(&self.pool).await?;
                 found
                     .iter()
@@ -366,53 +367,59 @@ macro_rules! impl_news {
                     .collect()
             }
 
-            /// The feed's broadcasts part: those addressed to the reader.
+            /// The feed's broadcasts part: those addressed to the reader, one arm per account
+            /// as for articles.
             async fn feed_broadcasts(
                 &self,
                 q: &$crate::FeedQuery,
+                accounts: &[i64],
                 citizen: ketnoi_core::CitizenId,
                 ancestry: &[String],
             ) -> $crate::Result<Vec<$crate::FeedItem>> {
                 let cols = $crate::sql::qualified($crate::sql::news::BROADCAST_COLUMNS, "b");
-                let mut qb = sqlx::QueryBuilder::<$db>::new(format!(
-                    "SELECT {cols} FROM broadcasts b WHERE b.state = 'sent'"
-                ));
-                match q.account {
-                    Some(account) => {
-                        qb.push(" AND b.account_id = ").push_bind(account.0);
+                let mut qb = sqlx::QueryBuilder::<$db>::new("");
+                for (i, account) in accounts.iter().enumerate() {
+                    if i > 0 {
+                        qb.push(" UNION ALL ");
                     }
-                    None => {
-                        qb.push(" AND b.account_id IN (SELECT account_id FROM follows WHERE citizen_id = ")
-                            .push_bind(citizen.0)
-                            .push(")");
+                    qb.push(format!(
+                        "SELECT * FROM (SELECT {cols} FROM broadcasts b WHERE b.account_id = "
+                    ))
+                    .push_bind(*account)
+                    .push(" AND b.state = 'sent'");
+                    if let Some(c) = q.before {
+                        qb.push(" AND (b.sent_at < ").push_bind(c.at.millis());
+                        if c.rank > 0 {
+                            qb.push(" OR (b.sent_at = ").push_bind(c.at.millis());
+                            qb.push(" AND b.id < ").push_bind(c.id).push("))");
+                        } else {
+                            qb.push(")");
+                        }
                     }
-                }
-                if let Some(c) = q.before {
-                    qb.push(" AND (b.sent_at < ").push_bind(c.at.millis());
-                    if c.rank > 0 {
-                        qb.push(" OR (b.sent_at = ").push_bind(c.at.millis());
-                        qb.push(" AND b.id < ").push_bind(c.id).push("))");
+                    qb.push(
+                        " AND (b.area_count = 0 OR EXISTS (SELECT 1 FROM broadcast_targets t \
+                         WHERE t.broadcast_id = b.id AND t.kind = 'area' AND t.value IN (",
+                    );
+                    if ancestry.is_empty() {
+                        qb.push("NULL");
                     } else {
-                        qb.push(")");
+                        let mut list = qb.separated(", ");
+                        for code in ancestry {
+                            list.push_bind(code.clone());
+                        }
                     }
-                }
-                qb.push(" AND (b.area_count = 0 OR EXISTS (SELECT 1 FROM broadcast_targets t \
-                         WHERE t.broadcast_id = b.id AND t.kind = 'area' AND t.value IN (");
-                if ancestry.is_empty() {
-                    qb.push("NULL");
-                } else {
-                    let mut list = qb.separated(", ");
-                    for code in ancestry {
-                        list.push_bind(code.clone());
-                    }
-                }
-                qb.push(")))");
-                qb.push(" AND (b.tag_count = 0 OR EXISTS (SELECT 1 FROM broadcast_targets t \
+                    qb.push(")))");
+                    qb.push(
+                        " AND (b.tag_count = 0 OR EXISTS (SELECT 1 FROM broadcast_targets t \
                          JOIN follower_tags ft ON ft.tag = t.value AND ft.account_id = b.account_id \
-                         WHERE t.broadcast_id = b.id AND t.kind = 'tag' AND ft.citizen_id = ")
+                         WHERE t.broadcast_id = b.id AND t.kind = 'tag' AND ft.citizen_id = ",
+                    )
                     .push_bind(citizen.0)
                     .push("))");
-                qb.push(" ORDER BY b.sent_at DESC, b.id DESC LIMIT ").push_bind(q.limit.clamp(1, 100));
+                    qb.push(" ORDER BY b.sent_at DESC, b.id DESC LIMIT ")
+                        .push_bind(q.limit.clamp(1, 100))
+                        .push(") arm");
+                }
                 let found = qb.build().fetch_all(&self.pool).await?;
                 let found = found.iter().map(news_rows::broadcast).collect::<$crate::Result<_>>()?;
                 Ok(self
@@ -421,6 +428,21 @@ macro_rules! impl_news {
                     .into_iter()
                     .map($crate::FeedItem::Broadcast)
                     .collect())
+            }
+
+            /// The reader's ward and every area above it, nearest first, in one query.
+            async fn reader_ancestry(&self, citizen: ketnoi_core::CitizenId) -> $crate::Result<Vec<String>> {
+                Ok(sqlx::query_scalar(
+                    "WITH RECURSIVE up(code, parent_code, depth) AS ( \
+                       SELECT a.code, a.parent_code, 0 FROM citizens c JOIN areas a ON a.code = c.area_code \
+                       WHERE c.id = $1 \
+                       UNION ALL SELECT a.code, a.parent_code, up.depth + 1 FROM areas a \
+                       JOIN up ON a.code = up.parent_code WHERE up.depth < 16) \
+                     SELECT code FROM up ORDER BY depth",
+                )
+                .bind(citizen.0)
+                .fetch_all(&self.pool)
+                .await?)
             }
         }
 
@@ -751,17 +773,29 @@ macro_rules! impl_news {
             }
 
             async fn feed(&self, q: &$crate::FeedQuery) -> $crate::Result<Vec<$crate::FeedItem>> {
-                let mut items = if q.articles { self.feed_articles(q).await? } else { Vec::new() };
-                if q.broadcasts && let Some(citizen) = q.citizen {
-                    let ancestry = match self.citizen_area(citizen).await? {
-                        Some(area) => $crate::AreaStore::area_ancestry(self, &area)
+                let accounts: Vec<i64> = match (q.account, q.citizen) {
+                    (Some(account), _) => vec![account.0],
+                    (None, Some(citizen)) => {
+                        sqlx::query_scalar("SELECT account_id FROM follows WHERE citizen_id = $1")
+                            .bind(citizen.0)
+                            .fetch_all(&self.pool)
                             .await?
-                            .into_iter()
-                            .map(|a| a.code.as_str().to_owned())
-                            .collect(),
-                        None => Vec::new(),
-                    };
-                    items.extend(self.feed_broadcasts(q, citizen, &ancestry).await?);
+                    }
+                    (None, None) => return Ok(Vec::new()),
+                };
+                let mut items = Vec::new();
+                // A few hundred arms a statement at most: engines bound how many terms a
+                // compound select may have.
+                for chunk in accounts.chunks(200) {
+                    if q.articles {
+                        items.extend(self.feed_articles(q, chunk).await?);
+                    }
+                }
+                if q.broadcasts && let Some(citizen) = q.citizen && !accounts.is_empty() {
+                    let ancestry = self.reader_ancestry(citizen).await?;
+                    for chunk in accounts.chunks(200) {
+                        items.extend(self.feed_broadcasts(q, chunk, citizen, &ancestry).await?);
+                    }
                 }
                 items.sort_by_key(|i| std::cmp::Reverse(i.cursor()));
                 items.truncate(q.limit.clamp(1, 100) as usize);

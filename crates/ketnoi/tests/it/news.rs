@@ -677,3 +677,60 @@ async fn account_id(app: &TestApp) -> i64 {
     let account = app.store.account_by_slug(&slug).await.ok().flatten();
     account.map(|a| a.id.0).unwrap_or_else(|| panic!("no demo account"))
 }
+
+#[tokio::test]
+async fn an_officer_tags_a_follower_from_the_conversation_page_and_bad_tags_change_nothing() {
+    let app = spawn_app(true).await;
+    let citizen = follower(&app, "0915000001", Some(VI_XUYEN), true).await;
+    let citizen_id = citizen_id(&app, &citizen).await;
+    let (status, asked) = app
+        .send(
+            Method::POST,
+            &format!("{ACCOUNT}/messages"),
+            Some(&citizen),
+            Some(json!({ "client_msg_id": "tag-1", "text": "Tôi mở cửa hàng tạp hoá, cần đăng ký gì?" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{asked}");
+    let conversation = asked["conversation"]["id"].as_i64().unwrap_or_default();
+    let officer = app.staff_token("cavixuyen.canbo").await;
+    let mut page = crate::pages::Visitor::new(&app);
+    page.cookies.insert(ketnoi_server::kernel::auth::SESSION_COOKIE.to_owned(), officer.clone());
+    let (status, html, _) = page.get(&format!("/console/c/{conversation}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("data-follower-tags"), "the tags form is missing");
+    let csrf = crate::pages::hidden(&html, "csrf");
+    let action = format!("/console/a/ca-vi-xuyen/followers/{citizen_id}/tags");
+    let (status, _, location) =
+        page.post(&action, &[("csrf", &csrf), ("tags", "Hộ kinh doanh, CCCD")]).await;
+    assert_eq!(
+        (status.as_u16(), location.as_deref()),
+        (303, Some(format!("/console/c/{conversation}").as_str()))
+    );
+    let count = |tags: Value| {
+        let officer = officer.clone();
+        let app = &app;
+        async move {
+            let (_, n) = app
+                .send(
+                    Method::POST,
+                    &format!("{ACCOUNT}/audience"),
+                    Some(&officer),
+                    Some(json!({ "tags": tags })),
+                )
+                .await;
+            n["followers"].as_i64()
+        }
+    };
+    assert_eq!(count(json!(["hộ kinh doanh"])).await, Some(1));
+    assert_eq!(count(json!(["cccd"])).await, Some(1));
+    // A tag with a line break is refused with a readable page, and the tags stay.
+    let (status, html, _) = page.post(&action, &[("csrf", &csrf), ("tags", "xấu\nxa")]).await;
+    assert_eq!(status.as_u16(), 422);
+    assert!(html.contains("Nhãn không được chứa"), "{html}");
+    assert_eq!(count(json!(["hộ kinh doanh"])).await, Some(1));
+    // Without the form token, nothing changes either.
+    let (status, _, _) = page.post(&action, &[("tags", "khác")]).await;
+    assert_eq!(status.as_u16(), 403);
+    assert_eq!(count(json!(["khác"])).await, Some(0));
+}

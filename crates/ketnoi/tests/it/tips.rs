@@ -1584,3 +1584,57 @@ async fn a_tip_sent_through_one_node_is_answered_through_another_on_postgresql()
         ketnoi_seal::open_message(&r.reply_key, Author::Unit, &message).or_panic("open reply");
     assert_eq!(text, "Công an xã đã tiếp nhận.");
 }
+
+/// A reply to a tip sent in the citizen's name reaches their subscribed browser, saying only
+/// that there is a reply: not the unit, not the tip, not a word of what the unit wrote.
+#[tokio::test]
+async fn a_reply_to_an_identified_tip_is_pushed_without_any_of_its_content() {
+    let Some(push) = crate::push::PushService::start().await else { return };
+    let app = spawn_app_with(true, |config| {
+        config.trusted_proxies = vec!["127.0.0.1/32".parse().or_panic("proxy network")];
+        config.push_allow_http = true;
+    })
+    .await;
+    seed_tips(app.store.as_ref()).await.or_panic("seed tips");
+    let keys = recipients(&app, AREA).await;
+    let citizen = app.citizen_token("0912000001").await;
+    let (_, key) = app.get("/api/v1/push/key", None).await;
+    let (subscription, hash) = push.subscribe(key["public_key"].as_str().unwrap_or_default()).await;
+    let (status, _) = app
+        .send(Method::POST, "/api/v1/me/push-subscriptions", Some(&citizen), Some(subscription))
+        .await;
+    assert_eq!(status, 201);
+    let tip = Tip::new("Tôi bị mất xe máy ở chợ, biển số 23B1-123.45.").identified();
+    let auth = format!("Bearer {citizen}");
+    let (status, sent) =
+        submit_parts(&app, &tip.parts(&keys), &[("authorization", auth.as_str())]).await;
+    assert_eq!(status, 201, "{sent}");
+
+    let officer = app.staff_token(OFFICER).await;
+    let unit = unit_keys(&app, &officer).await;
+    let id = tip_ids(&app, &officer).await[0];
+    let opened = open_tip(&app, &officer, &unit, id).await;
+    let reply_key = opened.body.reply_key().or_panic("reply key");
+    let reply = "Đã tìm thấy xe biển số 23B1-123.45, mời anh đến nhận.";
+    let sealed = ketnoi_seal::seal_message(&reply_key, Author::Unit, reply).or_panic("seal");
+    let (status, _) = app
+        .send(
+            Method::POST,
+            &format!("{UNIT}/tips/{id}/messages"),
+            Some(&officer),
+            Some(json!({"sealed": sealed})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let got = push.wait_for(&hash, 1).await;
+    let text = got[0].to_string();
+    assert_eq!(got[0]["title"], "Bạn có phản hồi mới", "{text}");
+    for secret in ["23B1", "mời anh", "mất xe", "Công an", "ca-vi-xuyen", &format!("/{id}")] {
+        assert!(
+            !got[0]["body"].as_str().unwrap_or_default().contains(secret)
+                && !got[0]["url"].as_str().unwrap_or_default().contains(secret)
+                && !got[0]["title"].as_str().unwrap_or_default().contains(secret),
+            "the notification gives away {secret:?}: {text}"
+        );
+    }
+}

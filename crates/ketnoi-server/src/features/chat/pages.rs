@@ -118,6 +118,9 @@ pub(crate) struct ChatPage {
     pub(crate) file_hint: String,
     /// For a citizen: the account's latest broadcasts addressed to them, newest first.
     pub(crate) notices: Vec<Notice>,
+    /// For an officer who may tag the citizen (a follower): where the tags form posts, and the
+    /// tags the account put on them.
+    pub(crate) tags: Option<(String, String)>,
 }
 
 /// A broadcast shown above a citizen's conversation with the account that sent it.
@@ -371,6 +374,7 @@ async fn citizen_page(
     let notices = notices(viewer, &account, citizen.id).await?;
     Ok(Some(ChatPage {
         notices,
+        tags: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),

@@ -215,8 +215,23 @@ async fn staff_page(
             (format!("{base}/close"), t.get("chat-close"), String::new())
         }
     });
+    // Officers who may publish the account's news tag its followers here, where they know them.
+    let store = &viewer.state.store;
+    let ancestry = store.agency_ancestry(account.agency).await?;
+    let tags = if viewer.caller.may(ketnoi_core::Action::PublishNews, Some(&ancestry))
+        && store.is_following(conversation.citizen, account.id).await?
+    {
+        let current = store.follower_tags(account.id, conversation.citizen).await?;
+        Some((
+            format!("/console/a/{}/followers/{}/tags", account.slug, conversation.citizen.0),
+            current.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "),
+        ))
+    } else {
+        None
+    };
     Ok(ChatPage {
         notices: Vec::new(),
+        tags,
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),

@@ -312,15 +312,7 @@ async fn account_page_for(
     let news = viewer
         .state
         .store
-        .feed(&ketnoi_store::FeedQuery {
-            citizen: None,
-            account: Some(account.id),
-            articles: true,
-            broadcasts: false,
-            before: None,
-            now: Timestamp::now(),
-            limit: 3,
-        })
+        .feed(&ketnoi_store::FeedQuery::public_articles(account.id, None, Timestamp::now(), 3))
         .await?
         .iter()
         .filter_map(|item| match item {

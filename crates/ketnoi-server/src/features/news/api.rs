@@ -96,15 +96,7 @@ pub(crate) async fn list_articles(
 ) -> Result<Json<FeedPage>, ApiError> {
     let account = state.account(&slug).await?;
     let (before, limit) = q.parts()?;
-    let query = FeedQuery {
-        citizen: None,
-        account: Some(account.id),
-        articles: true,
-        broadcasts: false,
-        before,
-        now: Timestamp::now(),
-        limit,
-    };
+    let query = FeedQuery::public_articles(account.id, before, Timestamp::now(), limit);
     let items = state.store.feed(&query).await?;
     Ok(Json(FeedPage::new(&items, std::slice::from_ref(&account), limit)))
 }
@@ -500,15 +492,7 @@ pub(crate) async fn feed(
 ) -> Result<Json<FeedPage>, ApiError> {
     let citizen = caller.citizen()?;
     let (before, limit) = q.parts()?;
-    let query = FeedQuery {
-        citizen: Some(citizen.id),
-        account: None,
-        articles: true,
-        broadcasts: true,
-        before,
-        now: Timestamp::now(),
-        limit,
-    };
+    let query = FeedQuery::for_citizen(citizen.id, None, before, Timestamp::now(), limit);
     let items = state.store.feed(&query).await?;
     let accounts = crate::features::news::service::accounts_of(&state, &items).await?;
     Ok(Json(FeedPage::new(&items, &accounts, limit)))

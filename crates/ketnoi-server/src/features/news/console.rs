@@ -50,6 +50,7 @@ pub(crate) fn router() -> Router<NewsState> {
         )
         .route("/console/a/{slug}/thong-bao", get(broadcasts).post(send))
         .route("/console/a/{slug}/thong-bao/{id}/huy", post(cancel))
+        .route("/console/a/{slug}/followers/{citizen}/tags", post(tag_follower))
 }
 
 /// A page of the console that needs the account and the right to publish its news.
@@ -878,6 +879,42 @@ async fn cancel(
     match viewer.state.news.cancel(&viewer.caller, &account, BroadcastId(id)).await {
         Ok(()) => Redirect::to(&format!("/console/a/{}/thong-bao?done=cancelled", account.slug))
             .into_response(),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct TagsForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    tags: String,
+}
+
+/// Sets the tags an account puts on a follower, from the conversation page, and goes back to
+/// the conversation.
+async fn tag_follower(
+    viewer: Viewer<NewsState>,
+    Path((slug, citizen)): Path<(String, i64)>,
+    PageForm(form): PageForm<TagsForm>,
+) -> Response {
+    let account =
+        match console_form(&viewer, &slug, form.csrf.as_deref(), Action::PublishNews, "thong-bao")
+            .await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+    let citizen = ketnoi_core::CitizenId(citizen);
+    let saved = async {
+        let tags = ketnoi_core::Tag::parse_list(&form.tags)?;
+        viewer.state.store.set_follower_tags(account.id, citizen, &tags).await?;
+        let conversation = viewer.state.store.conversation_between(account.id, citizen).await?;
+        Ok::<_, ApiError>(conversation)
+    }
+    .await;
+    match saved {
+        Ok(Some(c)) => Redirect::to(&format!("/console/c/{}", c.id.0)).into_response(),
+        Ok(None) => Redirect::to(&format!("/console/a/{}/inbox", account.slug)).into_response(),
         Err(e) => viewer.fail(e),
     }
 }

@@ -148,15 +148,7 @@ async fn article_list(
         Err(e) => return viewer.fail(e),
     };
     let before = params.ok().and_then(|Query(p)| p.before).as_deref().and_then(FeedCursor::decode);
-    let query = FeedQuery {
-        citizen: None,
-        account: Some(account.id),
-        articles: true,
-        broadcasts: false,
-        before,
-        now: Timestamp::now(),
-        limit: PAGE_SIZE,
-    };
+    let query = FeedQuery::public_articles(account.id, before, Timestamp::now(), PAGE_SIZE);
     let items = match viewer.state.store.feed(&query).await {
         Ok(items) => items,
         Err(e) => return viewer.fail(e.into()),
@@ -340,15 +332,7 @@ async fn article_feed(viewer: Viewer<NewsState>, Path(slug): Path<String>) -> Re
         Ok(a) => a,
         Err(e) => return viewer.fail(e),
     };
-    let query = FeedQuery {
-        citizen: None,
-        account: Some(account.id),
-        articles: true,
-        broadcasts: false,
-        before: None,
-        now: Timestamp::now(),
-        limit: 50,
-    };
+    let query = FeedQuery::public_articles(account.id, None, Timestamp::now(), 50);
     let items = match viewer.state.store.feed(&query).await {
         Ok(items) => items,
         Err(e) => return viewer.fail(e.into()),
@@ -458,15 +442,7 @@ async fn feed_page(
         return viewer.to_sign_in(false);
     };
     let before = params.ok().and_then(|Query(p)| p.before).as_deref().and_then(FeedCursor::decode);
-    let query = FeedQuery {
-        citizen: Some(citizen.id),
-        account: None,
-        articles: true,
-        broadcasts: true,
-        before,
-        now: Timestamp::now(),
-        limit: PAGE_SIZE,
-    };
+    let query = FeedQuery::for_citizen(citizen.id, None, before, Timestamp::now(), PAGE_SIZE);
     let result = async {
         let items = viewer.state.store.feed(&query).await?;
         let cards = cards(&viewer.state, &items).await?;
