@@ -115,11 +115,14 @@ if [ "$ONLY" = all ] || [ "$ONLY" = article ]; then
     while [ "$nginx_port" = "$port" ]; do nginx_port=$(free_port); done
     "$bin" --data-dir "$tmp/article-data" serve --demo --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
     server_pid=$!
-    page="/a/ca-tuyen-quang/tin/canh-bao-thu-doan-gia-danh-cong-an-goi-dien-yeu-cau-chuyen-tien"
+    list="/a/ca-tuyen-quang/tin"
     for _ in $(seq 300); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$page" || true)" = 200 ] && break
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$list" || true)" = 200 ] && break
         sleep 0.2
     done
+    # The demo's article on that account, found on its list of news.
+    page=$(curl -sf "http://127.0.0.1:$port$list" | grep -o 'href="/a/ca-tuyen-quang/tin/[^"]*"' | head -n1 | cut -d'"' -f2)
+    [ -n "$page" ] || die "no article on $list"
     mkdir -p "$tmp/www"
     curl -sf "http://127.0.0.1:$port$page" -o "$tmp/www/article.html" || die "the article page did not answer"
     cat >"$tmp/nginx.conf" <<EOF

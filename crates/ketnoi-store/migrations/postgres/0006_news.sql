@@ -64,6 +64,8 @@ CREATE TABLE broadcast_targets (
     value        TEXT NOT NULL,
     PRIMARY KEY (broadcast_id, kind, value)
 );
+-- A reader's feed asks "is this broadcast addressed to one of my areas": found from the areas.
+CREATE INDEX broadcast_targets_value ON broadcast_targets (kind, value, broadcast_id);
 
 -- Who opened a broadcast: a row per reader who did, so each is counted once.
 CREATE TABLE broadcast_opens (

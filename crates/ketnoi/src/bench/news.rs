@@ -14,8 +14,9 @@
 //!    timed from the request until each connection has it; the reference is a `ping` sent on
 //!    every connection at once, timed until each has its `pong` (the same connections, the same
 //!    server, one frame each way);
-//! 3. **feed**: `--feed-requests` feed pages of random followers over HTTP, `--concurrency` at a
-//!    time; the reference is the same storage query made by the bench in-process.
+//! 3. **feed**: feed pages of random followers over HTTP, one at a time (`--feed-requests` ÷ 4)
+//!    and `--concurrency` at a time (`--feed-requests`); the reference is the same storage query
+//!    made by the bench in-process, the same way.
 
 use std::{
     path::Path,
@@ -157,14 +158,22 @@ async fn measure(args: &BenchNews, dir: &Path) -> anyhow::Result<Report> {
         target.check_alive()?;
     }
 
-    // 3. The feed.
-    let feed =
-        feed(&http, &target.base, &data.tokens, args.feed_requests, args.concurrency).await?;
-    let reference_feed =
-        reference_feed(store.clone(), &data.citizens, args.feed_requests, args.concurrency).await?;
-    lines.push(row("a follower's feed page (20 items)", &feed, &reference_feed, "p99 < 20 ms"));
-    json.insert("feed_p99_ms".into(), json!(feed.p99_ms));
-    json.insert("feed_reference_p99_ms".into(), json!(reference_feed.p99_ms));
+    // 3. The feed: one reader at a time (the latency of a page), then many at once (the same
+    // machine's two cores shared by the server, the database and the bench's own clients).
+    for concurrency in [1, args.concurrency] {
+        let requests = if concurrency == 1 { args.feed_requests / 4 } else { args.feed_requests };
+        let feed = feed(&http, &target.base, &data.tokens, requests, concurrency).await?;
+        let reference =
+            reference_feed(store.clone(), &data.citizens, requests, concurrency).await?;
+        lines.push(row(
+            &format!("a follower's feed page (20 items), {concurrency} at a time"),
+            &feed,
+            &reference,
+            "p99 < 20 ms",
+        ));
+        json.insert(format!("feed_c{concurrency}_p99_ms"), json!(feed.p99_ms));
+        json.insert(format!("feed_c{concurrency}_reference_p99_ms"), json!(reference.p99_ms));
+    }
     target.check_alive()?;
     let log = target.log();
     if !log.is_empty() {
