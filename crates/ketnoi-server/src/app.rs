@@ -279,7 +279,8 @@ fn router(state: &AppState) -> Router {
         .merge(tips::pages::router(max_upload).with_state(tips.clone()))
         .merge(tips::unit_pages::router().with_state(tips))
         .merge(news::pages::router().with_state(news.clone()))
-        .merge(news::console::router().with_state(news))
+        .merge(news::console::router().with_state(news.clone()))
+        .merge(news::broadcast_console::router().with_state(news))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()

@@ -2,6 +2,7 @@
 //! Common Alerting Protocol, the citizen's feed, and notifications pushed to closed pages.
 
 pub(crate) mod api;
+pub(crate) mod broadcast_console;
 pub(crate) mod cap;
 pub(crate) mod console;
 pub(crate) mod pages;
