@@ -406,6 +406,13 @@ pub trait NewsStore {
     async fn cancel_broadcast(&self, id: BroadcastId) -> Result<bool>;
     /// An account's broadcasts in every state, newest first (the console).
     async fn account_broadcasts(&self, account: AccountId, limit: i64) -> Result<Vec<Broadcast>>;
+    /// How many of the account's broadcasts count against its allowance in `[start, end)`: what
+    /// [`Self::create_broadcast`] counts before storing one.
+    async fn counted_broadcasts(
+        &self,
+        account: AccountId,
+        window: (Timestamp, Timestamp),
+    ) -> Result<i64>;
     /// How many followers of the account the audience reaches now, exactly.
     async fn audience_size(&self, account: AccountId, audience: &Audience) -> Result<i64>;
     /// Of these citizens, those who follow the account and are in the audience now.

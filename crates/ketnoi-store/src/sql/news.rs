@@ -14,6 +14,11 @@ pub(crate) const BROADCAST_COLUMNS: &str = "id, account_id, kind, body, article_
 /// The columns read for a [`crate::PushSubscription`].
 pub(crate) const PUSH_COLUMNS: &str = "id, citizen_id, endpoint, p256dh, auth, created_at";
 
+/// Counts an account's broadcasts that use its allowance in a window: not alerts, not
+/// cancelled (binds: account, window start, window end).
+pub(crate) const COUNTED_IN_WINDOW: &str = "SELECT COUNT(*) FROM broadcasts WHERE account_id = $1 \
+     AND emergency = FALSE AND state <> 'cancelled' AND send_at >= $2 AND send_at < $3";
+
 /// Appends to a query on `follows f` the conditions that keep the audience's members: a ward in
 /// the subtree `sub` (a CTE the query declares, see [`push_subtree`]) and one of the tags.
 macro_rules! push_audience_filter {
@@ -244,11 +249,7 @@ macro_rules! impl_news {
                     }
                 }
                 if let Some(q) = quota {
-                    let used: i64 = sqlx::query_scalar(
-                        "SELECT COUNT(*) FROM broadcasts WHERE account_id = $1 \
-                         AND emergency = FALSE AND state <> 'cancelled' \
-                         AND send_at >= $2 AND send_at < $3",
-                    )
+                    let used: i64 = sqlx::query_scalar($crate::sql::news::COUNTED_IN_WINDOW)
                     .bind(b.account.0)
                     .bind(q.window.0.millis())
                     .bind(q.window.1.millis())
@@ -656,6 +657,19 @@ macro_rules! impl_news {
                     &[account.0, limit.clamp(1, 500)],
                 )
                 .await
+            }
+
+            async fn counted_broadcasts(
+                &self,
+                account: ketnoi_core::AccountId,
+                window: (ketnoi_core::Timestamp, ketnoi_core::Timestamp),
+            ) -> $crate::Result<i64> {
+                Ok(sqlx::query_scalar($crate::sql::news::COUNTED_IN_WINDOW)
+                    .bind(account.0)
+                    .bind(window.0.millis())
+                    .bind(window.1.millis())
+                    .fetch_one(&self.pool)
+                    .await?)
             }
 
             async fn audience_size(

@@ -213,6 +213,8 @@ async fn the_weekly_quota_counts_sends_but_not_alerts_or_cancellations(s: &dyn S
     // Cancelling a scheduled one gives its place back.
     assert_eq!(s.cancel_broadcast(scheduled.id).await.ok(), Some(true));
     send(s, &text(account, Audience::everyone(), "ba", T0), quota).await;
+    let window = quota.map(|q| q.window).unwrap_or((T0, T0));
+    assert_eq!(s.counted_broadcasts(account, window).await.ok(), Some(2), "what the quota counted");
     // The next window starts afresh; another account has its own.
     let next = Some(Quota {
         limit: 2,

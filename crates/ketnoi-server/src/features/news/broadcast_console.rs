@@ -193,18 +193,8 @@ async fn broadcast_page(
         Some(n) => n,
         None => viewer.state.config.broadcasts_per_week,
     };
-    let (start, end) = crate::features::news::service::week_of(now);
-    let used = store
-        .account_broadcasts(account.id, 500)
-        .await?
-        .iter()
-        .filter(|b| {
-            b.alert.is_none()
-                && b.state != BroadcastState::Cancelled
-                && b.send_at >= start
-                && b.send_at < end
-        })
-        .count() as i64;
+    let used =
+        store.counted_broadcasts(account.id, crate::features::news::service::week_of(now)).await?;
     let rows = store
         .account_broadcasts(account.id, 50)
         .await?
