@@ -136,6 +136,9 @@ async fn an_officer_publishes_and_broadcasts_to_a_ward_and_only_its_citizens_see
 
     // A citizen of Hà Giang 1 who follows the same account sees none of it.
     citizen.submit("form[action='/sign-out']").await;
+    // Signing out lands on the home page; only then is the next sign-in started, or the
+    // sign-out's own redirect can overtake it on a busy machine.
+    arrive(&citizen, "/").await;
     citizen_signs_in(&citizen, "0356 333 444", "/me/bang-tin").await;
     choose_ward(&citizen, "00694").await;
     follow(&citizen).await;
