@@ -47,6 +47,18 @@ pub enum InvalidInput {
     /// A tag holds a comma or a line break.
     #[error("a tag may not contain a comma or a line break")]
     Tag,
+    /// A day is `yyyy-mm-dd` or `dd/mm/yyyy`, and must exist.
+    #[error("a day must be yyyy-mm-dd or dd/mm/yyyy and exist")]
+    Day,
+    /// A catalogue code is 1–64 ASCII letters, digits, '.', '_' or '-'.
+    #[error("a code must be 1-64 ASCII letters, digits, '.', '_' or '-'")]
+    CatalogueCode,
+    /// A web address must be absolute http or https.
+    #[error("a web address must start with http:// or https://")]
+    WebUrl,
+    /// A document (or form) would replace itself, directly or through others.
+    #[error("a document cannot replace itself, directly or through others")]
+    SupersedeCycle,
     /// A word that names one of a fixed set of choices was none of them.
     #[error("{field} must be one of: {choices}")]
     Choice {
@@ -74,6 +86,10 @@ impl InvalidInput {
             Self::IntentId => "invalid-intent-id",
             Self::ButtonUrl => "invalid-button-url",
             Self::Tag => "invalid-tag",
+            Self::Day => "invalid-day",
+            Self::CatalogueCode => "invalid-catalogue-code",
+            Self::WebUrl => "invalid-web-url",
+            Self::SupersedeCycle => "supersede-cycle",
         }
     }
 

@@ -16,6 +16,7 @@ mod agency;
 mod area;
 pub mod bot;
 pub mod chat;
+pub mod desk;
 mod error;
 pub mod news;
 mod person;
@@ -41,6 +42,11 @@ pub use policy::{Action, Grant, Role};
 pub use slug::Slug;
 pub use time::{Timestamp, VIETNAM_OFFSET};
 pub use tip::{TipCategory, TipStatus};
+
+/// NFC and trimmed, with no other check: for values whose own rules follow.
+pub(crate) fn nfc_trimmed(raw: &str) -> String {
+    ketnoi_text::nfc(raw.trim())
+}
 
 /// Parses free text that must be present: NFC-normalised, trimmed, between `min` and `max`
 /// characters. Shared by every text newtype so they all agree on what "too long" means.

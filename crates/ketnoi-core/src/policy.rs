@@ -55,6 +55,9 @@ wire_enum!(
         /// Send a broadcast as an emergency alert: it skips the weekly quota, is shown above
         /// everything and is published in the Common Alerting Protocol. Administrators only.
         SendEmergency => "send-emergency",
+        /// Keep the front desk: the account's menu, the agency's procedure guides, forms and
+        /// legal documents (templates for the agencies below), and an account's overrides.
+        ManageDesk => "manage-desk",
         /// Create an official account for the agency.
         CreateAccount => "create-account",
         /// Create an agency below this one.
@@ -95,6 +98,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, ManageLookups, Platform),
     (PlatformAdmin, PublishNews, Platform),
     (PlatformAdmin, SendEmergency, Platform),
+    (PlatformAdmin, ManageDesk, Platform),
     (PlatformAdmin, CreateAccount, Platform),
     (PlatformAdmin, CreateChildAgency, Platform),
     (PlatformAdmin, ManageStaff, Platform),
@@ -110,6 +114,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, HandleTips, Agency),
     (Administrator, PublishNews, Subtree),
     (Administrator, SendEmergency, Subtree),
+    (Administrator, ManageDesk, Subtree),
     (Administrator, CreateAccount, Subtree),
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
@@ -121,6 +126,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ManageLookups, Agency),
     (Officer, HandleTips, Agency),
     (Officer, PublishNews, Agency),
+    (Officer, ManageDesk, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
 ];
@@ -184,10 +190,10 @@ mod tests {
     const EXPECTED: &[(Role, &str)] = &[
         // view read reply edit bot lookups tips news emergency create child staff token verify
         // platform
-        (PlatformAdmin, "P P P P P P - P P P P P P P P"),
-        (Administrator, "S S S S S S A S S S S S S - -"),
-        (Officer, "A A A - A A A A - - - - - - -"),
-        (Viewer, "A A - - - - - - - - - - - - -"),
+        (PlatformAdmin, "P P P P P P - P P P P P P P P P"),
+        (Administrator, "S S S S S S A S S S S S S S - -"),
+        (Officer, "A A A - A A A A - A - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

@@ -5,6 +5,7 @@ use utoipa::OpenApi as _;
 use crate::{
     features::{
         chat::api as conversations,
+        desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
         news::api as news,
@@ -91,6 +92,18 @@ use crate::{
         news::subscribe,
         news::unsubscribe,
         news::open,
+        desk::get_menu,
+        desk::put_menu,
+        desk::put_menu_template,
+        desk::drop_menu,
+        desk::list_procedures,
+        desk::get_procedure,
+        desk::put_override,
+        desk::import_procedures,
+        desk::export_procedures,
+        desk::review_procedure,
+        desk::supersede,
+        desk::list_forms,
     ),
     components(schemas(views::ProblemView)),
     modifiers(&BearerAuth),
@@ -102,6 +115,7 @@ use crate::{
         (name = "tips", description = "Tips to police units, sealed in the browser; follow-up by receipt code; the unit's inbox and keys"),
         (name = "lookups", description = "Records an account publishes: looked up by key with a second factor, or searched by name"),
         (name = "news", description = "Articles, broadcasts targeted by area and tag, the citizen's feed and ward, push subscriptions"),
+        (name = "desk", description = "The front desk: an account's menu, procedure guides inherited down the agency tree, forms, legal documents"),
         (name = "ops", description = "Health checks")
     )
 )]

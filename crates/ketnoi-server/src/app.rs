@@ -28,6 +28,10 @@ use crate::{
             self,
             service::{Chat, ChatState},
         },
+        desk::{
+            self,
+            service::{Desk, DeskState},
+        },
         directory::{self, service::DirectoryState},
         lookups::{
             self,
@@ -81,6 +85,8 @@ pub struct AppState {
     pub news: Arc<News>,
     /// Runs the persistent job queue.
     pub jobs: Arc<JobRunner>,
+    /// The front desk: menus, guides, forms.
+    pub desk: Arc<Desk>,
 }
 
 /// A bound, ready-to-run server.
@@ -107,6 +113,7 @@ impl Application {
                 .ok_or_else(|| anyhow::anyhow!("blob storage in the database needs PostgreSQL"))?,
         };
         let listener = TcpListener::bind(config.listen).await?;
+        let config_menu_limits = config.menu_limits;
         let jobs = Jobs::new();
         let push = Arc::new(Pusher::new(
             store.clone(),
@@ -162,6 +169,7 @@ impl Application {
             otp_sender,
             news,
             jobs: runner,
+            desk: Arc::new(Desk::new(config_menu_limits)),
         };
         let router = router(&state);
         Ok(Self { listener, router, state })
@@ -227,6 +235,12 @@ async fn housekeeping(kernel: Kernel) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "pruning inbox events failed"),
         }
+        // Guides resting on a document that lapsed today wait for review.
+        match desk::service::flag_lapsed(&kernel).await {
+            Ok(n) if n > 0 => tracing::info!(flagged = n, "guides citing lapsed documents flagged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "flagging lapsed documents failed"),
+        }
     }
 }
 
@@ -246,6 +260,7 @@ fn router(state: &AppState) -> Router {
     let lookups = LookupsState { kernel: kernel.clone(), lookups: state.lookups.clone() };
     let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
     let news = NewsState { kernel: kernel.clone(), news: state.news.clone() };
+    let desk = DeskState { kernel: kernel.clone(), desk: state.desk.clone() };
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
@@ -255,6 +270,7 @@ fn router(state: &AppState) -> Router {
         .merge(lookups::api::router().with_state(lookups.clone()))
         .merge(tips::unit_api::router().with_state(tips.clone()))
         .merge(tips::keys_api::router().with_state(tips.clone()))
+        .merge(desk::api::router().with_state(desk.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         // An article's Markdown may run to 100,000 characters.
         .merge(
@@ -281,6 +297,8 @@ fn router(state: &AppState) -> Router {
         .merge(news::pages::router().with_state(news.clone()))
         .merge(news::console::router().with_state(news.clone()))
         .merge(news::broadcast_console::router().with_state(news))
+        .merge(desk::pages::router().with_state(desk.clone()))
+        .merge(desk::console::router().with_state(desk))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()

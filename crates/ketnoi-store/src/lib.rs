@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`]),
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -31,6 +31,7 @@ use ketnoi_core::{
 mod blob;
 mod bot;
 mod chat;
+mod desk;
 mod error;
 mod lookup;
 mod model;
@@ -50,6 +51,10 @@ pub use bot::{
 pub use chat::{
     ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxEvent, InboxEventKind,
     InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient, StoredAttachment,
+};
+pub use desk::{
+    DeskRefusal, DeskStore, Form, LegalDoc, MenuOwner, MenuVersion, NewForm, Procedure,
+    ProcedureLine, ShownProcedure,
 };
 pub use error::StoreError;
 pub use lookup::{
@@ -100,6 +105,7 @@ pub trait Store:
     + LookupStore
     + TipStore
     + NewsStore
+    + DeskStore
     + Send
     + Sync
 {

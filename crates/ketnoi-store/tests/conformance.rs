@@ -509,3 +509,6 @@ mod tip;
 
 #[path = "conformance/news.rs"]
 mod news;
+
+#[path = "conformance/desk.rs"]
+mod desk;

@@ -263,6 +263,12 @@ pub struct ServeArgs {
     /// emergency alerts are never counted).
     #[arg(long, env = "KETNOI_BROADCASTS_PER_WEEK", value_parser = clap::value_parser!(u32).range(0..=10_000))]
     pub broadcasts_per_week: Option<u32>,
+    /// Top-level buttons an account's menu may have (default 3).
+    #[arg(long, env = "KETNOI_MENU_BUTTONS", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub menu_buttons: Option<u32>,
+    /// Buttons under each top-level menu button (default 5).
+    #[arg(long, env = "KETNOI_MENU_SUB_BUTTONS", value_parser = clap::value_parser!(u32).range(1..=10))]
+    pub menu_sub_buttons: Option<u32>,
     /// Who push services may contact about this server's notifications: a mailto: or https:
     /// address (the VAPID subject).
     #[arg(long, env = "KETNOI_PUSH_CONTACT", value_name = "URI")]

@@ -573,3 +573,226 @@ pub async fn seed_tips(store: &dyn Store) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// The demonstration catalogues: the provincial police's guides (căn cước, residence, vehicles,
+/// passports, fire safety) and the provincial people's committee's (civil status, certification),
+/// written for the project and marked as demonstration content, with `DEMO-` codes rather than
+/// invented official ones.
+const DEMO_POLICE_GUIDES: &str = include_str!("../data/demo-procedures-police.jsonl");
+const DEMO_COMMUNE_GUIDES: &str = include_str!("../data/demo-procedures-commune.jsonl");
+
+/// The demonstration forms: (owner agency, code, title, what it is for).
+const DEMO_FORMS: &[(&str, &str, &str, &str)] = &[
+    (
+        "ca-tuyen-quang",
+        "DEMO-CC01",
+        "Tờ khai căn cước (mẫu minh họa)",
+        "Dùng khi thông tin của công dân cần điều chỉnh lúc cấp thẻ căn cước.",
+    ),
+    (
+        "ca-tuyen-quang",
+        "DEMO-CT01",
+        "Tờ khai thay đổi thông tin cư trú (mẫu minh họa)",
+        "Dùng cho đăng ký thường trú, tạm trú, khai báo tạm vắng và xác nhận cư trú.",
+    ),
+    (
+        "ca-tuyen-quang",
+        "DEMO-DKX",
+        "Giấy khai đăng ký xe (mẫu minh họa)",
+        "Dùng khi đăng ký hoặc thu hồi đăng ký xe mô tô, xe gắn máy.",
+    ),
+    (
+        "ubnd-tuyen-quang",
+        "DEMO-HT01",
+        "Tờ khai đăng ký hộ tịch (mẫu minh họa)",
+        "Dùng cho khai sinh, khai tử và các việc hộ tịch khác.",
+    ),
+];
+
+/// A one-page PDF that says what it is (ASCII text: the demo's stand-in for a real form).
+pub fn demo_pdf(title: &str) -> Vec<u8> {
+    let text: String = ketnoi_text::fold(title)
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || " .,-".contains(c) { c } else { ' ' })
+        .collect();
+    let content = format!(
+        "BT /F1 16 Tf 56 780 Td ({}) Tj 0 -28 Td /F1 11 Tf (ketnoi demo - not an official form) Tj ET",
+        text.to_uppercase()
+    );
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_owned(),
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// Seeds the front desk: the forms, both provincial catalogues as templates for their
+/// subtrees, a few local overrides, and template menus (so every demo account shows one).
+pub async fn seed_desk(
+    store: &dyn Store,
+    blobs: &dyn ketnoi_store::BlobStore,
+) -> anyhow::Result<()> {
+    use ketnoi_core::desk::{Day, DeskField, Menu, MenuAction, MenuButton, Override, ProcedureDoc};
+    use ketnoi_store::{MenuOwner, NewForm};
+    let now = Timestamp::now();
+    let agency = |code: &'static str| async move {
+        store
+            .agency_by_code(&code.parse()?)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo agency {code} missing"))
+    };
+    for (owner, code, title, description) in DEMO_FORMS {
+        let owner = agency(owner).await?;
+        let bytes = demo_pdf(title);
+        let key = ketnoi_server::kernel::http::hex(&rand::random::<[u8; 16]>());
+        blobs.put(&key, &bytes).await?;
+        let doc = ketnoi_core::desk::FormDoc {
+            code: (*code).to_owned(),
+            title: (*title).to_owned(),
+            description: (*description).to_owned(),
+            version: "minh họa".to_owned(),
+            effective: Some(Day::parse("2025-01-01")?),
+            superseded_by: None,
+        }
+        .checked()?;
+        let form = NewForm {
+            agency: owner.id,
+            doc,
+            blob_key: key,
+            content_type: "application/pdf".to_owned(),
+            file_name: format!("{code}.pdf"),
+            size: bytes.len() as i64,
+        };
+        store.save_form(&form, now).await?;
+    }
+    for (owner, text) in
+        [("ca-tuyen-quang", DEMO_POLICE_GUIDES), ("ubnd-tuyen-quang", DEMO_COMMUNE_GUIDES)]
+    {
+        let owner = agency(owner).await?;
+        let docs = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| Ok(serde_json::from_str::<ProcedureDoc>(l)?.checked()?))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let line = store.agency_ancestry(owner.id).await?;
+        store
+            .save_procedures(owner.id, &line, &docs, &Day::today(now), now)
+            .await?
+            .map_err(|r| anyhow::anyhow!("demo catalogue refused: {r:?}"))?;
+    }
+    // Local details: the commune police open on Saturday mornings for ID cards; the commune
+    // office receives civil-status papers at its one-stop desk; Thanh Thủy hides passports
+    // (its officers send people to the province).
+    let overrides: [(&str, &str, Override); 3] = [
+        ("ca-vi-xuyen", "DEMO-CA-01", Override {
+            fields: [(DeskField::Hours, "Thứ Hai – Thứ Sáu 7:30–17:00; sáng thứ Bảy 7:30–11:30 (chỉ tiếp nhận căn cước)".to_owned())].into(),
+            extra_steps: vec!["Người từ 70 tuổi trở lên hoặc đi lại khó khăn: gọi 0219 3826 113 để cán bộ đến tận nhà".to_owned()],
+            hidden: false,
+        }),
+        ("ubnd-vi-xuyen", "DEMO-UB-01", Override {
+            fields: [(DeskField::Office, "Bộ phận Một cửa, UBND xã Vị Xuyên".to_owned())].into(),
+            extra_steps: vec![],
+            hidden: false,
+        }),
+        ("ca-thanh-thuy", "DEMO-CA-11", Override { hidden: true, ..Override::default() }),
+    ];
+    for (slug, code, over) in overrides {
+        let Some(account) = store.account_by_slug(&slug.parse()?).await? else { continue };
+        let line = store.agency_ancestry(account.agency).await?;
+        if let Some(shown) = store.procedure_for(account.id, &line, code).await? {
+            store.set_override(shown.procedure.id, account.id, &over, now).await?;
+        }
+    }
+    let button = |label: &str, action: MenuAction, value: &str| MenuButton {
+        label: label.to_owned(),
+        action: Some(action),
+        value: value.to_owned(),
+        buttons: vec![],
+    };
+    let group = |label: &str, buttons: Vec<MenuButton>| MenuButton {
+        label: label.to_owned(),
+        action: None,
+        value: String::new(),
+        buttons,
+    };
+    let police = Menu {
+        buttons: vec![
+            group(
+                "Thủ tục hành chính",
+                vec![
+                    button("Tất cả thủ tục", MenuAction::Procedures, ""),
+                    button("Cấp thẻ căn cước", MenuAction::Procedure, "DEMO-CA-01"),
+                    button("Đăng ký thường trú", MenuAction::Procedure, "DEMO-CA-04"),
+                    button("Đăng ký xe", MenuAction::Procedure, "DEMO-CA-09"),
+                    button("Biểu mẫu", MenuAction::Forms, ""),
+                ],
+            ),
+            button("Dịch vụ công", MenuAction::Url, "https://dichvucong.gov.vn"),
+            group(
+                "Liên hệ",
+                vec![
+                    button("Gửi tin báo", MenuAction::Tip, ""),
+                    button("Hỏi trợ lý", MenuAction::Keyword, "làm căn cước cần gì"),
+                    button("Gọi đường dây nóng", MenuAction::Phone, "113"),
+                ],
+            ),
+        ],
+    };
+    let commune = Menu {
+        buttons: vec![
+            group(
+                "Thủ tục hành chính",
+                vec![
+                    button("Tất cả thủ tục", MenuAction::Procedures, ""),
+                    button("Đăng ký khai sinh", MenuAction::Procedure, "DEMO-UB-01"),
+                    button("Đăng ký kết hôn", MenuAction::Procedure, "DEMO-UB-02"),
+                    button("Chứng thực", MenuAction::Procedure, "DEMO-UB-04"),
+                    button("Biểu mẫu", MenuAction::Forms, ""),
+                ],
+            ),
+            button("Dịch vụ công", MenuAction::Url, "https://dichvucong.gov.vn"),
+            button("Hỏi trợ lý", MenuAction::Keyword, "thủ tục khai sinh"),
+        ],
+    };
+    let youth = Menu {
+        buttons: vec![
+            button("Đoàn Thanh niên", MenuAction::Url, "https://doanthanhnien.vn"),
+            button("Hỏi Tỉnh Đoàn", MenuAction::Keyword, "tình nguyện"),
+            button("Gọi văn phòng", MenuAction::Phone, "0207 3822 588"),
+        ],
+    };
+    for (code, menu) in [
+        ("ca-tuyen-quang", police),
+        ("ubnd-tuyen-quang", commune),
+        ("tinh-doan-tuyen-quang", youth),
+    ] {
+        let owner = agency(code).await?;
+        store.publish_menu(MenuOwner::Agency(owner.id), &menu, None, now).await?;
+    }
+    Ok(())
+}

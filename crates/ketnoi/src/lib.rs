@@ -161,6 +161,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings.server_config(key), store.clone()).await?;
     if seeded {
         demo::seed_lookups(store.as_ref(), app.state().kernel.blobs.as_ref()).await?;
+        demo::seed_desk(store.as_ref(), app.state().kernel.blobs.as_ref()).await?;
         app.state().lookups.refresh().await?;
     }
     let addr = app.local_addr()?;

@@ -45,6 +45,10 @@ pub struct FileSettings {
     pub public_url: Option<String>,
     /// Broadcasts per account per week.
     pub broadcasts_per_week: Option<u32>,
+    /// Top-level buttons an account's menu may have (default 3).
+    pub menu_buttons: Option<u32>,
+    /// Buttons under each top-level one (default 5).
+    pub menu_sub_buttons: Option<u32>,
     /// The VAPID subject.
     pub push_contact: Option<String>,
     /// Sign-in code delivery.
@@ -102,6 +106,8 @@ pub struct Settings {
     pub public_url: Option<String>,
     /// Broadcasts per account per week.
     pub broadcasts_per_week: i64,
+    /// How large an account's menu may be.
+    pub menu_limits: ketnoi_core::desk::MenuLimits,
     /// The VAPID subject.
     pub push_contact: String,
 }
@@ -213,6 +219,19 @@ impl Settings {
                 Some(_) => bail!("the push contact must be a mailto: or https: address"),
                 None => ketnoi_server::kernel::config::DEFAULT_PUSH_CONTACT.to_owned(),
             },
+            menu_limits: {
+                let d = ketnoi_core::desk::MenuLimits::default();
+                let buttons =
+                    serve.menu_buttons.or(file.menu_buttons).map_or(d.buttons, |n| n as usize);
+                let sub_buttons = serve
+                    .menu_sub_buttons
+                    .or(file.menu_sub_buttons)
+                    .map_or(d.sub_buttons, |n| n as usize);
+                if !(1..=10).contains(&buttons) || !(1..=10).contains(&sub_buttons) {
+                    bail!("menu_buttons and menu_sub_buttons must be between 1 and 10");
+                }
+                ketnoi_core::desk::MenuLimits { buttons, sub_buttons }
+            },
             storage,
         })
     }
@@ -236,6 +255,7 @@ impl Settings {
             broadcasts_per_week: self.broadcasts_per_week,
             push_contact: self.push_contact.clone(),
             push_allow_http: false,
+            menu_limits: self.menu_limits,
         }
     }
 }

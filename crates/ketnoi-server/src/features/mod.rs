@@ -4,6 +4,7 @@
 
 pub mod bot;
 pub mod chat;
+pub mod desk;
 pub mod directory;
 pub mod lookups;
 pub mod news;

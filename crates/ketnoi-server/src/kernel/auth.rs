@@ -139,6 +139,14 @@ impl Caller {
         }
     }
 
+    /// The signed-in staff member's id, if a staff member is calling.
+    pub fn staff_id(&self) -> Option<ketnoi_core::StaffId> {
+        match self {
+            Self::Staff { staff, .. } => Some(staff.id),
+            _ => None,
+        }
+    }
+
     /// Whether the policy lets this caller do `action` to something owned by an agency with
     /// this ancestry (`None`: platform-wide). Only staff hold roles.
     pub fn may(&self, action: policy::Action, ancestry: Option<&[ketnoi_core::AgencyId]>) -> bool {

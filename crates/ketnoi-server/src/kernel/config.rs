@@ -98,6 +98,8 @@ pub struct ServerConfig {
     /// Accept push endpoints over plain http (a push service on the same machine, in tests);
     /// real push services are https only.
     pub push_allow_http: bool,
+    /// How large an account's menu may be: top-level buttons and buttons under each.
+    pub menu_limits: ketnoi_core::desk::MenuLimits,
 }
 
 impl ServerConfig {
@@ -120,6 +122,7 @@ impl ServerConfig {
             broadcasts_per_week: DEFAULT_BROADCASTS_PER_WEEK,
             push_contact: DEFAULT_PUSH_CONTACT.to_owned(),
             push_allow_http: false,
+            menu_limits: ketnoi_core::desk::MenuLimits::default(),
         }
     }
 }

@@ -134,6 +134,20 @@ pub enum ApiError {
         /// The field at fault.
         field: &'static str,
     },
+    /// A structure (a menu, a document chain) breaks one of its rules (422): the code is the
+    /// rule and its message key, `at` where it broke, `limit` the number the rule sets.
+    #[error("broken rule {code} at {at}")]
+    BrokenRule {
+        /// The rule.
+        code: &'static str,
+        /// Where, as a path (`buttons[1].buttons[0]`) or a name.
+        at: String,
+        /// The rule's number, where it has one.
+        limit: Option<i64>,
+    },
+    /// An imported file has errors (422), each on its line; nothing was stored.
+    #[error("import refused")]
+    ImportRefused(Vec<ImportError>),
     /// An account has used its broadcasts for the week (429).
     #[error("broadcast quota used")]
     QuotaExceeded {
@@ -321,6 +335,32 @@ impl ApiError {
                 vec![],
                 vec![("field", serde_json::json!(field))],
             ),
+            Self::BrokenRule { code, at, limit } => {
+                let mut args = vec![("at", Text(at.clone()))];
+                let mut extra = vec![("at", serde_json::json!(at))];
+                if let Some(n) = limit {
+                    args.push(("limit", Number(*n)));
+                    extra.push(("limit", serde_json::json!(n)));
+                }
+                (StatusCode::UNPROCESSABLE_ENTITY, *code, args, extra)
+            }
+            Self::ImportRefused(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import-refused",
+                vec![
+                    ("count", Number(errors.len() as i64)),
+                    ("line", Number(errors.first().map_or(0, |e| e.line as i64))),
+                ],
+                vec![(
+                    "errors",
+                    serde_json::json!(
+                        errors
+                            .iter()
+                            .map(|e| serde_json::json!({"line": e.line, "code": e.code, "detail": e.detail}))
+                            .collect::<Vec<_>>()
+                    ),
+                )],
+            ),
             Self::QuotaExceeded { limit, resets_at, retry_after } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 "broadcast-quota",
@@ -366,6 +406,17 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// One error of an imported file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportError {
+    /// Its line, from 1.
+    pub line: usize,
+    /// What is wrong, as a message key (taking `$detail`).
+    pub code: &'static str,
+    /// The field, value or reason, as the file has it.
+    pub detail: String,
+}
+
 /// The thing names that `what` arguments may take, mapped to their message keys.
 fn what_key(what: &str) -> &'static str {
     match what {
@@ -389,6 +440,9 @@ fn what_key(what: &str) -> &'static str {
         "follower" => "what-follower",
         "citizen" => "what-citizen",
         "subscription" => "what-subscription",
+        "procedure" => "what-procedure",
+        "form" => "what-form",
+        "legal document" => "what-legal-doc",
         _ => "what-thing",
     }
 }

@@ -28,3 +28,38 @@ pub fn clean(declared: &str, bytes: &[u8], max: usize) -> Result<(Sniffed, Vec<u
     }
     Ok((sniffed, cleaned))
 }
+
+/// The document types a forms library keeps: PDF, Word (DOC, DOCX), OpenDocument text (ODT) and
+/// spreadsheets (XLS, XLSX). Pictures and slides are refused.
+const DOCUMENT_TYPES: &[&str] = &[
+    "application/pdf",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// A document checked and cleaned by [`clean_document`].
+pub struct CleanDocument {
+    /// Its media type, read from the bytes.
+    pub content_type: String,
+    /// The extension it is served under.
+    pub extension: &'static str,
+    /// The bytes, without metadata.
+    pub bytes: Vec<u8>,
+}
+
+/// Checks a downloadable document as [`clean`] does, and refuses anything but the types of a
+/// forms library.
+pub fn clean_document(declared: &str, bytes: &[u8], max: usize) -> Result<CleanDocument, ApiError> {
+    let (sniffed, bytes) = clean(declared, bytes, max)?;
+    if !DOCUMENT_TYPES.contains(&sniffed.media_type) {
+        return Err(ApiError::UploadRejected("upload-unsupported"));
+    }
+    Ok(CleanDocument {
+        content_type: sniffed.media_type.to_owned(),
+        extension: sniffed.extension,
+        bytes,
+    })
+}

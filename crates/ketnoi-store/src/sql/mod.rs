@@ -12,6 +12,7 @@ pub(crate) mod bot;
 pub(crate) mod chat;
 pub(crate) mod chat_store;
 pub(crate) mod chat_write;
+pub(crate) mod desk;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;
@@ -250,11 +251,13 @@ macro_rules! impl_store {
         $crate::sql::impl_lookup!($store, $db, $row);
         $crate::sql::impl_tip!($store, $db, $row);
         $crate::sql::impl_news!($store, $db, $row);
+        $crate::sql::impl_desk!($store, $db, $row);
     };
 }
 pub(crate) use accounts::impl_accounts;
 pub(crate) use bot::impl_bot;
 pub(crate) use chat_store::impl_chat;
+pub(crate) use desk::impl_desk;
 pub(crate) use impl_store;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;

@@ -94,6 +94,9 @@ pub async fn start_with(
             .await
             .unwrap_or_else(|e| panic!("seed lookups: {e:#}"));
         state.lookups.refresh().await.unwrap_or_else(|e| panic!("{e:#}"));
+        demo::seed_desk(store.as_ref(), state.kernel.blobs.as_ref())
+            .await
+            .unwrap_or_else(|e| panic!("seed desk: {e:#}"));
     }
     let base = format!("http://127.0.0.1:{}", app.port());
     let (blobs, lookups) = (app.state().kernel.blobs.clone(), app.state().lookups.clone());

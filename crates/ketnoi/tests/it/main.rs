@@ -18,6 +18,7 @@ mod browser_tip_keys;
 mod browser_tips;
 mod chat;
 mod cli;
+mod desk;
 mod lookup;
 mod news;
 mod pages;

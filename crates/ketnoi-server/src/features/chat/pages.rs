@@ -90,6 +90,8 @@ impl ScriptTexts {
 #[template(path = "chat.html")]
 pub(crate) struct ChatPage {
     pub(crate) l: Layout,
+    /// The account's menu above the composer (citizens only), as drawn by the front desk.
+    pub(crate) menu: String,
     /// `citizen` or `staff`.
     pub(crate) role: &'static str,
     pub(crate) title: String,
@@ -372,7 +374,10 @@ async fn citizen_page(
         None => Vec::new(),
     };
     let notices = notices(viewer, &account, citizen.id).await?;
+    let menu =
+        crate::features::desk::service::menu_block(&viewer.state, &t, &account, "chat-menu").await;
     Ok(Some(ChatPage {
+        menu,
         notices,
         tags: None,
         title: account.display_name.clone(),

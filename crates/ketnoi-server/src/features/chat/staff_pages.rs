@@ -230,6 +230,7 @@ async fn staff_page(
         None
     };
     Ok(ChatPage {
+        menu: String::new(),
         notices: Vec::new(),
         tags,
         title: conversation.citizen_label.clone(),

@@ -53,6 +53,7 @@ struct ConsoleAccount {
     bot: bool,
     lookups: bool,
     news: bool,
+    desk: bool,
 }
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
@@ -95,7 +96,8 @@ async fn console(viewer: Viewer<DirectoryState>) -> Response {
         let bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
         let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
         let news = viewer.caller.may(ketnoi_core::Action::PublishNews, Some(&ancestry));
-        listed.push(ConsoleAccount { card, bot, lookups, news });
+        let desk = viewer.caller.may(ketnoi_core::Action::ManageDesk, Some(&ancestry));
+        listed.push(ConsoleAccount { card, bot, lookups, news, desk });
     }
     let tip_units = match crate::features::tips::unit_pages::units_for_console(&viewer).await {
         Ok(units) => units

@@ -225,6 +225,8 @@ enum FollowButton {
 #[template(path = "account.html")]
 struct AccountPage {
     l: Layout,
+    /// The account's menu, as drawn by the front desk.
+    menu: String,
     a: AccountCard,
     /// The latest articles: address, title, date.
     news: Vec<(String, String, String)>,
@@ -336,7 +338,10 @@ async fn account_page_for(
             )
         })
         .collect();
+    let menu =
+        crate::features::desk::service::menu_block(&viewer.state, &t, &account, "menu").await;
     Ok(AccountPage {
+        menu,
         news,
         l: viewer.layout(false),
         a: card.ok_or(ApiError::NotFound("account"))?,
