@@ -33,6 +33,8 @@ struct In {
     answer: String,
     #[serde(default)]
     examples: Vec<String>,
+    #[serde(default)]
+    procedure: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +44,8 @@ struct Out<'a> {
     question: &'a str,
     answer: &'a str,
     examples: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    procedure: Option<&'a str>,
 }
 
 /// The non-blank lines of a JSON Lines text with their 1-based numbers; a byte-order mark and
@@ -58,6 +62,7 @@ pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
     for (n, line) in lines(text) {
         let raw: In = serde_json::from_str(line).map_err(|e| LineError::new(n, e.to_string()))?;
         let intent = Intent::new(&raw.id, &raw.topic, &raw.question, &raw.answer, &raw.examples)
+            .and_then(|i| i.linked(raw.procedure.as_deref()))
             .map_err(|e| LineError::new(n, format!("{}: {e}", raw.id)))?;
         if !seen.insert(intent.id.clone()) {
             return Err(LineError::new(n, format!("intent id {} is used twice", intent.id)));
@@ -85,6 +90,7 @@ pub fn export_kb(intents: &[Intent]) -> String {
             question: &intent.question,
             answer: &intent.answer,
             examples: &intent.examples,
+            procedure: intent.procedure.as_deref(),
         };
         // Serialising strings cannot fail.
         out.push_str(&serde_json::to_string(&line).unwrap_or_default());

@@ -43,6 +43,9 @@ pub struct Intent {
     pub answer: String,
     /// Other ways citizens ask it.
     pub examples: Vec<String>,
+    /// The code of the procedure guide the answer comes from, if any: the answer links to it
+    /// ("Xem hướng dẫn đầy đủ") and is flagged for review with it.
+    pub procedure: Option<String>,
 }
 
 impl Intent {
@@ -74,7 +77,18 @@ impl Intent {
             question: crate::bounded_text(question, "question", 2, 500)?,
             answer: crate::bounded_text(answer, "answer", 1, crate::chat::MAX_TEXT_CHARS)?,
             examples: kept,
+            procedure: None,
         })
+    }
+
+    /// The intent linked to the procedure guide with this code (`None` or blank: no link).
+    pub fn linked(mut self, procedure: Option<&str>) -> Result<Self, InvalidInput> {
+        self.procedure = procedure
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(crate::desk::catalogue_code)
+            .transpose()?;
+        Ok(self)
     }
 }
 

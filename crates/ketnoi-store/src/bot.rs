@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 use ketnoi_core::{
-    AccountId, ConversationId, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId, Timestamp,
+    AccountId, AgencyId, ConversationId, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId,
+    Timestamp,
 };
 
 use crate::Result;
@@ -27,6 +28,8 @@ pub struct BotSettings {
     pub kb_version: i64,
     /// The hand-off threshold last calibrated on the knowledge base, if any.
     pub threshold: Option<f64>,
+    /// Whether the knowledge base is offered to the accounts of the agency's subtree.
+    pub shared: bool,
 }
 
 /// The settings an officer edits; the knowledge base's version and threshold are kept.
@@ -145,6 +148,14 @@ pub trait BotStore {
         kb_version: i64,
         threshold: f64,
     ) -> Result<()>;
+    /// Offers the account's knowledge base to the accounts of its agency's subtree, or stops.
+    async fn set_bot_shared(&self, account: AccountId, shared: bool, at: Timestamp) -> Result<()>;
+    /// The knowledge bases offered by accounts of these agencies (and not empty): each
+    /// account, its agency and its knowledge base's version, in no particular order.
+    async fn shared_knowledge(
+        &self,
+        agencies: &[AgencyId],
+    ) -> Result<Vec<(AccountId, AgencyId, i64)>>;
     /// The knowledge base, in order.
     async fn bot_intents(&self, account: AccountId) -> Result<Vec<Intent>>;
     /// One intent.

@@ -425,6 +425,37 @@ pub enum BenchCommand {
     /// connected followers, and the feed, each beside its reference. Progress goes to standard
     /// error; a Markdown table, then one JSON line, to standard output.
     News(BenchNews),
+    /// The front desk on a three-level tree of 10,000 agencies and a catalogue of 5,000 guides:
+    /// an account page with its menu, catalogue search without diacritics, and marking a law
+    /// replaced, each beside its reference. A Markdown table, then one JSON line, to standard
+    /// output.
+    Desk(BenchDesk),
+}
+
+/// `ketnoi bench desk`.
+#[derive(Debug, Args)]
+pub struct BenchDesk {
+    /// Districts under the province.
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub districts: u32,
+    /// Communes under each district.
+    #[arg(long, default_value_t = 99, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub communes: u32,
+    /// Commune accounts made (the pages and searches pick among them).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub accounts: u32,
+    /// Guides in the province's catalogue.
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub procedures: u32,
+    /// Requests timed per measure.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+    pub requests: u32,
+    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Where the scratch folder is made [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// `ketnoi bench news`.

@@ -609,6 +609,25 @@ const DEMO_FORMS: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
+/// Which answers of the starter knowledge base summarise which demonstration guide.
+const INTENT_GUIDES: &[(&str, &str)] = &[
+    ("can_cuoc.cap_lan_dau", "DEMO-CA-01"),
+    ("can_cuoc.cap_doi", "DEMO-CA-02"),
+    ("can_cuoc.bi_mat", "DEMO-CA-03"),
+    ("cu_tru.thuong_tru", "DEMO-CA-04"),
+    ("cu_tru.tam_tru", "DEMO-CA-05"),
+    ("cu_tru.tam_vang", "DEMO-CA-06"),
+    ("cu_tru.xac_nhan_cu_tru", "DEMO-CA-08"),
+    ("xe.dang_ky_xe", "DEMO-CA-09"),
+    ("ho_tich.khai_sinh", "DEMO-UB-01"),
+    ("ho_tich.ket_hon", "DEMO-UB-02"),
+    ("ho_tich.khai_tu", "DEMO-UB-03"),
+    ("chung_thuc.ban_sao", "DEMO-UB-04"),
+    ("chung_thuc.chu_ky", "DEMO-UB-05"),
+    ("ho_tich.trich_luc", "DEMO-UB-06"),
+    ("ho_tich.xac_nhan_hon_nhan", "DEMO-UB-07"),
+];
+
 /// A one-page PDF that says what it is (ASCII text: the demo's stand-in for a real form).
 pub fn demo_pdf(title: &str) -> Vec<u8> {
     let text: String = ketnoi_text::fold(title)
@@ -727,6 +746,22 @@ pub async fn seed_desk(
         if let Some(shown) = store.procedure_for(account.id, &line, code).await? {
             store.set_override(shown.procedure.id, account.id, &over, now).await?;
         }
+    }
+    // The starter knowledge base's answers link to the guides they summarise.
+    for slug in ["ca-vi-xuyen", "ubnd-vi-xuyen"] {
+        let Some(account) = store.account_by_slug(&slug.parse()?).await? else { continue };
+        let line = store.agency_ancestry(account.agency).await?;
+        let mut intents = store.bot_intents(account.id).await?;
+        for intent in &mut intents {
+            let Some((_, code)) = INTENT_GUIDES.iter().find(|(id, _)| *id == intent.id.as_str())
+            else {
+                continue;
+            };
+            if store.procedure_for(account.id, &line, code).await?.is_some() {
+                intent.procedure = Some((*code).to_owned());
+            }
+        }
+        store.replace_bot_intents(account.id, &intents, now).await?;
     }
     let button = |label: &str, action: MenuAction, value: &str| MenuButton {
         label: label.to_owned(),

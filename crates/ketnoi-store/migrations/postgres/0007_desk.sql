@@ -96,3 +96,9 @@ CREATE TABLE menus (
 );
 CREATE UNIQUE INDEX menus_account ON menus (account_id, version) WHERE account_id IS NOT NULL;
 CREATE UNIQUE INDEX menus_agency ON menus (agency_id, version) WHERE agency_id IS NOT NULL;
+
+-- A bot answer may come from a procedure guide: it links to the guide and is flagged with it.
+ALTER TABLE bot_intents ADD COLUMN procedure_code TEXT;
+-- An account may offer its knowledge base to the accounts of its agency's subtree: their bots
+-- answer from their own intents and the offered ones (their own win on a shared id).
+ALTER TABLE bot_settings ADD COLUMN shared BOOLEAN NOT NULL DEFAULT FALSE;

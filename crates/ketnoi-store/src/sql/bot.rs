@@ -8,10 +8,10 @@
 use crate::StoreError;
 
 /// The columns read for an [`ketnoi_core::Intent`].
-pub(crate) const INTENT_COLUMNS: &str = "intent_id, topic, question, answer, examples";
+pub(crate) const INTENT_COLUMNS: &str =
+    "intent_id, topic, question, answer, examples, procedure_code";
 /// The columns written for an intent, in the order the inserts bind them.
-pub(crate) const INTENT_INSERT_COLUMNS: &str =
-    "account_id, intent_id, position, topic, question, answer, examples, updated_at";
+pub(crate) const INTENT_INSERT_COLUMNS: &str = "account_id, intent_id, position, topic, question, answer, examples, updated_at, procedure_code";
 /// The columns read for a [`ketnoi_core::KeywordRule`].
 pub(crate) const RULE_COLUMNS: &str = "id, keyword, matching, answer";
 /// The columns read for a [`crate::Handoff`].
@@ -64,6 +64,7 @@ macro_rules! impl_bot {
                     question: r.try_get("question")?,
                     answer: r.try_get("answer")?,
                     examples: from_json(r.try_get("examples")?)?,
+                    procedure: r.try_get("procedure_code")?,
                 })
             }
 
@@ -154,7 +155,7 @@ macro_rules! impl_bot {
                     let sql = format!(
                         "INSERT INTO bot_intents ({}) VALUES {}",
                         $crate::sql::bot::INTENT_INSERT_COLUMNS,
-                        $crate::sql::chat::placeholders(size, 8)
+                        $crate::sql::chat::placeholders(size, 9)
                     );
                     let mut q = sqlx::query(&sql);
                     for intent in chunk {
@@ -166,7 +167,8 @@ macro_rules! impl_bot {
                             .bind(intent.question.as_str())
                             .bind(intent.answer.as_str())
                             .bind($crate::sql::bot::to_json(&intent.examples)?)
-                            .bind(at.millis());
+                            .bind(at.millis())
+                            .bind(intent.procedure.as_deref());
                         position += 1;
                     }
                     q.execute(&mut **tx).await.map_err($crate::error::classify("intent"))?;
@@ -183,7 +185,7 @@ macro_rules! impl_bot {
             ) -> $crate::Result<$crate::BotSettings> {
                 use sqlx::Row as _;
                 let row = sqlx::query(
-                    "SELECT enabled, welcome, away_message, kb_version, threshold \
+                    "SELECT enabled, welcome, away_message, kb_version, threshold, shared \
                      FROM bot_settings WHERE account_id = $1",
                 )
                 .bind(account.0)
@@ -196,7 +198,55 @@ macro_rules! impl_bot {
                     away_message: r.try_get("away_message")?,
                     kb_version: r.try_get("kb_version")?,
                     threshold: r.try_get("threshold")?,
+                    shared: r.try_get("shared")?,
                 })
+            }
+
+            async fn set_bot_shared(
+                &self,
+                account: ketnoi_core::AccountId,
+                shared: bool,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "INSERT INTO bot_settings (account_id, shared, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (account_id) DO UPDATE SET shared = excluded.shared, \
+                     updated_at = excluded.updated_at",
+                )
+                .bind(account.0)
+                .bind(shared)
+                .bind(at.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::error::classify("account"))?;
+                Ok(())
+            }
+
+            async fn shared_knowledge(
+                &self,
+                agencies: &[ketnoi_core::AgencyId],
+            ) -> $crate::Result<Vec<(ketnoi_core::AccountId, ketnoi_core::AgencyId, i64)>> {
+                use sqlx::Row as _;
+                if agencies.is_empty() {
+                    return Ok(vec![]);
+                }
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT s.account_id, a.agency_id, s.kb_version FROM bot_settings s \
+                     JOIN accounts a ON a.id = s.account_id \
+                     WHERE s.shared = TRUE AND s.kb_version > 0 AND a.agency_id IN (",
+                );
+                $crate::sql::desk::push_ids!(qb, agencies);
+                qb.push(")");
+                let rows = qb.build().fetch_all(&self.pool).await?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            ketnoi_core::AccountId(r.try_get("account_id")?),
+                            ketnoi_core::AgencyId(r.try_get("agency_id")?),
+                            r.try_get("kb_version")?,
+                        ))
+                    })
+                    .collect()
             }
 
             async fn save_bot_settings(
@@ -308,12 +358,13 @@ macro_rules! impl_bot {
                 let version = Self::bump_kb(&mut tx, account, at).await?;
                 sqlx::query(
                     "INSERT INTO bot_intents (account_id, intent_id, position, topic, question, \
-                     answer, examples, updated_at) VALUES ($1, $2, \
+                     answer, examples, updated_at, procedure_code) VALUES ($1, $2, \
                      (SELECT COALESCE(MAX(position), -1) + 1 FROM bot_intents WHERE account_id = $1), \
-                     $3, $4, $5, $6, $7) \
+                     $3, $4, $5, $6, $7, $8) \
                      ON CONFLICT (account_id, intent_id) DO UPDATE SET topic = excluded.topic, \
                      question = excluded.question, answer = excluded.answer, \
-                     examples = excluded.examples, updated_at = excluded.updated_at",
+                     examples = excluded.examples, updated_at = excluded.updated_at, \
+                     procedure_code = excluded.procedure_code",
                 )
                 .bind(account.0)
                 .bind(intent.id.as_str())
@@ -322,6 +373,7 @@ macro_rules! impl_bot {
                 .bind(intent.answer.as_str())
                 .bind($crate::sql::bot::to_json(&intent.examples)?)
                 .bind(at.millis())
+                .bind(intent.procedure.as_deref())
                 .execute(&mut *tx)
                 .await?;
                 tx.commit().await?;

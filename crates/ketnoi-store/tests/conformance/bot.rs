@@ -82,6 +82,7 @@ async fn bot_settings_start_off_and_saving_keeps_the_knowledge_base_version(s: &
             away_message: update.away_message.clone(),
             kb_version: 1,
             threshold: Some(0.42),
+            shared: false,
         }
     );
     // Another account is untouched, and a missing one cannot be configured.

@@ -436,7 +436,36 @@ async fn an_account_shows_its_own_menu_else_the_nearest_template_and_versions_ro
     assert_eq!(inherited.map(|m| m.menu), Some(menu(&["Huyện 1"])));
 }
 
+async fn an_offered_knowledge_base_is_found_by_agency_and_keeps_its_links(s: &dyn Store) {
+    let t = tree(s).await;
+    let intent = |id: &str, code: Option<&str>| {
+        ketnoi_core::Intent::new(id, "Căn cước", "Làm căn cước ở đâu?", "Tại công an xã.", &[])
+            .and_then(|i| i.linked(code))
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let intents = [intent("can_cuoc", Some("CCCD-01")), intent("gio", None)];
+    s.replace_bot_intents(t.province_account.id, &intents, T0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let back = s.bot_intents(t.province_account.id).await.unwrap_or_default();
+    assert_eq!(back, intents.to_vec(), "the link to the guide is kept");
+    assert!(s.shared_knowledge(&t.line(t.commune)).await.unwrap_or_default().is_empty());
+
+    s.set_bot_shared(t.province_account.id, true, T0).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        s.bot_settings(t.province_account.id).await.is_ok_and(|b| b.shared && b.kb_version == 1)
+    );
+    let offered = s.shared_knowledge(&t.line(t.commune)[1..]).await.unwrap_or_default();
+    assert_eq!(offered, vec![(t.province_account.id, t.province, 1)]);
+    // An account that offers but has no intents offers nothing.
+    s.set_bot_shared(t.commune_account.id, true, T0).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.shared_knowledge(&[t.commune]).await.map(|v| v.len()).ok(), Some(0));
+    s.set_bot_shared(t.province_account.id, false, T0).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.shared_knowledge(&[t.province]).await.unwrap_or_default().is_empty());
+}
+
 conformance!(
+    an_offered_knowledge_base_is_found_by_agency_and_keeps_its_links,
     a_template_reaches_the_subtree_and_a_later_change_reaches_who_did_not_override,
     a_hidden_guide_leaves_the_catalogue_and_search_finds_words_without_marks,
     replacing_a_law_flags_every_guide_that_cites_it_and_their_forms,

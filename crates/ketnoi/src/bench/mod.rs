@@ -19,6 +19,7 @@
 //! 4. **delivery**: citizens send at a paced aggregate rate while the officer's screen times each
 //!    message's arrival ([`load::delivery`]).
 
+mod desk;
 mod idle;
 mod load;
 mod news;
@@ -46,6 +47,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
     match command {
         BenchCommand::Chat(args) => chat(args).await,
         BenchCommand::News(args) => news::run(args).await,
+        BenchCommand::Desk(args) => desk::run(args).await,
     }
 }
 

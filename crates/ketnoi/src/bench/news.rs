@@ -63,13 +63,13 @@ pub async fn run(args: BenchNews) -> anyhow::Result<()> {
     Ok(())
 }
 
-struct Report {
-    lines: Vec<String>,
-    json: Value,
+pub(super) struct Report {
+    pub(super) lines: Vec<String>,
+    pub(super) json: Value,
 }
 
 impl Report {
-    fn markdown(&self) -> String {
+    pub(super) fn markdown(&self) -> String {
         self.lines.join("\n")
     }
 }
@@ -85,7 +85,7 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-fn row(name: &str, s: &Summary, reference: &Summary, target: &str) -> String {
+pub(super) fn row(name: &str, s: &Summary, reference: &Summary, target: &str) -> String {
     format!(
         "| {name} | {} | {} | {} | {} | {} | {} | {target} |",
         s.count,
@@ -193,13 +193,13 @@ struct Seeded {
 }
 
 /// Plain SQL for either engine, run through the right pool.
-enum Pool {
+pub(super) enum Pool {
     Sqlite(sqlx::SqlitePool),
     Postgres(sqlx::PgPool),
 }
 
 impl Pool {
-    async fn open(url: &str) -> anyhow::Result<Self> {
+    pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
         Ok(if url.starts_with("sqlite:") {
             Self::Sqlite(sqlx::SqlitePool::connect(url).await?)
         } else {
@@ -207,7 +207,7 @@ impl Pool {
         })
     }
 
-    async fn run(&self, sql: &str) -> anyhow::Result<()> {
+    pub(super) async fn run(&self, sql: &str) -> anyhow::Result<()> {
         match self {
             Self::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ())?,
             Self::Postgres(p) => sqlx::raw_sql(sql).execute(p).await.map(|_| ())?,
@@ -215,7 +215,7 @@ impl Pool {
         Ok(())
     }
 
-    async fn number(&self, sql: &str) -> anyhow::Result<i64> {
+    pub(super) async fn number(&self, sql: &str) -> anyhow::Result<i64> {
         Ok(match self {
             Self::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
             Self::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
@@ -224,7 +224,7 @@ impl Pool {
 }
 
 /// Inserts rows `values(i)` for `i` in `0..n`, a batch per statement and transaction.
-async fn insert(
+pub(super) async fn insert(
     pool: &Pool,
     head: &str,
     n: usize,

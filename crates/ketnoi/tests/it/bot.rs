@@ -38,10 +38,22 @@ pub(crate) fn kb_answer(id: &str) -> String {
 
 /// Sends a citizen's message; returns the conversation id and the message's number.
 async fn ask(app: &TestApp, token: &str, client_id: &str, text: &str) -> (i64, i64) {
+    ask_account(app, ACCOUNT, token, client_id, text).await
+}
+
+/// Sends a citizen's message to an account; returns the conversation id and the message's
+/// number.
+pub(crate) async fn ask_account(
+    app: &TestApp,
+    account: &str,
+    token: &str,
+    client_id: &str,
+    text: &str,
+) -> (i64, i64) {
     let (status, sent) = app
         .send(
             reqwest::Method::POST,
-            &format!("/api/v1/accounts/{ACCOUNT}/messages"),
+            &format!("/api/v1/accounts/{account}/messages"),
             Some(token),
             Some(json!({ "client_msg_id": client_id, "text": text })),
         )
@@ -59,7 +71,7 @@ async fn messages(app: &TestApp, token: &str, conversation: i64) -> Vec<Value> {
 }
 
 /// Waits for the bot's message after `seq`.
-async fn bot_reply(app: &TestApp, token: &str, conversation: i64, seq: i64) -> Value {
+pub(crate) async fn bot_reply(app: &TestApp, token: &str, conversation: i64, seq: i64) -> Value {
     let started = Instant::now();
     loop {
         let found = messages(app, token, conversation)
@@ -82,7 +94,7 @@ fn button_texts(message: &Value) -> Vec<String> {
 }
 
 /// The link buttons of a bot message, by address.
-fn links(m: &Value) -> Vec<String> {
+pub(crate) fn links(m: &Value) -> Vec<String> {
     m["buttons"]
         .as_array()
         .map(|b| {

@@ -541,3 +541,101 @@ async fn a_form_is_kept_only_when_its_bytes_are_a_document_of_its_type() {
         .await;
     assert_problem(&got, 422, "invalid-choice");
 }
+
+#[tokio::test]
+async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it() {
+    use ketnoi_core::{Intent, Timestamp};
+    use ketnoi_store::BotSettingsUpdate;
+
+    use crate::bot::{ask_account, bot_reply, links};
+
+    let app = spawn_app(true).await;
+    let account = |slug: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .account_by_slug(&slug.parse().unwrap_or_else(|e| panic!("{e}")))
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| panic!("no {slug}"))
+        }
+    };
+    let (province, sibling) = (account("ca-tuyen-quang").await, account("ca-thanh-thuy").await);
+    let answer =
+        "Xin giấy xác nhận cư trú tại công an xã nơi bạn cư trú hoặc trên Cổng Dịch vụ công.";
+    let intent = Intent::new(
+        "cu_tru.xac_nhan",
+        "Cư trú",
+        "Xin giấy xác nhận cư trú ở đâu?",
+        answer,
+        &["xin giấy xác nhận cư trú".to_owned(), "giấy xác nhận nơi ở".to_owned()],
+    )
+    .and_then(|i| i.linked(Some("DEMO-CA-08")))
+    .unwrap_or_else(|e| panic!("{e}"));
+    app.store
+        .replace_bot_intents(province.id, std::slice::from_ref(&intent), Timestamp::now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The province offers it from its bot settings; the commune's bot is on with no intents of
+    // its own.
+    let mut desk = Browser::staff(&app, ADMIN).await;
+    let (_, page, _) = desk.get("/console/a/ca-tuyen-quang/bot").await;
+    let csrf = hidden(&page, "csrf");
+    let (status, _, _) = desk
+        .post("/console/a/ca-tuyen-quang/bot/settings", &[("csrf", &csrf), ("shared", "on")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let on =
+        BotSettingsUpdate { enabled: true, welcome: String::new(), away_message: String::new() };
+    app.store
+        .save_bot_settings(sibling.id, &on, Timestamp::now())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let citizen = app.citizen_token("0912000001").await;
+    let (conversation, seq) =
+        ask_account(&app, "ca-thanh-thuy", &citizen, "q-1", "xin giay xac nhan cu tru o dau").await;
+    let reply = bot_reply(&app, &citizen, conversation, seq).await;
+    assert_eq!(reply["text"], answer, "{reply}");
+    assert_eq!(links(&reply), vec!["/a/ca-thanh-thuy/thu-tuc/DEMO-CA-08".to_owned()], "{reply}");
+
+    // The law the guide rests on is repealed: the commune's queue lists the answer.
+    let admin = app.staff_token(ADMIN).await;
+    let body = json!({"number": "68/2020/QH14"});
+    let got = app
+        .send(
+            Method::POST,
+            &format!("{PROVINCE}/legal-documents/supersede"),
+            Some(&admin),
+            Some(body),
+        )
+        .await;
+    assert_eq!(got.0, 200, "{}", got.1);
+    let mut commune = Browser::staff(&app, ADMIN).await;
+    let (_, page, _) = commune.get("/console/a/ca-thanh-thuy/quay").await;
+    let queue = page
+        .split("data-desk-queue")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</section>")
+        .next()
+        .unwrap_or_default();
+    assert!(queue.contains("Xin giấy xác nhận cư trú ở đâu?"), "{queue}");
+
+    // A commune that hides the guide answers without the link.
+    let hide = json!({"hidden": true});
+    let got = app
+        .send(
+            Method::PUT,
+            &format!("{SIBLING}/procedures/DEMO-CA-08/override"),
+            Some(&admin),
+            Some(hide),
+        )
+        .await;
+    assert_eq!(got.0, 204, "{}", got.1);
+    let (_, seq) = ask_account(&app, "ca-thanh-thuy", &citizen, "q-2", "giấy xác nhận nơi ở").await;
+    let reply = bot_reply(&app, &citizen, conversation, seq).await;
+    assert_eq!(reply["text"], answer);
+    assert!(links(&reply).is_empty(), "{reply}");
+}

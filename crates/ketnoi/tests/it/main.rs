@@ -10,6 +10,7 @@ mod bot;
 mod browser;
 mod browser_bot;
 mod browser_chat;
+mod browser_desk;
 mod browser_flows;
 mod browser_lookup;
 mod browser_news;

@@ -171,6 +171,7 @@ struct IntentFields {
     question: String,
     answer: String,
     examples: String,
+    procedure: String,
 }
 
 impl IntentFields {
@@ -181,6 +182,7 @@ impl IntentFields {
             question: intent.question.clone(),
             answer: intent.answer.clone(),
             examples: intent.examples.join("\n"),
+            procedure: intent.procedure.clone().unwrap_or_default(),
         }
     }
 }
@@ -249,6 +251,8 @@ struct IntentForm {
     answer: String,
     #[serde(default)]
     examples: String,
+    #[serde(default)]
+    procedure: String,
 }
 
 impl IntentForm {
@@ -259,12 +263,14 @@ impl IntentForm {
             question: self.question.clone(),
             answer: self.answer.clone(),
             examples: self.examples.clone(),
+            procedure: self.procedure.clone(),
         }
     }
 
     fn intent(&self, viewer: &Viewer<BotsState>, id: &str) -> Result<Intent, Fail> {
         let examples: Vec<String> = self.examples.lines().map(str::to_owned).collect();
         Intent::new(id, &self.topic, &self.question, &self.answer, &examples)
+            .and_then(|i| i.linked(Some(&self.procedure)))
             .map_err(|e| intent_invalid(viewer, &e))
     }
 }

@@ -122,6 +122,7 @@ fn invalid(viewer: &Viewer<BotsState>, field: &'static str, e: &InvalidInput) ->
 pub(crate) fn intent_invalid(viewer: &Viewer<BotsState>, e: &InvalidInput) -> Fail {
     let field = match e {
         InvalidInput::IntentId => "id",
+        InvalidInput::CatalogueCode => "procedure",
         InvalidInput::Length { field, .. } | InvalidInput::ControlCharacter { field } => {
             match *field {
                 "topic" => "topic",
@@ -242,6 +243,7 @@ struct OverviewPage {
     notice: Option<String>,
     errors: Vec<FormError>,
     enabled: bool,
+    shared: bool,
     welcome: String,
     away_message: String,
     intent_count: i64,
@@ -392,9 +394,9 @@ async fn overview_page(
             answer: r.answer,
         })
         .collect();
-    let (enabled, welcome, away_message) = match entered.settings {
-        Some(s) => (s.enabled.is_some(), s.welcome, s.away_message),
-        None => (settings.enabled, settings.welcome, settings.away_message),
+    let (enabled, shared, welcome, away_message) = match entered.settings {
+        Some(s) => (s.enabled.is_some(), s.shared.is_some(), s.welcome, s.away_message),
+        None => (settings.enabled, settings.shared, settings.welcome, settings.away_message),
     };
     let rule = entered.rule.unwrap_or_default();
     Ok(OverviewPage {
@@ -405,6 +407,7 @@ async fn overview_page(
         notice: None,
         errors,
         enabled,
+        shared,
         welcome,
         away_message,
         intent_count,
@@ -502,6 +505,8 @@ pub(crate) async fn overview_failed(
 struct SettingsForm {
     csrf: Option<String>,
     enabled: Option<String>,
+    /// Offer the knowledge base to the accounts of the agencies below.
+    shared: Option<String>,
     #[serde(default)]
     welcome: String,
     #[serde(default)]
@@ -521,7 +526,12 @@ async fn save_settings(
         Err(fail) => fail,
         Ok(update) => {
             let at = Timestamp::now();
-            match viewer.state.store.save_bot_settings(account.id, &update, at).await {
+            let store = &viewer.state.store;
+            let saved = match store.save_bot_settings(account.id, &update, at).await {
+                Ok(()) => store.set_bot_shared(account.id, f.shared.is_some(), at).await,
+                Err(e) => Err(e),
+            };
+            match saved {
                 Ok(()) => return done(&base(&account), "settings", "settings"),
                 Err(e) => e.into(),
             }

@@ -13,6 +13,11 @@
 //! Every reply's client id is derived from the message it answers, so a message processed twice
 //! (a retry, a second node) is answered once. The built engine is kept per account and rebuilt,
 //! off the async threads, when the knowledge base's version changes.
+//!
+//! An account answers from its own knowledge base and from those offered to its agency's
+//! subtree by accounts of the agencies above (its own intents win on a shared id, then the
+//! nearest agency's): the engine is rebuilt when any of their versions moves. An answer that
+//! comes from a procedure guide links to the guide as the account shows it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -73,8 +78,11 @@ pub struct Bots {
     store: Arc<dyn Store>,
     chat: Arc<Chat>,
     commands: Arc<dyn ChatCommands>,
-    engines: Mutex<HashMap<AccountId, (i64, Arc<Bot>)>>,
+    engines: Mutex<HashMap<AccountId, (Vec<(AccountId, i64)>, Arc<Bot>)>>,
 }
+
+/// The label of the link from an answer to the guide it comes from.
+const GUIDE_BUTTON: &str = "Xem hướng dẫn đầy đủ";
 
 /// A citizen message for the bot to consider.
 pub type Incoming = (Conversation, Message);
@@ -123,17 +131,46 @@ impl Bots {
         self.engine_at(account, version).await
     }
 
-    /// The engine for the knowledge base at `version` (read by the caller with the settings).
+    /// The knowledge bases an account answers from, each with its version: its own (at
+    /// `version`), then those offered by accounts of the agencies above, nearest first.
+    async fn sources(
+        &self,
+        account: AccountId,
+        version: i64,
+    ) -> Result<Vec<(AccountId, i64)>, ApiError> {
+        let mut sources = vec![(account, version)];
+        let Some(a) = self.store.account(account).await? else { return Ok(sources) };
+        let line = self.store.agency_ancestry(a.agency).await?;
+        if line.len() > 1 {
+            let mut offered = self.store.shared_knowledge(&line[1..]).await?;
+            offered.retain(|(id, _, _)| *id != account);
+            offered.sort_by_key(|(id, agency, _)| (line.iter().position(|g| g == agency), id.0));
+            sources.extend(offered.into_iter().map(|(id, _, v)| (id, v)));
+        }
+        Ok(sources)
+    }
+
+    /// The engine for the knowledge base at `version` (read by the caller with the settings)
+    /// and those the account inherits.
     async fn engine_at(
         &self,
         account: AccountId,
         version: i64,
     ) -> Result<Option<Arc<Bot>>, ApiError> {
+        let sources = self.sources(account, version).await?;
         let cached = self.engines.lock().ok().and_then(|m| m.get(&account).cloned());
-        if let Some((_, bot)) = cached.filter(|(v, _)| *v == version) {
+        if let Some((_, bot)) = cached.filter(|(v, _)| *v == sources) {
             return Ok(Some(bot));
         }
-        let intents = self.store.bot_intents(account).await?;
+        let mut intents = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (source, _) in &sources {
+            for intent in self.store.bot_intents(*source).await? {
+                if seen.insert(intent.id.clone()) {
+                    intents.push(intent);
+                }
+            }
+        }
         if intents.is_empty() {
             return Ok(None);
         }
@@ -144,7 +181,7 @@ impl Bots {
         let threshold = f64::from(bot.calibration().threshold);
         self.store.set_bot_threshold(account, version, threshold).await?;
         if let Ok(mut map) = self.engines.lock() {
-            map.insert(account, (version, bot.clone()));
+            map.insert(account, (sources, bot.clone()));
         }
         Ok(Some(bot))
     }
@@ -279,6 +316,22 @@ impl Bots {
             let answer =
                 if reply.truncated { format!("{TOO_LONG}\n\n{answer}") } else { answer.clone() };
             let mut buttons = feedback_buttons();
+            if let Some(code) = &intent.procedure
+                && let Some(a) = self.store.account(account).await?
+            {
+                // Only a guide the account shows: not one it hides or that is gone.
+                let line = self.store.agency_ancestry(a.agency).await?;
+                let shown = self.store.procedure_for(account, &line, code).await?;
+                if shown.is_some_and(|s| !s.over.as_ref().is_some_and(|o| o.hidden)) {
+                    buttons.insert(
+                        0,
+                        Button::Link {
+                            label: GUIDE_BUTTON.to_owned(),
+                            url: crate::features::desk::pages::guide_path(a.slug.as_str(), code),
+                        },
+                    );
+                }
+            }
             if about_tips(&intent.question) {
                 // A police account's answer about reporting a crime opens the sealed form: the
                 // chat itself is not sealed.

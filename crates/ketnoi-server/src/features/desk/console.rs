@@ -238,6 +238,34 @@ async fn desk_page(
             reason: t.get(if l.inherited { "desk-queue-inherited" } else { "desk-queue-own" }),
         })
         .collect();
+    // Bot answers resting on a flagged guide: the account's own, and those it inherits from
+    // the knowledge bases offered above (listed for its officers to check their own wording).
+    let stale: std::collections::HashSet<&str> =
+        lines.iter().filter(|l| l.stale_since.is_some()).map(|l| l.code.as_str()).collect();
+    if !stale.is_empty() {
+        let mut sources = vec![account.id];
+        if line.len() > 1 {
+            sources
+                .extend(store.shared_knowledge(&line[1..]).await?.into_iter().map(|(a, _, _)| a));
+        }
+        for source in sources {
+            for intent in store.bot_intents(source).await? {
+                let Some(code) = intent.procedure.as_deref().filter(|c| stale.contains(c)) else {
+                    continue;
+                };
+                let href = if source == account.id {
+                    format!("/console/a/{}/bot/intents/{}", account.slug, intent.id)
+                } else {
+                    format!("/console/a/{}/quay/thu-tuc/{}", account.slug, encode(code))
+                };
+                queue.push(QueueItem {
+                    href,
+                    name: intent.question,
+                    reason: t.get("desk-queue-intent"),
+                });
+            }
+        }
+    }
     for f in store.forms_for(&line, None).await?.into_iter().filter(|f| f.stale) {
         queue.push(QueueItem {
             href: crate::features::desk::pages::form_path(account.slug.as_str(), &f.doc.code),
