@@ -78,8 +78,11 @@ pub struct Bots {
     store: Arc<dyn Store>,
     chat: Arc<Chat>,
     commands: Arc<dyn ChatCommands>,
-    engines: Mutex<HashMap<AccountId, (Vec<(AccountId, i64)>, Arc<Bot>)>>,
+    engines: Mutex<HashMap<AccountId, (Sources, Arc<Bot>)>>,
 }
+
+/// The knowledge bases an engine was built from: each account and its version, own first.
+type Sources = Vec<(AccountId, i64)>;
 
 /// The label of the link from an answer to the guide it comes from.
 const GUIDE_BUTTON: &str = "Xem hướng dẫn đầy đủ";
@@ -137,7 +140,7 @@ impl Bots {
         &self,
         account: AccountId,
         version: i64,
-    ) -> Result<Vec<(AccountId, i64)>, ApiError> {
+    ) -> Result<Sources, ApiError> {
         let mut sources = vec![(account, version)];
         let Some(a) = self.store.account(account).await? else { return Ok(sources) };
         let line = self.store.agency_ancestry(a.agency).await?;
