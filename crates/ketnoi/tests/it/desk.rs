@@ -134,14 +134,12 @@ async fn a_province_template_reaches_its_communes_on_postgresql() {
     inheritance_and_override(&app).await;
 }
 
-#[tokio::test]
-async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
-    let app = spawn_app(true).await;
+async fn law_replaced(app: &TestApp) {
     let admin = app.staff_token(ADMIN).await;
     let officer = app.staff_token(OFFICER).await;
     // The replacement must be known: the province enters it with a guide of its own.
     let newer = guide("TEST-02", "Thủ tục theo luật mới", "", &["Bước một"], "99/2026/QH15");
-    assert_eq!(import(&app, PROVINCE, &admin, "jsonl", &newer).await.0, 200);
+    assert_eq!(import(app, PROVINCE, &admin, "jsonl", &newer).await.0, 200);
 
     // A commune officer may not mark the province's law replaced.
     let body = json!({"number": "68/2020/QH14", "by": "99/2026/QH15", "on": "01/07/2026"});
@@ -167,7 +165,7 @@ async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
     // The demo's residence guides (DEMO-CA-04 to 08) rest on the Law on Residence.
     assert_eq!(got.1["flagged"].as_u64(), Some(5), "{}", got.1);
 
-    let g = shown(&app, COMMUNE, "DEMO-CA-04").await;
+    let g = shown(app, COMMUNE, "DEMO-CA-04").await;
     assert!(g["stale_since"].as_i64().is_some(), "{g}");
     assert_eq!(g["stale_document"], "68/2020/QH14");
     assert_eq!(g["legal_basis"][0]["superseded_by"], "99/2026/QH15");
@@ -178,7 +176,7 @@ async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
     assert_eq!(forms[0]["stale"], false, "{forms}");
 
     // The public page says it is being updated, and when it was last reviewed.
-    let mut citizen = Browser::new(&app);
+    let mut citizen = Browser::new(app);
     let (status, page, _) = citizen.get("/a/ca-vi-xuyen/thu-tuc/DEMO-CA-04").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-stale") && page.contains("data-reviewed"), "{page}");
@@ -187,7 +185,7 @@ async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
     assert!(!page.contains("data-stale"), "the ID-card guide rests on another law");
 
     // The commune's console lists them in its queue.
-    let mut desk = Browser::staff(&app, OFFICER).await;
+    let mut desk = Browser::staff(app, OFFICER).await;
     let (status, page, _) = desk.get("/console/a/ca-vi-xuyen/quay").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let queue = page
@@ -230,9 +228,7 @@ async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
     assert_problem(&refused, 422, "supersede-cycle");
 }
 
-#[tokio::test]
-async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
-    let app = spawn_app(true).await;
+async fn menus(app: &TestApp) {
     let admin = app.staff_token(ADMIN).await;
     let officer = app.staff_token(OFFICER).await;
     let (status, menu) = app.get(&format!("{COMMUNE}/menu"), None).await;
@@ -303,7 +299,7 @@ async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
     );
 
     // The account page and the chat show it, without script.
-    let mut citizen = Browser::new(&app);
+    let mut citizen = Browser::new(app);
     let (_, page, _) = citizen.get("/a/ca-vi-xuyen").await;
     assert!(page.contains("data-desk-menu") && page.contains("Hỏi trợ lý"), "{page}");
     let (_, page, _) = citizen.get("/a/ca-thanh-thuy").await;
@@ -330,7 +326,7 @@ async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
     assert_eq!((mine["owner"].as_str(), mine["version"].as_i64()), (Some("agency"), Some(2)));
 
     // Rolling back in the console publishes version 1 again as version 3.
-    let mut desk = Browser::staff(&app, ADMIN).await;
+    let mut desk = Browser::staff(app, ADMIN).await;
     let (_, page, _) = desk.get("/console/a/ca-tuyen-quang/quay").await;
     let csrf = hidden(&page, "csrf");
     let (status, _, to) = desk
@@ -368,9 +364,7 @@ async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
     assert_eq!(same["version"].as_i64(), Some(3));
 }
 
-#[tokio::test]
-async fn catalogues_round_trip_and_bad_files_store_nothing() {
-    let app = spawn_app(true).await;
+async fn round_trip(app: &TestApp) {
     let admin = app.staff_token(ADMIN).await;
     let export = |format: &'static str| {
         let app = &app;
@@ -391,7 +385,7 @@ async fn catalogues_round_trip_and_bad_files_store_nothing() {
     assert_eq!(jsonl.lines().count(), 12, "the demo's police catalogue");
     let csv = export("csv").await;
     for (format, body) in [("csv", &csv), ("jsonl", &jsonl)] {
-        let got = import(&app, PROVINCE, &admin, format, body).await;
+        let got = import(app, PROVINCE, &admin, format, body).await;
         assert_eq!((got.0, got.1["saved"].as_u64()), (200, Some(12)), "{format}: {}", got.1);
     }
     assert_eq!(export("jsonl").await, jsonl, "exported, imported, exported again: the same");
@@ -400,7 +394,7 @@ async fn catalogues_round_trip_and_bad_files_store_nothing() {
     let ok = guide("TEST-10", "Thủ tục hợp lệ", "", &["Bước"], "26/2023/QH15");
     let duplicate =
         format!("{ok}\n{}\n", guide("TEST-10", "Trùng mã", "", &["Bước"], "26/2023/QH15"));
-    let got = import(&app, PROVINCE, &admin, "jsonl", &duplicate).await;
+    let got = import(app, PROVINCE, &admin, "jsonl", &duplicate).await;
     assert_problem(&got, 422, "import-refused");
     assert_eq!(got.1["errors"][0]["line"], 2, "{}", got.1);
     assert_eq!(got.1["errors"][0]["code"], "import-duplicate-code");
@@ -409,7 +403,7 @@ async fn catalogues_round_trip_and_bad_files_store_nothing() {
         serde_json::from_str(&guide("TEST-11", "Biểu mẫu không có", "", &["Bước"], "26/2023/QH15"))
             .unwrap_or_default();
     unknown["forms"] = json!(["KHONG-CO"]);
-    let got = import(&app, PROVINCE, &admin, "jsonl", &format!("{ok}\n\n{unknown}\n")).await;
+    let got = import(app, PROVINCE, &admin, "jsonl", &format!("{ok}\n\n{unknown}\n")).await;
     assert_problem(&got, 422, "import-refused");
     assert_eq!(
         (got.1["errors"][0]["line"].as_u64(), got.1["errors"][0]["code"].as_str()),
@@ -421,20 +415,20 @@ async fn catalogues_round_trip_and_bad_files_store_nothing() {
         {"number": "1/2099/A", "title": "A", "issuer": "Q", "effective": "2024-01-01", "superseded_by": "2/2099/B"},
         {"number": "2/2099/B", "title": "B", "issuer": "Q", "effective": "2024-01-01", "superseded_by": "1/2099/A"}
     ]);
-    let got = import(&app, PROVINCE, &admin, "jsonl", &circle.to_string()).await;
+    let got = import(app, PROVINCE, &admin, "jsonl", &circle.to_string()).await;
     assert_eq!(got.1["errors"][0]["code"], "supersede-cycle", "{}", got.1);
 
     let bad_csv = "code,name,level,legal_basis\nTEST-12,Một thủ tục,commune,\nTEST-13,Hai,huyện,\n";
-    let got = import(&app, PROVINCE, &admin, "csv", bad_csv).await;
+    let got = import(app, PROVINCE, &admin, "csv", bad_csv).await;
     let lines: Vec<u64> = got.1["errors"]
         .as_array()
         .map(|e| e.iter().filter_map(|e| e["line"].as_u64()).collect())
         .unwrap_or_default();
     assert_eq!(lines, vec![3], "an unknown level on line 3: {}", got.1);
-    let got = import(&app, PROVINCE, &admin, "xml", &ok).await;
+    let got = import(app, PROVINCE, &admin, "xml", &ok).await;
     assert_problem(&got, 422, "desk-format");
     let officer = app.staff_token(OFFICER).await;
-    assert_problem(&import(&app, PROVINCE, &officer, "jsonl", &ok).await, 403, "forbidden");
+    assert_problem(&import(app, PROVINCE, &officer, "jsonl", &ok).await, 403, "forbidden");
 
     assert_eq!(app.get(&format!("{PROVINCE}/procedures"), None).await.1, before, "nothing stored");
     assert_eq!(app.store.legal_doc("1/2099/A").await.ok(), Some(None));
@@ -542,14 +536,12 @@ async fn a_form_is_kept_only_when_its_bytes_are_a_document_of_its_type() {
     assert_problem(&got, 422, "invalid-choice");
 }
 
-#[tokio::test]
-async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it() {
+async fn offered_knowledge(app: &TestApp) {
     use ketnoi_core::{Intent, Timestamp};
     use ketnoi_store::BotSettingsUpdate;
 
     use crate::bot::{ask_account, bot_reply, links};
 
-    let app = spawn_app(true).await;
     let account = |slug: &'static str| {
         let store = app.store.clone();
         async move {
@@ -579,7 +571,7 @@ async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flag
         .unwrap_or_else(|e| panic!("{e}"));
     // The province offers it from its bot settings; the commune's bot is on with no intents of
     // its own.
-    let mut desk = Browser::staff(&app, ADMIN).await;
+    let mut desk = Browser::staff(app, ADMIN).await;
     let (_, page, _) = desk.get("/console/a/ca-tuyen-quang/bot").await;
     let csrf = hidden(&page, "csrf");
     let (status, _, _) = desk
@@ -595,8 +587,8 @@ async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flag
 
     let citizen = app.citizen_token("0912000001").await;
     let (conversation, seq) =
-        ask_account(&app, "ca-thanh-thuy", &citizen, "q-1", "xin giay xac nhan cu tru o dau").await;
-    let reply = bot_reply(&app, &citizen, conversation, seq).await;
+        ask_account(app, "ca-thanh-thuy", &citizen, "q-1", "xin giay xac nhan cu tru o dau").await;
+    let reply = bot_reply(app, &citizen, conversation, seq).await;
     assert_eq!(reply["text"], answer, "{reply}");
     assert_eq!(links(&reply), vec!["/a/ca-thanh-thuy/thu-tuc/DEMO-CA-08".to_owned()], "{reply}");
 
@@ -612,7 +604,7 @@ async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flag
         )
         .await;
     assert_eq!(got.0, 200, "{}", got.1);
-    let mut commune = Browser::staff(&app, ADMIN).await;
+    let mut commune = Browser::staff(app, ADMIN).await;
     let (_, page, _) = commune.get("/console/a/ca-thanh-thuy/quay").await;
     let queue = page
         .split("data-desk-queue")
@@ -634,8 +626,57 @@ async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flag
         )
         .await;
     assert_eq!(got.0, 204, "{}", got.1);
-    let (_, seq) = ask_account(&app, "ca-thanh-thuy", &citizen, "q-2", "giấy xác nhận nơi ở").await;
-    let reply = bot_reply(&app, &citizen, conversation, seq).await;
+    let (_, seq) = ask_account(app, "ca-thanh-thuy", &citizen, "q-2", "giấy xác nhận nơi ở").await;
+    let reply = bot_reply(app, &citizen, conversation, seq).await;
     assert_eq!(reply["text"], answer);
     assert!(links(&reply).is_empty(), "{reply}");
+}
+
+#[tokio::test]
+async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
+    law_replaced(&spawn_app(true).await).await;
+}
+
+#[tokio::test]
+async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree_on_postgresql() {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: Arc<dyn Store> = Arc::new(store);
+    law_replaced(&start(store, None, Box::new(schema), true).await).await;
+}
+
+#[tokio::test]
+async fn catalogues_round_trip_and_bad_files_store_nothing() {
+    round_trip(&spawn_app(true).await).await;
+}
+
+#[tokio::test]
+async fn catalogues_round_trip_and_bad_files_store_nothing_on_postgresql() {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: Arc<dyn Store> = Arc::new(store);
+    round_trip(&start(store, None, Box::new(schema), true).await).await;
+}
+
+#[tokio::test]
+async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it() {
+    offered_knowledge(&spawn_app(true).await).await;
+}
+
+#[tokio::test]
+async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it_on_postgresql()
+ {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: Arc<dyn Store> = Arc::new(store);
+    offered_knowledge(&start(store, None, Box::new(schema), true).await).await;
+}
+
+#[tokio::test]
+async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
+    menus(&spawn_app(true).await).await;
+}
+
+#[tokio::test]
+async fn menus_keep_their_limits_and_versions_and_show_on_the_pages_on_postgresql() {
+    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+    let store: Arc<dyn Store> = Arc::new(store);
+    menus(&start(store, None, Box::new(schema), true).await).await;
 }

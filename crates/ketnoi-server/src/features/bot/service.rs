@@ -136,11 +136,7 @@ impl Bots {
 
     /// The knowledge bases an account answers from, each with its version: its own (at
     /// `version`), then those offered by accounts of the agencies above, nearest first.
-    async fn sources(
-        &self,
-        account: AccountId,
-        version: i64,
-    ) -> Result<Sources, ApiError> {
+    async fn sources(&self, account: AccountId, version: i64) -> Result<Sources, ApiError> {
         let mut sources = vec![(account, version)];
         let Some(a) = self.store.account(account).await? else { return Ok(sources) };
         let line = self.store.agency_ancestry(a.agency).await?;
