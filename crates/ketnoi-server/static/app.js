@@ -39,6 +39,41 @@
   });
 })();
 
+// The menu editor of the front desk: the preview follows the fields as they are typed, drawn by
+// the server (the same preview the "Xem trước" button posts for). Without this script the button
+// does it.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-menu-editor]");
+  var area = document.querySelector("[data-menu-preview-area]");
+  if (!form || !area || !window.fetch || !window.DOMParser) { return; }
+  var timer = null;
+  var asked = 0;
+  function refresh() {
+    var data = new FormData(form);
+    data.set("do", "preview");
+    var mine = ++asked;
+    fetch(form.action, {
+      method: "POST",
+      body: new URLSearchParams(data),
+      credentials: "same-origin"
+    }).then(function (response) {
+      return response.text();
+    }).then(function (html) {
+      if (mine !== asked) { return; }
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var fresh = page.querySelector("[data-menu-preview-area]");
+      if (fresh) { area.innerHTML = fresh.innerHTML; }
+    }).catch(function () { /* the button still works */ });
+  }
+  function later() {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(refresh, 400);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();
+
 // Conversations: live updates over the WebSocket, sending without reloading (pictures are
 // shrunk in the browser first), delivery and "seen" marks, and a retry that can never send a
 // message twice (the client id stays the same). Without this script the forms post and reload.

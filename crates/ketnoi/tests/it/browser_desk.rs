@@ -35,6 +35,9 @@ async fn a_province_template_with_a_commune_override_reaches_a_citizen_and_its_f
     staff_signs_in(&officer, &app, "catinh.admin").await;
     officer.goto("/console/a/ca-tuyen-quang/quay").await;
     officer.assert_accessible("front desk console").await;
+    // The menu preview follows the editor's fields as they are typed.
+    officer.fill("#b1_label", "Cổng dịch vụ công quốc gia").await;
+    officer.wait_for_text("[data-menu-preview-area]", "Cổng dịch vụ công quốc gia", WAIT).await;
     officer.click("a[href='/console/a/ca-tuyen-quang/quay/thu-tuc/moi']").await;
     arrive(&officer, "/console/a/ca-tuyen-quang/quay/thu-tuc/moi").await;
     officer.fill("#g-code", CODE).await;

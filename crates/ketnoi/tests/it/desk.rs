@@ -590,7 +590,14 @@ async fn offered_knowledge(app: &TestApp) {
         ask_account(app, "ca-thanh-thuy", &citizen, "q-1", "xin giay xac nhan cu tru o dau").await;
     let reply = bot_reply(app, &citizen, conversation, seq).await;
     assert_eq!(reply["text"], answer, "{reply}");
-    assert_eq!(links(&reply), vec!["/a/ca-thanh-thuy/thu-tuc/DEMO-CA-08".to_owned()], "{reply}");
+    assert_eq!(
+        links(&reply),
+        vec![
+            "/a/ca-thanh-thuy/thu-tuc/DEMO-CA-08".to_owned(),
+            "/a/ca-thanh-thuy/bieu-mau/DEMO-CT01/tai-ve".to_owned()
+        ],
+        "the guide, and its form as a file to download: {reply}"
+    );
 
     // The law the guide rests on is repealed: the commune's queue lists the answer.
     let admin = app.staff_token(ADMIN).await;

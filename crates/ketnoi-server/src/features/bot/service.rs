@@ -321,14 +321,33 @@ impl Bots {
                 // Only a guide the account shows: not one it hides or that is gone.
                 let line = self.store.agency_ancestry(a.agency).await?;
                 let shown = self.store.procedure_for(account, &line, code).await?;
-                if shown.is_some_and(|s| !s.over.as_ref().is_some_and(|o| o.hidden)) {
-                    buttons.insert(
-                        0,
-                        Button::Link {
-                            label: GUIDE_BUTTON.to_owned(),
-                            url: crate::features::desk::pages::guide_path(a.slug.as_str(), code),
-                        },
-                    );
+                if let Some(shown) = shown.filter(|s| !s.over.as_ref().is_some_and(|o| o.hidden)) {
+                    // The guide, then its forms as file cards to download (two at most).
+                    let mut links = vec![Button::Link {
+                        label: GUIDE_BUTTON.to_owned(),
+                        url: crate::features::desk::pages::guide_path(a.slug.as_str(), code),
+                    }];
+                    let wanted = &shown.procedure.doc.forms;
+                    if !wanted.is_empty() {
+                        let library = self.store.forms_for(&line, None).await?;
+                        for form in wanted
+                            .iter()
+                            .filter_map(|c| library.iter().find(|f| &f.doc.code == c))
+                            .take(2)
+                        {
+                            links.push(Button::Link {
+                                label: shorten(&format!("📄 {}", form.doc.title), 80),
+                                url: format!(
+                                    "{}/tai-ve",
+                                    crate::features::desk::pages::form_path(
+                                        a.slug.as_str(),
+                                        &form.doc.code
+                                    )
+                                ),
+                            });
+                        }
+                    }
+                    buttons.splice(0..0, links);
                 }
             }
             if about_tips(&intent.question) {
