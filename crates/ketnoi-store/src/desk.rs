@@ -289,6 +289,14 @@ pub trait DeskStore {
         agency: AgencyId,
         at: Timestamp,
     ) -> Result<Result<u64, DeskRefusal>>;
+    /// The flagged guides of the agencies below `agency` (not its own): each agency's name, the
+    /// guide's code and name, by agency and name, at most `limit`. What an agency sees of the
+    /// review its units owe.
+    async fn stale_below(
+        &self,
+        agency: AgencyId,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String)>>;
     /// Flags the guides citing a document that lapsed by `today` (housekeeping); returns how
     /// many.
     async fn flag_lapsed(&self, today: &Day, at: Timestamp) -> Result<u64>;

@@ -882,6 +882,29 @@ macro_rules! impl_desk {
                 Ok(done)
             }
 
+            async fn stale_below(
+                &self,
+                agency: ketnoi_core::AgencyId,
+                limit: i64,
+            ) -> $crate::Result<Vec<(String, String, String)>> {
+                use sqlx::Row as _;
+                let rows = sqlx::query(
+                    "WITH RECURSIVE sub(id) AS (SELECT id FROM agencies WHERE parent_id = $1 \
+                     UNION SELECT a.id FROM agencies a JOIN sub s ON a.parent_id = s.id) \
+                     SELECT g.name AS agency_name, p.code, p.name FROM procedures p \
+                     JOIN agencies g ON g.id = p.agency_id \
+                     WHERE p.stale_since IS NOT NULL AND p.agency_id IN (SELECT id FROM sub) \
+                     ORDER BY g.name, p.search_key, p.id LIMIT $2",
+                )
+                .bind(agency.0)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get("agency_name")?, r.try_get("code")?, r.try_get("name")?)))
+                    .collect()
+            }
+
             async fn flag_lapsed(
                 &self,
                 today: &ketnoi_core::desk::Day,

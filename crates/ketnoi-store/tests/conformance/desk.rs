@@ -262,6 +262,19 @@ async fn replacing_a_law_flags_every_guide_that_cites_it_and_their_forms(s: &dyn
     let stale: Vec<&str> =
         lines.iter().filter(|l| l.stale_since.is_some()).map(|l| l.code.as_str()).collect();
     assert_eq!(stale, vec!["CT-01", "XA-01"]);
+    // Above, the province and the district see what their units owe; the commune sees nothing
+    // below it.
+    let below = s.stale_below(t.province, 10).await.unwrap_or_default();
+    assert_eq!(
+        below,
+        vec![(
+            "Công an xã Đạo Đức".to_owned(),
+            "XA-01".to_owned(),
+            "Xác nhận cư trú tại xã".to_owned()
+        )]
+    );
+    assert_eq!(s.stale_below(t.district, 10).await.map(|v| v.len()).ok(), Some(1));
+    assert_eq!(s.stale_below(t.commune, 10).await.map(|v| v.len()).ok(), Some(0));
     let forms = s.forms_for(&t.line(t.sibling), None).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forms.len(), 1);
     assert!(forms[0].stale, "the form of a flagged guide is flagged");

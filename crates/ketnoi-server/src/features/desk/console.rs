@@ -118,6 +118,8 @@ struct DeskPage {
     template_versions: Vec<VersionRow>,
     has_own_menu: bool,
     queue: Vec<QueueItem>,
+    /// Flagged guides of the agencies below: agency, code, name.
+    below: Vec<(String, String, String)>,
     guides: Vec<GuideRow>,
     import_errors: Vec<String>,
 }
@@ -315,6 +317,7 @@ async fn desk_page(
         template_versions: versions(&template),
         has_own_menu: !own.is_empty(),
         queue,
+        below: store.stale_below(account.agency, 200).await?,
         guides,
         import_errors,
     })
