@@ -318,3 +318,10 @@ bot-field-procedure = Related procedure (code)
 bot-procedure-hint = When the answer comes from a procedure guide, enter its code: the answer gets a “See the full guide” button and is listed for review when the guide's legal basis changes.
 desk-queue-intent = the assistant's answer rests on a guide being updated
 desk-queue-below = Guides of the units below awaiting review
+desk-catalogue-count = { $count ->
+    [one] 1 procedure
+   *[other] { $count } procedures
+}
+desk-pages = Pages
+desk-page-previous = ← Previous page
+desk-page-next = Next page →

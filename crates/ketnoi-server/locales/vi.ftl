@@ -318,3 +318,7 @@ bot-field-procedure = Thủ tục liên quan (mã)
 bot-procedure-hint = Nếu câu trả lời lấy từ một thủ tục hành chính, nhập mã thủ tục: câu trả lời sẽ kèm nút “Xem hướng dẫn đầy đủ” và được đưa vào danh sách cần rà soát khi thủ tục thay đổi căn cứ pháp lý.
 desk-queue-intent = câu trả lời của trợ lý dựa trên thủ tục đang cập nhật
 desk-queue-below = Thủ tục của đơn vị cấp dưới đang chờ rà soát
+desk-catalogue-count = { $count } thủ tục
+desk-pages = Trang
+desk-page-previous = ← Trang trước
+desk-page-next = Trang sau →

@@ -383,6 +383,19 @@ async fn round_trip(app: &TestApp) {
     };
     let jsonl = export("jsonl").await;
     assert_eq!(jsonl.lines().count(), 12, "the demo's police catalogue");
+    // Lists come in pages.
+    let (_, page) = app.get(&format!("{PROVINCE}/procedures?limit=5&offset=10"), None).await;
+    assert_eq!(page.as_array().map(Vec::len), Some(2), "12 guides, from the 11th: {page}");
+    assert_problem(
+        &app.get(&format!("{PROVINCE}/procedures?limit=0"), None).await,
+        422,
+        "invalid-limit",
+    );
+    assert_problem(
+        &app.get(&format!("{PROVINCE}/procedures?offset=-1"), None).await,
+        422,
+        "invalid-limit",
+    );
     let csv = export("csv").await;
     for (format, body) in [("csv", &csv), ("jsonl", &jsonl)] {
         let got = import(app, PROVINCE, &admin, format, body).await;
@@ -513,6 +526,12 @@ async fn a_form_is_kept_only_when_its_bytes_are_a_document_of_its_type() {
         app.get(&format!("{SIBLING}/forms?q=de%20nghi%20cua%20xa"), None).await.1,
         json!([])
     );
+    // A page number that is not one, or past the end, shows a page rather than an error.
+    for asked in ["abc", "99", "-1"] {
+        let (status, page, _) = desk.get(&format!("/a/ca-vi-xuyen/thu-tuc?trang={asked}")).await;
+        assert_eq!(status, StatusCode::OK, "{asked}");
+        assert!(page.contains("12 thủ tục"), "{asked}: {page}");
+    }
     // An override of a locked field is refused with the field's name.
     let officer = app.staff_token(OFFICER).await;
     let got = app

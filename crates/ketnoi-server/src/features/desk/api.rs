@@ -212,6 +212,25 @@ pub(crate) async fn drop_menu(
 pub(crate) struct SearchQuery {
     /// Words to find in names and codes, with or without diacritics.
     q: Option<String>,
+    /// How many to answer (1–100, default 100).
+    limit: Option<i64>,
+    /// How many to skip first (default 0).
+    offset: Option<i64>,
+}
+
+impl SearchQuery {
+    /// The slice of the matches asked for: (skip, take).
+    fn window(&self) -> Result<(usize, usize), ApiError> {
+        let limit = self.limit.unwrap_or(100);
+        let offset = self.offset.unwrap_or(0);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::Unprocessable("invalid-limit"));
+        }
+        if offset < 0 {
+            return Err(ApiError::Unprocessable("invalid-limit"));
+        }
+        Ok((offset as usize, limit as usize))
+    }
 }
 
 /// One guide of a catalogue.
@@ -239,11 +258,14 @@ pub(crate) async fn list_procedures(
 ) -> Result<Json<Vec<ProcedureLineView>>, ApiError> {
     let account = state.account(&slug).await?;
     let line = line_of(&state, account.agency).await?;
+    let (skip, take) = search.window()?;
     let q = search.q.map(|q| q.chars().take(200).collect::<String>());
     let found = state.store.procedures_for(account.id, &line, q.as_deref(), false).await?;
     Ok(Json(
         found
             .into_iter()
+            .skip(skip)
+            .take(take)
             .map(|p| ProcedureLineView {
                 url: guide_path(account.slug.as_str(), &p.code),
                 code: p.code,
@@ -613,11 +635,14 @@ pub(crate) async fn list_forms(
 ) -> Result<Json<Vec<FormView>>, ApiError> {
     let account = state.account(&slug).await?;
     let line = line_of(&state, account.agency).await?;
+    let (skip, take) = search.window()?;
     let q = search.q.map(|q| q.chars().take(200).collect::<String>());
     let found = state.store.forms_for(&line, q.as_deref()).await?;
     Ok(Json(
         found
             .into_iter()
+            .skip(skip)
+            .take(take)
             .map(|f| FormView {
                 url: form_path(account.slug.as_str(), &f.doc.code),
                 effective: f.doc.effective.as_ref().map(|d| d.to_string()),

@@ -45,6 +45,34 @@ pub fn form_path(slug: &str, code: &str) -> String {
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Search {
     q: Option<String>,
+    /// The page of a long list, from 1.
+    trang: Option<String>,
+}
+
+/// Guides or forms listed on one page: a cheap phone should not draw five thousand.
+const PER_PAGE: usize = 50;
+
+/// The page asked for (1 if absent or not a number) and the links to the pages around it.
+fn paging(
+    base: &str,
+    q: &str,
+    asked: Option<&str>,
+    total: usize,
+) -> (usize, Option<String>, Option<String>) {
+    let pages = total.div_ceil(PER_PAGE).max(1);
+    let page = asked.and_then(|p| p.trim().parse::<usize>().ok()).unwrap_or(1).clamp(1, pages);
+    let link = |n: usize| {
+        let mut href = format!("{base}?trang={n}");
+        if !q.is_empty() {
+            href.push_str(&format!("&q={}", encode(q)));
+        }
+        href
+    };
+    (
+        (page - 1) * PER_PAGE,
+        (page > 1).then(|| link(page - 1)),
+        (page < pages).then(|| link(page + 1)),
+    )
 }
 
 struct Line {
@@ -63,6 +91,9 @@ struct CataloguePage {
     menu: String,
     q: String,
     lines: Vec<Line>,
+    total_label: String,
+    previous: Option<String>,
+    next: Option<String>,
 }
 
 async fn catalogue(
@@ -70,15 +101,20 @@ async fn catalogue(
     Path(slug): Path<String>,
     search: Result<Query<Search>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
-    let q = search.ok().and_then(|Query(s)| s.q).unwrap_or_default();
-    let q = ketnoi_text::nfc(q.trim()).chars().take(200).collect::<String>();
+    let Search { q, trang } = search.map(|Query(s)| s).unwrap_or_default();
+    let q = ketnoi_text::nfc(q.unwrap_or_default().trim()).chars().take(200).collect::<String>();
     let result: Result<CataloguePage, ApiError> = async {
         let account = viewer.state.account(&slug).await?;
         let line = line_of(&viewer.state, account.agency).await?;
         let query = Some(q.as_str()).filter(|q| !q.is_empty());
         let found = viewer.state.store.procedures_for(account.id, &line, query, false).await?;
+        let total = found.len();
+        let base = format!("/a/{}/thu-tuc", account.slug);
+        let (skip, previous, next) = paging(&base, &q, trang.as_deref(), total);
         let lines = found
             .into_iter()
+            .skip(skip)
+            .take(PER_PAGE)
             .map(|p| Line {
                 href: guide_path(account.slug.as_str(), &p.code),
                 stale: p.stale_since.is_some(),
@@ -93,6 +129,9 @@ async fn catalogue(
             account_name: account.display_name.clone(),
             q: q.clone(),
             lines,
+            total_label: viewer.t().count("desk-catalogue-count", total as i64),
+            previous,
+            next,
         })
     }
     .await;
