@@ -161,6 +161,12 @@ macro_rules! impl_desk {
         }
 
         impl $store {
+            /// Runs a `DELETE … WHERE … = $1`; whether it removed anything.
+            async fn delete_by(&self, sql: &str, id: i64) -> $crate::Result<bool> {
+                let done = sqlx::query(sql).bind(id).execute(&self.pool).await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             /// The documents the guides cite, as they stand now.
             async fn cited_docs(
                 &self,
@@ -559,11 +565,7 @@ macro_rules! impl_desk {
                 &self,
                 account: ketnoi_core::AccountId,
             ) -> $crate::Result<bool> {
-                let done = sqlx::query("DELETE FROM menus WHERE account_id = $1")
-                    .bind(account.0)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+                self.delete_by("DELETE FROM menus WHERE account_id = $1", account.0).await
             }
 
             async fn menu_for(
@@ -634,11 +636,7 @@ macro_rules! impl_desk {
                 &self,
                 id: ketnoi_core::desk::ProcedureId,
             ) -> $crate::Result<bool> {
-                let done = sqlx::query("DELETE FROM procedures WHERE id = $1")
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+                self.delete_by("DELETE FROM procedures WHERE id = $1", id.0).await
             }
 
             async fn agency_procedures(
@@ -1006,11 +1004,7 @@ macro_rules! impl_desk {
             }
 
             async fn delete_form(&self, id: ketnoi_core::desk::FormId) -> $crate::Result<bool> {
-                let done = sqlx::query("DELETE FROM desk_forms WHERE id = $1")
-                    .bind(id.0)
-                    .execute(&self.pool)
-                    .await?;
-                Ok(done.rows_affected() > 0)
+                self.delete_by("DELETE FROM desk_forms WHERE id = $1", id.0).await
             }
         }
     };

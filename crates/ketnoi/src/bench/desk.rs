@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 use crate::{
     bench::{
         load,
-        news::{Pool, Report, insert, row},
+        news::{Pool, Report, in_scratch, insert, row, sign_in},
         server::{self, Target},
         stats::{Latencies, Summary, note},
     },
@@ -82,17 +82,7 @@ const WORDS: &[&str] = &[
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchDesk) -> anyhow::Result<()> {
-    let work = args.work_dir.clone().unwrap_or_else(std::env::temp_dir);
-    std::fs::create_dir_all(&work)?;
-    let dir = tempfile::Builder::new().prefix("ketnoi-bench-desk-").tempdir_in(&work)?;
-    note(&format!("scratch folder: {}", dir.path().display()));
-    let report = tokio::select! {
-        report = measure(&args, dir.path()) => report?,
-        _ = tokio::signal::ctrl_c() => bail!("interrupted"),
-    };
-    println!("{}", report.markdown());
-    println!("{}", report.json);
-    Ok(())
+    in_scratch("desk", args.work_dir.clone(), |dir| async move { measure(&args, &dir).await }).await
 }
 
 /// What the bench made.
@@ -292,7 +282,7 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
     let http = load::http_client()?;
     let mut target = Target::launch(&http, dir, &database, None).await?;
     note(&format!("server: {} ({})", target.base, target.backend));
-    let admin = sign_in(&http, &target.base, &password).await?;
+    let admin = sign_in(&http, &target.base, "quantri", &password).await?;
 
     let mut lines = vec![
         format!(
@@ -417,17 +407,6 @@ async fn province_slug(store: &dyn Store, province: AgencyId) -> anyhow::Result<
         store.create_account(&new).await?;
     }
     Ok(slug)
-}
-
-async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> anyhow::Result<String> {
-    let answer: Value = http
-        .post(format!("{base}/api/v1/auth/staff/sign-in"))
-        .json(&json!({ "username": "quantri", "password": password }))
-        .send()
-        .await?
-        .json()
-        .await?;
-    answer["token"].as_str().map(str::to_owned).context("the administrator could not sign in")
 }
 
 /// GETs `requests` paths one at a time, each timed from request to the last byte.

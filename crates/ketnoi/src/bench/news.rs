@@ -50,12 +50,27 @@ const BATCH: usize = 2_000;
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchNews) -> anyhow::Result<()> {
-    let work = args.work_dir.clone().unwrap_or_else(std::env::temp_dir);
+    in_scratch("news", args.work_dir.clone(), |dir| async move { measure(&args, &dir).await }).await
+}
+
+/// Makes a scratch folder for a bench (kept until it ends), runs `measure` in it until it
+/// finishes or Ctrl-C, and prints its report: the Markdown, then the JSON line.
+pub(super) async fn in_scratch<F, Fut>(
+    name: &str,
+    work_dir: Option<std::path::PathBuf>,
+    measure: F,
+) -> anyhow::Result<()>
+where
+    F: FnOnce(std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<Report>>,
+{
+    let work = work_dir.unwrap_or_else(std::env::temp_dir);
     std::fs::create_dir_all(&work)?;
-    let dir = tempfile::Builder::new().prefix("ketnoi-bench-news-").tempdir_in(&work)?;
+    let dir =
+        tempfile::Builder::new().prefix(&format!("ketnoi-bench-{name}-")).tempdir_in(&work)?;
     note(&format!("scratch folder: {}", dir.path().display()));
     let report = tokio::select! {
-        report = measure(&args, dir.path()) => report?,
+        report = measure(dir.path().to_path_buf()) => report?,
         _ = tokio::signal::ctrl_c() => bail!("interrupted"),
     };
     println!("{}", report.markdown());
@@ -112,7 +127,7 @@ async fn measure(args: &BenchNews, dir: &Path) -> anyhow::Result<Report> {
     let http = load::http_client()?;
     let mut target = Target::launch(&http, dir, &database, Some(password.clone())).await?;
     note(&format!("server: {} ({})", target.base, target.backend));
-    let officer = sign_in(&http, &target.base, &password).await?;
+    let officer = sign_in(&http, &target.base, "cavixuyen.canbo", &password).await?;
 
     let mut lines = vec![
         format!(
@@ -343,15 +358,21 @@ async fn populate(store: &dyn Store, url: &str, args: &BenchNews) -> anyhow::Res
     Ok(Seeded { account: account.id, wards, citizens, tokens })
 }
 
-async fn sign_in(http: &reqwest::Client, base: &str, password: &str) -> anyhow::Result<String> {
+/// Signs a staff member in through the API; returns the token.
+pub(super) async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    username: &str,
+    password: &str,
+) -> anyhow::Result<String> {
     let answer: Value = http
         .post(format!("{base}/api/v1/auth/staff/sign-in"))
-        .json(&json!({ "username": "cavixuyen.canbo", "password": password }))
+        .json(&json!({ "username": username, "password": password }))
         .send()
         .await?
         .json()
         .await?;
-    answer["token"].as_str().map(str::to_owned).context("the officer could not sign in")
+    answer["token"].as_str().map(str::to_owned).context(format!("{username} could not sign in"))
 }
 
 async fn accept(

@@ -120,20 +120,6 @@ async fn inheritance_and_override(app: &TestApp) {
     assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
 }
 
-#[tokio::test]
-async fn a_province_template_reaches_its_communes_and_overrides_stay_local() {
-    let app = spawn_app(true).await;
-    inheritance_and_override(&app).await;
-}
-
-#[tokio::test]
-async fn a_province_template_reaches_its_communes_on_postgresql() {
-    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-    let store: Arc<dyn Store> = Arc::new(store);
-    let app = start(store, None, Box::new(schema), true).await;
-    inheritance_and_override(&app).await;
-}
-
 async fn law_replaced(app: &TestApp) {
     let admin = app.staff_token(ADMIN).await;
     let officer = app.staff_token(OFFICER).await;
@@ -447,6 +433,12 @@ async fn round_trip(app: &TestApp) {
     assert_eq!(app.store.legal_doc("1/2099/A").await.ok(), Some(None));
 }
 
+/// The demo commune police's agency id.
+async fn commune_agency(app: &TestApp) -> i64 {
+    let slug = "ca-vi-xuyen".parse().unwrap_or_else(|e| panic!("{e}"));
+    app.store.account_by_slug(&slug).await.ok().flatten().map_or(0, |a| a.agency.0)
+}
+
 /// A multipart form body with one file.
 fn multipart(fields: &[(&str, &str)], file: (&str, &str, &[u8])) -> (String, Vec<u8>) {
     let boundary = "ketnoi-desk-boundary-Q2x9";
@@ -521,11 +513,58 @@ async fn a_form_is_kept_only_when_its_bytes_are_a_document_of_its_type() {
             .starts_with("attachment")
     );
     assert!(r.bytes().await.map(|b| b.starts_with(b"%PDF-")).unwrap_or(false));
+    // A new file under the same code replaces the old one, whose bytes go.
+    let first = app
+        .store
+        .forms_for(&[ketnoi_core::AgencyId(commune_agency(&app).await)], None)
+        .await
+        .unwrap_or_default();
+    let old_key = first[0].blob_key.clone();
+    assert_eq!(
+        post("application/pdf", ketnoi::demo::demo_pdf("Don moi"), "XA-01").await.status(),
+        303
+    );
+    assert!(app.blobs.get(&old_key).await.is_ok_and(|b| b.is_none()), "the replaced file is gone");
     // The commune's own form is not offered by the province or its sibling.
     assert_eq!(
         app.get(&format!("{SIBLING}/forms?q=de%20nghi%20cua%20xa"), None).await.1,
         json!([])
     );
+    // An officer deletes the commune's own form (and its file); an inherited one has no delete.
+    let (_, page, _) = desk.get("/console/a/ca-vi-xuyen/quay").await;
+    assert!(page.contains("/console/a/ca-vi-xuyen/quay/bieu-mau/XA-01/xoa"), "{page}");
+    assert!(
+        !page.contains("/quay/bieu-mau/DEMO-CT01/xoa"),
+        "the province's form is not the commune's to delete"
+    );
+    let kept = app
+        .store
+        .forms_for(&[ketnoi_core::AgencyId(commune_agency(&app).await)], None)
+        .await
+        .unwrap_or_default();
+    let (status, _, _) =
+        desk.post("/console/a/ca-vi-xuyen/quay/bieu-mau/XA-01/xoa", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&format!("{COMMUNE}/forms?q=de%20nghi%20cua%20xa"), None).await.1,
+        json!([])
+    );
+    assert!(app.blobs.get(&kept[0].blob_key).await.is_ok_and(|b| b.is_none()));
+    let (status, _, _) =
+        desk.post("/console/a/ca-vi-xuyen/quay/bieu-mau/DEMO-CT01/xoa", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Likewise guides: an inherited one is hidden, not deleted; an own one goes.
+    let (status, _, _) =
+        desk.post("/console/a/ca-vi-xuyen/quay/thu-tuc/DEMO-CA-01/xoa", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let officer_token = app.staff_token(OFFICER).await;
+    let own = guide("XA-02", "Thủ tục riêng của xã", "", &["Bước"], "26/2023/QH15");
+    assert_eq!(import(&app, COMMUNE, &officer_token, "jsonl", &own).await.0, 200);
+    let (status, _, _) =
+        desk.post("/console/a/ca-vi-xuyen/quay/thu-tuc/XA-02/xoa", &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get(&format!("{COMMUNE}/procedures/XA-02"), None).await.0, 404);
+    assert_eq!(app.get(&format!("{COMMUNE}/procedures/DEMO-CA-01"), None).await.0, 200);
     // A page number that is not one, or past the end, shows a page rather than an error.
     for asked in ["abc", "99", "-1"] {
         let (status, page, _) = desk.get(&format!("/a/ca-vi-xuyen/thu-tuc?trang={asked}")).await;
@@ -658,51 +697,33 @@ async fn offered_knowledge(app: &TestApp) {
     assert!(links(&reply).is_empty(), "{reply}");
 }
 
-#[tokio::test]
-async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree() {
-    law_replaced(&spawn_app(true).await).await;
+/// Declares a test of `body` on SQLite and another, `…_on_postgresql`, on PostgreSQL.
+macro_rules! on_both {
+    ($($name:ident => $body:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $body(&spawn_app(true).await).await;
+            }
+        )+
+        mod on_postgresql {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+                    let store: Arc<dyn Store> = Arc::new(store);
+                    $body(&start(store, None, Box::new(schema), true).await).await;
+                }
+            )+
+        }
+    };
 }
 
-#[tokio::test]
-async fn replacing_a_law_flags_guides_forms_and_pages_across_the_tree_on_postgresql() {
-    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-    let store: Arc<dyn Store> = Arc::new(store);
-    law_replaced(&start(store, None, Box::new(schema), true).await).await;
-}
-
-#[tokio::test]
-async fn catalogues_round_trip_and_bad_files_store_nothing() {
-    round_trip(&spawn_app(true).await).await;
-}
-
-#[tokio::test]
-async fn catalogues_round_trip_and_bad_files_store_nothing_on_postgresql() {
-    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-    let store: Arc<dyn Store> = Arc::new(store);
-    round_trip(&start(store, None, Box::new(schema), true).await).await;
-}
-
-#[tokio::test]
-async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it() {
-    offered_knowledge(&spawn_app(true).await).await;
-}
-
-#[tokio::test]
-async fn a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it_on_postgresql()
- {
-    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-    let store: Arc<dyn Store> = Arc::new(store);
-    offered_knowledge(&start(store, None, Box::new(schema), true).await).await;
-}
-
-#[tokio::test]
-async fn menus_keep_their_limits_and_versions_and_show_on_the_pages() {
-    menus(&spawn_app(true).await).await;
-}
-
-#[tokio::test]
-async fn menus_keep_their_limits_and_versions_and_show_on_the_pages_on_postgresql() {
-    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-    let store: Arc<dyn Store> = Arc::new(store);
-    menus(&start(store, None, Box::new(schema), true).await).await;
-}
+on_both!(
+    a_province_template_reaches_its_communes_and_overrides_stay_local => inheritance_and_override,
+    replacing_a_law_flags_guides_forms_and_pages_across_the_tree => law_replaced,
+    catalogues_round_trip_and_bad_files_store_nothing => round_trip,
+    menus_keep_their_limits_and_versions_and_show_on_the_pages => menus,
+    a_knowledge_base_offered_above_answers_below_with_its_guide_and_is_flagged_with_it => offered_knowledge,
+);

@@ -58,6 +58,8 @@ pub(crate) fn router() -> Router<DeskState> {
         .route("/console/a/{slug}/quay/thu-tuc/{code}", get(edit_guide).post(save_guide))
         .route("/console/a/{slug}/quay/thu-tuc/{code}/rieng", post(save_override))
         .route("/console/a/{slug}/quay/thu-tuc/{code}/ra-soat", post(review_guide))
+        .route("/console/a/{slug}/quay/thu-tuc/{code}/xoa", post(delete_guide))
+        .route("/console/a/{slug}/quay/bieu-mau/{code}/xoa", post(delete_form))
         .route("/console/a/{slug}/quay/van-ban", post(supersede_law))
 }
 
@@ -96,6 +98,15 @@ struct GuideRow {
     badges: Vec<String>,
 }
 
+struct FormRow {
+    code: String,
+    title: String,
+    href: String,
+    /// Where its delete form posts: only the agency's own forms.
+    delete: Option<String>,
+    stale: bool,
+}
+
 struct VersionRow {
     version: i64,
     when: String,
@@ -121,6 +132,7 @@ struct DeskPage {
     /// Flagged guides of the agencies below: agency, code, name.
     below: Vec<(String, String, String)>,
     guides: Vec<GuideRow>,
+    forms: Vec<FormRow>,
     import_errors: Vec<String>,
 }
 
@@ -268,13 +280,26 @@ async fn desk_page(
             }
         }
     }
-    for f in store.forms_for(&line, None).await?.into_iter().filter(|f| f.stale) {
+    let library = store.forms_for(&line, None).await?;
+    for f in library.iter().filter(|f| f.stale) {
         queue.push(QueueItem {
             href: crate::features::desk::pages::form_path(account.slug.as_str(), &f.doc.code),
-            name: f.doc.title,
+            name: f.doc.title.clone(),
             reason: t.get("desk-queue-form"),
         });
     }
+    let forms = library
+        .into_iter()
+        .map(|f| FormRow {
+            href: crate::features::desk::pages::form_path(account.slug.as_str(), &f.doc.code),
+            delete: (f.agency == account.agency).then(|| {
+                format!("/console/a/{}/quay/bieu-mau/{}/xoa", account.slug, encode(&f.doc.code))
+            }),
+            code: f.doc.code,
+            title: f.doc.title,
+            stale: f.stale,
+        })
+        .collect();
     let guides = lines
         .into_iter()
         .map(|l| {
@@ -319,6 +344,7 @@ async fn desk_page(
         queue,
         below: store.stale_below(account.agency, 200).await?,
         guides,
+        forms,
         import_errors,
     })
 }
@@ -347,6 +373,8 @@ async fn desk(
                 "override",
                 "reviewed",
                 "superseded",
+                "deleted",
+                "form-deleted",
             ]
             .contains(&d.as_str())
         })
@@ -477,18 +505,31 @@ async fn read_multipart(
     Ok((fields, file))
 }
 
+/// What a multipart console form posts once its sender is checked: the account, the fields and
+/// the file.
+type Posted = (Account, HashMap<String, String>, Option<(String, String, Vec<u8>)>);
+
+/// Reads a multipart console form and checks its sender as [`console_form`] does.
+async fn multipart_form(
+    viewer: &Viewer<DeskState>,
+    slug: &str,
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+) -> Result<Posted, Response> {
+    let (fields, file) = read_multipart(multipart, max).await.map_err(|e| viewer.fail(e))?;
+    let csrf = fields.get("csrf").map(String::as_str);
+    let account = console_form(viewer, slug, csrf, Action::ManageDesk, SECTION).await?;
+    Ok((account, fields, file))
+}
+
 async fn import_file(
     viewer: Viewer<DeskState>,
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let (fields, file) = match read_multipart(multipart, MAX_IMPORT).await {
-        Ok(read) => read,
-        Err(e) => return viewer.fail(e),
-    };
-    let csrf = fields.get("csrf").map(String::as_str);
-    let account = match console_form(&viewer, &slug, csrf, Action::ManageDesk, SECTION).await {
-        Ok(a) => a,
+    let (account, fields, file) = match multipart_form(&viewer, &slug, multipart, MAX_IMPORT).await
+    {
+        Ok(posted) => posted,
         Err(r) => return r,
     };
     let t = viewer.t();
@@ -545,15 +586,11 @@ async fn upload_form(
     Path(slug): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let (fields, file) = match read_multipart(multipart, MAX_FORM_FILE).await {
-        Ok(read) => read,
-        Err(e) => return viewer.fail(e),
-    };
-    let csrf = fields.get("csrf").map(String::as_str);
-    let account = match console_form(&viewer, &slug, csrf, Action::ManageDesk, SECTION).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
+    let (account, fields, file) =
+        match multipart_form(&viewer, &slug, multipart, MAX_FORM_FILE).await {
+            Ok(posted) => posted,
+            Err(r) => return r,
+        };
     let result: Result<(), ApiError> = async {
         let get = |k: &str| fields.get(k).map(|v| v.trim().to_owned()).unwrap_or_default();
         let effective =
@@ -585,7 +622,16 @@ async fn upload_form(
             file_name: name.chars().take(200).collect(),
             size: cleaned.bytes.len() as i64,
         };
-        viewer.state.store.save_form(&new, Timestamp::now()).await?;
+        // A new file for a code the library has replaces the old one, whose bytes go.
+        let store = &viewer.state.store;
+        let replaced = store.forms_for(&[account.agency], None).await?;
+        let replaced = replaced.into_iter().find(|f| f.doc.code == new.doc.code);
+        store.save_form(&new, Timestamp::now()).await?;
+        if let Some(old) = replaced
+            && let Err(e) = viewer.state.blobs.delete(&old.blob_key).await
+        {
+            tracing::warn!(error = %e, "a replaced form's file was not removed");
+        }
         Ok(())
     }
     .await;
@@ -1065,6 +1111,60 @@ async fn supersede_law(
         ))
         .into_response(),
         Ok(_) => back(&account, "superseded"),
+        Err(e) => viewer.fail(e),
+    }
+}
+
+async fn delete_guide(
+    viewer: Viewer<DeskState>,
+    Path((slug, code)): Path<(String, String)>,
+    PageForm(form): PageForm<CsrfOnly>,
+) -> Response {
+    let account =
+        match console_form(&viewer, &slug, form.csrf.as_deref(), Action::ManageDesk, SECTION).await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+    // Only the agency's own guide: an inherited one is hidden, not deleted.
+    let deleted = match shown_guide(&viewer, &account, &code).await {
+        Ok(s) if !s.inherited => viewer.state.store.delete_procedure(s.procedure.id).await,
+        Ok(_) => {
+            return viewer.fail(ApiError::BadField { code: "override-own-guide", field: "code" });
+        }
+        Err(e) => return viewer.fail(e),
+    };
+    match deleted {
+        Ok(_) => back(&account, "deleted"),
+        Err(e) => viewer.fail(e.into()),
+    }
+}
+
+async fn delete_form(
+    viewer: Viewer<DeskState>,
+    Path((slug, code)): Path<(String, String)>,
+    PageForm(form): PageForm<CsrfOnly>,
+) -> Response {
+    let account =
+        match console_form(&viewer, &slug, form.csrf.as_deref(), Action::ManageDesk, SECTION).await
+        {
+            Ok(a) => a,
+            Err(r) => return r,
+        };
+    let result: Result<(), ApiError> = async {
+        let store = &viewer.state.store;
+        let own = store.forms_for(&[account.agency], None).await?;
+        let found =
+            own.into_iter().find(|f| f.doc.code == code).ok_or(ApiError::NotFound("form"))?;
+        store.delete_form(found.id).await?;
+        if let Err(e) = viewer.state.blobs.delete(&found.blob_key).await {
+            tracing::warn!(error = %e, "a deleted form's file was not removed");
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => back(&account, "form-deleted"),
         Err(e) => viewer.fail(e),
     }
 }
