@@ -331,3 +331,4 @@ desk-guide-delete = Delete the procedure
 desk-guide-delete-help = The units below will no longer see it.
 desk-done-deleted = The procedure is deleted.
 desk-done-form-deleted = The form is deleted.
+desk-form-guides = Used for

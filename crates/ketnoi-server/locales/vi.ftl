@@ -328,3 +328,4 @@ desk-guide-delete = Xóa thủ tục
 desk-guide-delete-help = Các đơn vị cấp dưới sẽ không còn thấy thủ tục này.
 desk-done-deleted = Đã xóa thủ tục.
 desk-done-form-deleted = Đã xóa biểu mẫu.
+desk-form-guides = Dùng cho thủ tục

@@ -255,6 +255,13 @@ pub trait DeskStore {
         ancestry: &[AgencyId],
         code: &str,
     ) -> Result<Option<ShownProcedure>>;
+    /// The guides of an account's catalogue that name a form, by name (hidden ones left out).
+    async fn guides_using_form(
+        &self,
+        account: AccountId,
+        ancestry: &[AgencyId],
+        form_code: &str,
+    ) -> Result<Vec<ProcedureLine>>;
     /// Stores what an account changes of a guide (an empty override removes it).
     async fn set_override(
         &self,

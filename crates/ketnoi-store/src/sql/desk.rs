@@ -702,6 +702,50 @@ macro_rules! impl_desk {
                 Ok(lines.into_iter().map(|l| l.1).collect())
             }
 
+            async fn guides_using_form(
+                &self,
+                account: ketnoi_core::AccountId,
+                ancestry: &[ketnoi_core::AgencyId],
+                form_code: &str,
+            ) -> $crate::Result<Vec<$crate::ProcedureLine>> {
+                use sqlx::Row as _;
+                if ancestry.is_empty() {
+                    return Ok(vec![]);
+                }
+                // The codes of the catalogue's guides that name the form; then each code as the
+                // catalogue shows it (the nearest owner's guide, which must itself name it).
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT DISTINCT p.code FROM procedures p JOIN procedure_forms pf \
+                     ON pf.procedure_id = p.id WHERE pf.form_code = ",
+                );
+                qb.push_bind(form_code).push(" AND");
+                Self::push_candidates(&mut qb, ancestry);
+                let codes: Vec<String> = qb
+                    .build()
+                    .fetch_all(&self.pool)
+                    .await?
+                    .iter()
+                    .map(|r| r.try_get("code"))
+                    .collect::<Result<_, _>>()?;
+                let mut found = Vec::new();
+                for line in self.procedures_for(account, ancestry, None, false).await? {
+                    if !codes.contains(&line.code) {
+                        continue;
+                    }
+                    let names: Option<String> = sqlx::query_scalar(
+                        "SELECT form_code FROM procedure_forms WHERE procedure_id = $1 AND form_code = $2",
+                    )
+                    .bind(line.id.0)
+                    .bind(form_code)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if names.is_some() {
+                        found.push(line);
+                    }
+                }
+                Ok(found)
+            }
+
             async fn procedure_for(
                 &self,
                 account: ketnoi_core::AccountId,

@@ -277,6 +277,13 @@ async fn replacing_a_law_flags_every_guide_that_cites_it_and_their_forms(s: &dyn
     assert_eq!(s.stale_below(t.commune, 10).await.map(|v| v.len()).ok(), Some(0));
     let forms = s.forms_for(&t.line(t.sibling), None).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(forms.len(), 1);
+    let users = s.guides_using_form(t.sibling_account.id, &t.line(t.sibling), "CT01").await;
+    assert_eq!(
+        users.unwrap_or_default().iter().map(|g| g.code.as_str()).collect::<Vec<_>>(),
+        vec!["CT-01"]
+    );
+    let none = s.guides_using_form(t.sibling_account.id, &t.line(t.sibling), "KHAC").await;
+    assert_eq!(none.map(|v| v.len()).ok(), Some(0));
     assert!(forms[0].stale, "the form of a flagged guide is flagged");
 
     let shown = s

@@ -89,6 +89,8 @@ async fn a_province_template_with_a_commune_override_reaches_a_citizen_and_its_f
     citizen.click("[data-guide-forms] a").await;
     arrive(&citizen, "/a/ca-vi-xuyen/bieu-mau/DEMO-CT01").await;
     citizen.assert_accessible("form page").await;
+    let users = citizen.text_of("[data-form-guides]").await;
+    assert!(users.contains(NAME), "the form page lists the guides that use it: {users}");
     let href =
         citizen.find("[data-download]").await.attr("href").await.ok().flatten().unwrap_or_default();
     assert_eq!(href, "/a/ca-vi-xuyen/bieu-mau/DEMO-CT01/tai-ve");

@@ -332,13 +332,25 @@ struct FormPage {
     size: String,
     download: String,
     replaced_by: Option<String>,
+    /// The guides of the account's catalogue that use it: address and name.
+    guides: Vec<(String, String)>,
 }
 
 async fn form(viewer: Viewer<DeskState>, Path((slug, code)): Path<(String, String)>) -> Response {
     let result: Result<FormPage, ApiError> = async {
         let account = viewer.state.account(&slug).await?;
         let form = offered_form(&viewer.state, &account, &code).await?;
+        let line = line_of(&viewer.state, account.agency).await?;
+        let guides = viewer
+            .state
+            .store
+            .guides_using_form(account.id, &line, &form.doc.code)
+            .await?
+            .into_iter()
+            .map(|g| (guide_path(account.slug.as_str(), &g.code), g.name))
+            .collect();
         Ok(FormPage {
+            guides,
             l: viewer.layout(false),
             slug: account.slug.to_string(),
             account_name: account.display_name.clone(),
