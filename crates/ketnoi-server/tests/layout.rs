@@ -134,11 +134,11 @@ fn use_statements(code: &str) -> (Vec<String>, String) {
             c.push(' ');
             c.push_str(t);
         }
-        if current.as_ref().is_some_and(|c| c.trim_end().ends_with(';')) {
-            if let Some(c) = current.take() {
-                let squeezed = c.split_whitespace().collect::<Vec<_>>().join(" ");
-                out.push(squeezed.trim_end_matches(';').to_owned());
-            }
+        if current.as_ref().is_some_and(|c| c.trim_end().ends_with(';'))
+            && let Some(c) = current.take()
+        {
+            let squeezed = c.split_whitespace().collect::<Vec<_>>().join(" ");
+            out.push(squeezed.trim_end_matches(';').to_owned());
         }
     }
     (out, rest)
