@@ -7,7 +7,9 @@
 # 2. builds the release binary (`cargo build --release -p ketnoi`; CARGO_TARGET_DIR respected);
 # 3. runs `ketnoi bot eval` and the TF-IDF + logistic-regression baseline (tools/bot/baseline.py,
 #    calibrated with the shipped out-of-scope set) on the sample knowledge base and dev questions,
-#    then on crates/ketnoi-bot/data/validation.jsonl when it exists;
+#    then on crates/ketnoi-bot/data/validation.jsonl when it exists, and on the report-only
+#    crates/ketnoi-bot/data/unseen.jsonl (questions written from each intent's question and
+#    answer alone; never tuned on);
 # 4. generates an N-intent knowledge base (default 5000) with tools/bot/gen_big_kb.py and runs
 #    `ketnoi bot eval` on it for build time and latency at scale (the baseline is not run there:
 #    a 5000-class fit holds 4 GB and takes ~2 s per L-BFGS iteration here, and the calibration fits
@@ -42,6 +44,7 @@ done
 kb=../shared/data/chatbot/kb.jsonl
 dev=../shared/data/chatbot/dev.jsonl
 validation=crates/ketnoi-bot/data/validation.jsonl
+unseen=crates/ketnoi-bot/data/unseen.jsonl
 bin="${CARGO_TARGET_DIR:-target}/release/ketnoi"
 out=target/bot-bench
 big_kb="$out/kb-$intents.jsonl"
@@ -102,6 +105,14 @@ if [ -f "$validation" ]; then
         --oos "$oos" --by style
 else
     echo "== no $validation: skipping the validation set" >&2
+fi
+
+if [ -f "$unseen" ]; then
+    run unseen.ketnoi "$bin" bot eval --kb "$kb" --questions "$unseen" --by style
+    run unseen.baseline "$py" tools/bot/baseline.py --kb "$kb" --questions "$unseen" \
+        --oos "$oos" --by style
+else
+    echo "== no $unseen: skipping the unseen set" >&2
 fi
 
 echo "== the same questions with and without diacritics" >&2

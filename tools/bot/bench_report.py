@@ -4,7 +4,8 @@
     python3 tools/bot/bench_report.py OUT_DIR [INVOCATION]
 
 OUT_DIR holds NAME.json files, each the last stdout line of one run: dev.ketnoi, dev.baseline,
-validation.ketnoi and validation.baseline (optional), big.ketnoi; and commands.txt, the command
+validation.ketnoi and validation.baseline (optional), unseen.ketnoi and unseen.baseline
+(optional), big.ketnoi; and commands.txt, the command
 lines that made them. INVOCATION is how the benchmark itself was started.
 """
 
@@ -82,6 +83,7 @@ def comparison(out: Path) -> list[str]:
         "|---|---|---:|---:|---:|",
     ]
     sets = (("dev", "dev.jsonl"), ("validation", "validation.jsonl"),
+            ("unseen", "unseen.jsonl (report-only)"),
             ("pairs", "dev.jsonl typed with diacritics, each also without"))
     for set_name, title in sets:
         ours, theirs = load(out, f"{set_name}.ketnoi"), load(out, f"{set_name}.baseline")
