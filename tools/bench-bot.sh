@@ -99,21 +99,17 @@ run() {
 run dev.ketnoi "$bin" bot eval --kb "$kb" --questions "$dev" --by style
 run dev.baseline "$py" tools/bot/baseline.py --kb "$kb" --questions "$dev" --oos "$oos" --by style
 
-if [ -f "$validation" ]; then
-    run validation.ketnoi "$bin" bot eval --kb "$kb" --questions "$validation" --by style
-    run validation.baseline "$py" tools/bot/baseline.py --kb "$kb" --questions "$validation" \
-        --oos "$oos" --by style
-else
-    echo "== no $validation: skipping the validation set" >&2
-fi
-
-if [ -f "$unseen" ]; then
-    run unseen.ketnoi "$bin" bot eval --kb "$kb" --questions "$unseen" --by style
-    run unseen.baseline "$py" tools/bot/baseline.py --kb "$kb" --questions "$unseen" \
-        --oos "$oos" --by style
-else
-    echo "== no $unseen: skipping the unseen set" >&2
-fi
+# both NAME FILE: ketnoi and the baseline on an optional question set, when it exists.
+both() {
+    if [ -f "$2" ]; then
+        run "$1.ketnoi" "$bin" bot eval --kb "$kb" --questions "$2" --by style
+        run "$1.baseline" "$py" tools/bot/baseline.py --kb "$kb" --questions "$2" --oos "$oos" --by style
+    else
+        echo "== no $2: skipping the $1 set" >&2
+    fi
+}
+both validation "$validation"
+both unseen "$unseen"
 
 echo "== the same questions with and without diacritics" >&2
 pairs="$out/dev.pairs.jsonl"
