@@ -82,6 +82,11 @@ pub struct ShownProcedure {
 }
 
 impl ShownProcedure {
+    /// Whether the account hides the guide from its readers.
+    pub fn hidden(&self) -> bool {
+        self.over.as_ref().is_some_and(|o| o.hidden)
+    }
+
     /// The guide with the account's changes applied.
     pub fn effective(&self) -> ProcedureDoc {
         match &self.over {

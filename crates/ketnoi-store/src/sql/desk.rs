@@ -712,37 +712,26 @@ macro_rules! impl_desk {
                 if ancestry.is_empty() {
                     return Ok(vec![]);
                 }
-                // The codes of the catalogue's guides that name the form; then each code as the
-                // catalogue shows it (the nearest owner's guide, which must itself name it).
+                // The guides of the line that name the form; of the catalogue as the account
+                // sees it (the nearest owner's guide for each code), those that are among them.
                 let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT DISTINCT p.code FROM procedures p JOIN procedure_forms pf \
-                     ON pf.procedure_id = p.id WHERE pf.form_code = ",
+                    "SELECT pf.procedure_id FROM procedure_forms pf \
+                     JOIN procedures p ON p.id = pf.procedure_id WHERE pf.form_code = ",
                 );
                 qb.push_bind(form_code).push(" AND");
                 Self::push_candidates(&mut qb, ancestry);
-                let codes: Vec<String> = qb
+                let naming: std::collections::HashSet<i64> = qb
                     .build()
                     .fetch_all(&self.pool)
                     .await?
                     .iter()
-                    .map(|r| r.try_get("code"))
+                    .map(|r| r.try_get("procedure_id"))
                     .collect::<Result<_, _>>()?;
-                let mut found = Vec::new();
-                for line in self.procedures_for(account, ancestry, None, false).await? {
-                    if !codes.contains(&line.code) {
-                        continue;
-                    }
-                    let names: Option<String> = sqlx::query_scalar(
-                        "SELECT form_code FROM procedure_forms WHERE procedure_id = $1 AND form_code = $2",
-                    )
-                    .bind(line.id.0)
-                    .bind(form_code)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    if names.is_some() {
-                        found.push(line);
-                    }
+                if naming.is_empty() {
+                    return Ok(vec![]);
                 }
+                let mut found = self.procedures_for(account, ancestry, None, false).await?;
+                found.retain(|line| naming.contains(&line.id.0));
                 Ok(found)
             }
 

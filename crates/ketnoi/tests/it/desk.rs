@@ -174,13 +174,7 @@ async fn law_replaced(app: &TestApp) {
     let mut desk = Browser::staff(app, OFFICER).await;
     let (status, page, _) = desk.get("/console/a/ca-vi-xuyen/quay").await;
     assert_eq!(status, StatusCode::OK, "{page}");
-    let queue = page
-        .split("data-desk-queue")
-        .nth(1)
-        .unwrap_or_default()
-        .split("</section>")
-        .next()
-        .unwrap_or_default();
+    let queue = review_queue(&page);
     assert!(
         queue.contains("Đăng ký thường trú") && queue.contains("Tờ khai thay đổi thông tin cư trú"),
         "{queue}"
@@ -433,6 +427,16 @@ async fn round_trip(app: &TestApp) {
     assert_eq!(app.store.legal_doc("1/2099/A").await.ok(), Some(None));
 }
 
+/// The review queue of a front-desk console page.
+fn review_queue(page: &str) -> &str {
+    page.split("data-desk-queue")
+        .nth(1)
+        .unwrap_or_default()
+        .split("</section>")
+        .next()
+        .unwrap_or_default()
+}
+
 /// The demo commune police's agency id.
 async fn commune_agency(app: &TestApp) -> i64 {
     let slug = "ca-vi-xuyen".parse().unwrap_or_else(|e| panic!("{e}"));
@@ -671,13 +675,7 @@ async fn offered_knowledge(app: &TestApp) {
     assert_eq!(got.0, 200, "{}", got.1);
     let mut commune = Browser::staff(app, ADMIN).await;
     let (_, page, _) = commune.get("/console/a/ca-thanh-thuy/quay").await;
-    let queue = page
-        .split("data-desk-queue")
-        .nth(1)
-        .unwrap_or_default()
-        .split("</section>")
-        .next()
-        .unwrap_or_default();
+    let queue = review_queue(&page);
     assert!(queue.contains("Xin giấy xác nhận cư trú ở đâu?"), "{queue}");
 
     // A commune that hides the guide answers without the link.

@@ -84,9 +84,6 @@ pub struct Bots {
 /// The knowledge bases an engine was built from: each account and its version, own first.
 type Sources = Vec<(AccountId, i64)>;
 
-/// The label of the link from an answer to the guide it comes from.
-const GUIDE_BUTTON: &str = "Xem hướng dẫn đầy đủ";
-
 /// A citizen message for the bot to consider.
 pub type Incoming = (Conversation, Message);
 
@@ -315,55 +312,31 @@ impl Bots {
             let answer =
                 if reply.truncated { format!("{TOO_LONG}\n\n{answer}") } else { answer.clone() };
             let mut buttons = feedback_buttons();
-            if let Some(code) = &intent.procedure
-                && let Some(a) = self.store.account(account).await?
-            {
-                // Only a guide the account shows: not one it hides or that is gone.
-                let line = self.store.agency_ancestry(a.agency).await?;
-                let shown = self.store.procedure_for(account, &line, code).await?;
-                if let Some(shown) = shown.filter(|s| !s.over.as_ref().is_some_and(|o| o.hidden)) {
-                    // The guide, then its forms as file cards to download (two at most).
-                    let mut links = vec![Button::Link {
-                        label: GUIDE_BUTTON.to_owned(),
-                        url: crate::features::desk::pages::guide_path(a.slug.as_str(), code),
-                    }];
-                    let wanted = &shown.procedure.doc.forms;
-                    if !wanted.is_empty() {
-                        let library = self.store.forms_for(&line, None).await?;
-                        for form in wanted
-                            .iter()
-                            .filter_map(|c| library.iter().find(|f| &f.doc.code == c))
-                            .take(2)
-                        {
-                            links.push(Button::Link {
-                                label: shorten(&format!("📄 {}", form.doc.title), 80),
-                                url: format!(
-                                    "{}/tai-ve",
-                                    crate::features::desk::pages::form_path(
-                                        a.slug.as_str(),
-                                        &form.doc.code
-                                    )
-                                ),
-                            });
-                        }
-                    }
-                    buttons.splice(0..0, links);
-                }
+            // The account is read once, and only for an answer that needs it.
+            let tips = about_tips(&intent.question);
+            let owner = if intent.procedure.is_some() || tips {
+                self.store.account(account).await?
+            } else {
+                None
+            };
+            if let (Some(code), Some(a)) = (&intent.procedure, &owner) {
+                let links =
+                    crate::features::desk::service::answer_links(self.store.as_ref(), a, code);
+                buttons.splice(0..0, links.await?);
             }
-            if about_tips(&intent.question) {
+            if tips
+                && let Some(a) = &owner
+                && a.kind == ketnoi_core::AccountKind::Police
+            {
                 // A police account's answer about reporting a crime opens the sealed form: the
                 // chat itself is not sealed.
-                if let Some(a) = self.store.account(account).await?
-                    && a.kind == ketnoi_core::AccountKind::Police
-                {
-                    buttons.insert(
-                        0,
-                        Button::Link {
-                            label: TIP_BUTTON.to_owned(),
-                            url: format!("/a/{}/tin-bao", a.slug),
-                        },
-                    );
-                }
+                buttons.insert(
+                    0,
+                    Button::Link {
+                        label: TIP_BUTTON.to_owned(),
+                        url: format!("/a/{}/tin-bao", a.slug),
+                    },
+                );
             }
             return Ok(Some(send(Content::structured(&answer, buttons)?, None)));
         }

@@ -22,8 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::features::desk::{
     import::{self, Format, MAX_IMPORT},
-    pages::{form_path, guide_path, shown_doc, visible_guide},
-    service::{self, DeskState, MenuTarget, href, line_of, require_desk},
+    pages::{shown_doc, visible_guide},
+    service::{self, DeskState, MenuTarget, form_path, guide_path, href, line_of, require_desk},
 };
 use crate::kernel::{
     auth::Caller,

@@ -28,8 +28,7 @@ use serde::Deserialize;
 use crate::features::desk::{
     api::{export_response, review, supersede_for},
     import::{self, Format, MAX_IMPORT},
-    pages::guide_path,
-    service::{self, DeskState, MenuTarget, line_of, menu_block_of},
+    service::{self, DeskState, MenuTarget, form_path, guide_path, line_of, menu_block_of},
 };
 use crate::kernel::{
     auth::Caller,
@@ -283,7 +282,7 @@ async fn desk_page(
     let library = store.forms_for(&line, None).await?;
     for f in library.iter().filter(|f| f.stale) {
         queue.push(QueueItem {
-            href: crate::features::desk::pages::form_path(account.slug.as_str(), &f.doc.code),
+            href: form_path(account.slug.as_str(), &f.doc.code),
             name: f.doc.title.clone(),
             reason: t.get("desk-queue-form"),
         });
@@ -291,7 +290,7 @@ async fn desk_page(
     let forms = library
         .into_iter()
         .map(|f| FormRow {
-            href: crate::features::desk::pages::form_path(account.slug.as_str(), &f.doc.code),
+            href: form_path(account.slug.as_str(), &f.doc.code),
             delete: (f.agency == account.agency).then(|| {
                 format!("/console/a/{}/quay/bieu-mau/{}/xoa", account.slug, encode(&f.doc.code))
             }),

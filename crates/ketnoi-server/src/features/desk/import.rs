@@ -60,11 +60,6 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Nothing read: for turning a refusal of a single change into an error.
-    pub fn empty() -> Self {
-        Self { docs: Vec::new(), lines: Vec::new() }
-    }
-
     /// The line of the guide at `index`.
     pub fn line_of(&self, index: usize) -> usize {
         self.lines.get(index).copied().unwrap_or(0)
@@ -72,20 +67,26 @@ impl Parsed {
 
     /// Storage's refusal as a line of the file.
     pub fn refusal(&self, refusal: &DeskRefusal) -> ImportError {
-        let (index, code, detail) = match refusal {
-            DeskRefusal::DuplicateCode { index, code } => {
-                (Some(*index), "import-duplicate-code", code.clone())
-            }
-            DeskRefusal::UnknownForm { index, code } => {
-                (Some(*index), "import-unknown-form", code.clone())
-            }
-            DeskRefusal::UnknownDocument { index, number } => {
-                (*index, "import-unknown-document", number.clone())
-            }
-            DeskRefusal::Cycle { index, number } => (*index, "supersede-cycle", number.clone()),
-            DeskRefusal::NotOwner { number } => (None, "legal-not-owner", number.clone()),
-        };
+        let (index, code, detail) = explain(refusal);
         ImportError { line: index.map_or(0, |i| self.line_of(i)), code, detail }
+    }
+}
+
+/// A refusal of storage as the index of the guide at fault (if it came in a batch), the message
+/// key and what the message names.
+pub fn explain(refusal: &DeskRefusal) -> (Option<usize>, &'static str, String) {
+    match refusal {
+        DeskRefusal::DuplicateCode { index, code } => {
+            (Some(*index), "import-duplicate-code", code.clone())
+        }
+        DeskRefusal::UnknownForm { index, code } => {
+            (Some(*index), "import-unknown-form", code.clone())
+        }
+        DeskRefusal::UnknownDocument { index, number } => {
+            (*index, "import-unknown-document", number.clone())
+        }
+        DeskRefusal::Cycle { index, number } => (*index, "supersede-cycle", number.clone()),
+        DeskRefusal::NotOwner { number } => (None, "legal-not-owner", number.clone()),
     }
 }
 

@@ -17,7 +17,9 @@ use ketnoi_core::{
 use ketnoi_store::{Form, ShownProcedure};
 use serde::Deserialize;
 
-use crate::features::desk::service::{DeskState, line_of, menu_block};
+use crate::features::desk::service::{
+    DeskState, form_path, guide_path, line_of, menu_block, visible,
+};
 use crate::kernel::{
     error::ApiError,
     pages::{Layout, Viewer, Who, encode},
@@ -30,16 +32,6 @@ pub(crate) fn router() -> Router<DeskState> {
         .route("/a/{slug}/bieu-mau", get(forms))
         .route("/a/{slug}/bieu-mau/{code}", get(form))
         .route("/a/{slug}/bieu-mau/{code}/tai-ve", get(download))
-}
-
-/// The address of a guide on an account's pages.
-pub fn guide_path(slug: &str, code: &str) -> String {
-    format!("/a/{slug}/thu-tuc/{}", encode(code))
-}
-
-/// The address of a form's page.
-pub fn form_path(slug: &str, code: &str) -> String {
-    format!("/a/{slug}/bieu-mau/{}", encode(code))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -194,9 +186,8 @@ pub(crate) async fn visible_guide(
     code: &str,
 ) -> Result<ShownProcedure, ApiError> {
     let line = line_of(state, account.agency).await?;
-    let shown = state.store.procedure_for(account.id, &line, code).await?;
-    shown
-        .filter(|s| !s.over.as_ref().is_some_and(|o| o.hidden))
+    visible(state.store.as_ref(), account, &line, code)
+        .await?
         .ok_or(ApiError::NotFound("procedure"))
 }
 

@@ -7,18 +7,19 @@ use std::sync::Arc;
 
 use askama::Template;
 use ketnoi_core::{
-    Account, AgencyId, Timestamp,
+    Account, AgencyId, Button, Timestamp,
     desk::{Day, Menu, MenuAction, MenuLimits, Override, OverrideError, RawMenu},
     policy::Action,
 };
-use ketnoi_store::{DeskRefusal, MenuOwner, MenuVersion};
+use ketnoi_store::{DeskRefusal, MenuOwner, MenuVersion, ShownProcedure, Store};
 
 use crate::features::desk::import::{self, Format};
 use crate::kernel::{
     auth::Caller,
-    error::{ApiError, ImportError},
+    error::ApiError,
     pages::{Tr, encode},
     state::{Kernel, feature_state},
+    text::shorten,
 };
 
 /// What the desk's routes and pages hold.
@@ -119,8 +120,7 @@ pub async fn import_guides(
 
 /// Storage's refusal of a single change (not a file) as an error.
 pub fn refusal(r: &DeskRefusal) -> ApiError {
-    let file = import::Parsed::empty();
-    let ImportError { code, detail, .. } = file.refusal(r);
+    let (_, code, detail) = import::explain(r);
     ApiError::BrokenRule { code, at: detail, limit: None }
 }
 
@@ -151,6 +151,16 @@ pub async fn set_override(
     })?;
     kernel.store.set_override(shown.procedure.id, account.id, &over, Timestamp::now()).await?;
     Ok(())
+}
+
+/// The address of a guide on an account's pages.
+pub fn guide_path(slug: &str, code: &str) -> String {
+    format!("/a/{slug}/thu-tuc/{}", encode(code))
+}
+
+/// The address of a form's page.
+pub fn form_path(slug: &str, code: &str) -> String {
+    format!("/a/{slug}/bieu-mau/{}", encode(code))
 }
 
 /// One menu button as drawn: its label and where it leads.
@@ -246,6 +256,48 @@ pub(crate) async fn menu_block(kernel: &Kernel, t: &Tr, account: &Account, id: &
             String::new()
         }
     }
+}
+
+/// A guide an account shows its readers, by code along the account's agency `line`: in its
+/// catalogue and not hidden by it.
+pub async fn visible(
+    store: &dyn Store,
+    account: &Account,
+    line: &[AgencyId],
+    code: &str,
+) -> Result<Option<ShownProcedure>, ApiError> {
+    let shown = store.procedure_for(account.id, line, code).await?;
+    Ok(shown.filter(|s| !s.hidden()))
+}
+
+/// The label of the link from a bot answer to the guide it comes from.
+const GUIDE_BUTTON: &str = "Xem hướng dẫn đầy đủ";
+
+/// What a bot answer taken from the guide `code` carries: a link to the guide as the account
+/// shows it, then its forms (two at most) as files to download. Nothing when the account does
+/// not show the guide (hidden, or gone).
+pub async fn answer_links(
+    store: &dyn Store,
+    account: &Account,
+    code: &str,
+) -> Result<Vec<Button>, ApiError> {
+    let slug = account.slug.as_str();
+    let line = store.agency_ancestry(account.agency).await?;
+    let Some(shown) = visible(store, account, &line, code).await? else { return Ok(vec![]) };
+    let mut links =
+        vec![Button::Link { label: GUIDE_BUTTON.to_owned(), url: guide_path(slug, code) }];
+    let wanted = &shown.procedure.doc.forms;
+    if !wanted.is_empty() {
+        let library = store.forms_for(&line, None).await?;
+        let forms = wanted.iter().filter_map(|c| library.iter().find(|f| &f.doc.code == c));
+        for form in forms.take(2) {
+            links.push(Button::Link {
+                label: shorten(&format!("📄 {}", form.doc.title), 80),
+                url: format!("{}/tai-ve", form_path(slug, &form.doc.code)),
+            });
+        }
+    }
+    Ok(links)
 }
 
 /// Flags the guides citing documents that lapsed today (housekeeping, safe on every node).
