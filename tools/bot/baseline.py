@@ -253,6 +253,9 @@ def metrics(outcomes: list[Outcome]) -> dict:
     right_answers = sum(o.predicted == o.question.intent for o in in_scope)
     right_handoffs = sum(o.predicted is None for o in oos)
     top3 = sum(o.question.intent in o.top[:3] for o in in_scope)
+    # answered right, or handed off with the right intent among the three suggestions
+    one_tap = sum(o.predicted == o.question.intent
+                  or (o.predicted is None and o.question.intent in o.top[:3]) for o in in_scope)
     wrong_answers = sum(o.predicted is not None and o.predicted != o.question.intent
                         for o in outcomes)
     micros = [o.micros for o in outcomes]
@@ -261,6 +264,7 @@ def metrics(outcomes: list[Outcome]) -> dict:
         "oos_rejection": share(right_handoffs, len(oos)),
         "overall_accuracy": share(right_answers + right_handoffs, len(outcomes)),
         "top3_accuracy": share(top3, len(in_scope)),
+        "one_tap_accuracy": share(one_tap, len(in_scope)),
         "p50_us": round(percentile(micros, 50), 1),
         "p99_us": round(percentile(micros, 99), 1),
         "questions": len(outcomes),

@@ -24,6 +24,7 @@ ROWS = [
     ("in-scope accuracy", "in_scope_accuracy", "share"),
     ("out-of-scope rejection", "oos_rejection", "share"),
     ("top-3 accuracy (in scope)", "top3_accuracy", "share"),
+    ("right, or handed off with it among the 3 suggestions", "one_tap_accuracy", "share"),
     ("p99 latency per question", "p99_us", "us"),
 ]
 
@@ -92,11 +93,13 @@ def comparison(out: Path) -> list[str]:
         first = True
         label = f"{title} ({ours.get('questions', '?')} q)"
         rows = [(name, ours.get(key), theirs.get(key), kind) for name, key, kind in ROWS]
-        ours_nd = group(ours, "style", "no_diacritics")
-        theirs_nd = group(theirs, "style", "no_diacritics")
-        if ours_nd and theirs_nd:
-            rows.insert(1, ("overall, typed without diacritics", ours_nd.get("overall_accuracy"),
-                            theirs_nd.get("overall_accuracy"), "share"))
+        styles = ours.get("by_style") if isinstance(ours.get("by_style"), dict) else {}
+        for style in sorted(styles, reverse=True):
+            ours_s, theirs_s = group(ours, "style", style), group(theirs, "style", style)
+            if ours_s and theirs_s:
+                name = f"overall, style {style} ({ours_s.get('questions', '?')} q)"
+                rows.insert(1, (name, ours_s.get("overall_accuracy"),
+                                theirs_s.get("overall_accuracy"), "share"))
         for form, name in (("folded", "overall, the same questions without diacritics"),
                            ("with_diacritics", "overall, the same questions with diacritics")):
             ours_f, theirs_f = group(ours, "form", form), group(theirs, "form", form)

@@ -1,16 +1,14 @@
 //! Finding a knowledge base's hand-off threshold from the knowledge base itself.
 
-use crate::engine::Index;
-
-/// At most this many phrasings are left out one at a time; larger knowledge bases are sampled
-/// evenly, which keeps building a 5,000-intent index within a second or two.
-const MAX_HELD_OUT: usize = 600;
-
 /// The hand-off threshold and the evidence it was chosen on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Calibration {
     /// Questions scoring below this are handed off.
     pub threshold: f32,
+    /// The same for a message of several sentences (a story, then the question), found the
+    /// same way on held-out phrasings and out-of-scope questions each told after another
+    /// sentence.
+    pub long_threshold: f32,
     /// How many phrasings were asked with themselves left out.
     pub held_out: usize,
     /// Of those, the share the bot got right with the rest of the knowledge base.
@@ -28,43 +26,27 @@ pub struct Calibration {
 /// hand-off.
 const FALLBACK: f32 = 0.5;
 
-pub(crate) fn calibrate(index: &Index, out_of_scope: &[String]) -> Calibration {
-    // Phrasings whose intent has at least one other phrasing can be left out.
-    let mut per_intent = vec![0usize; index.intents()];
-    for &i in &index.phrase_intent {
-        per_intent[i as usize] += 1;
-    }
-    let eligible: Vec<u32> = (0..index.phrase_intent.len() as u32)
-        .filter(|&p| per_intent[index.phrase_intent[p as usize] as usize] > 1)
-        .collect();
-    let step = eligible.len().div_ceil(MAX_HELD_OUT).max(1);
-    // (score, right) for held-out phrasings; scores for out-of-scope questions.
-    let mut held: Vec<(f32, bool)> = Vec::new();
-    for &p in eligible.iter().step_by(step) {
-        let query = index.query_left_out(&index.phrase_terms[p as usize], true);
-        let scores = index.scores(&query, Some(p));
-        let ranked = crate::top(&scores, 2);
-        let right =
-            ranked.first().is_some_and(|b| b.intent as u32 == index.phrase_intent[p as usize]);
-        held.push((crate::confidence(&ranked), right));
-    }
-    let outside: Vec<f32> = out_of_scope
-        .iter()
-        .map(|q| {
-            let query = index.query(&index.analyzer.terms(q, true));
-            crate::confidence(&crate::top(&index.scores(&query, None), 2))
-        })
-        .collect();
+/// What a threshold is chosen on: the confidence of held-out phrasings with whether the bot
+/// ranked them right, and the confidence of out-of-scope questions; each alone and told after
+/// an unrelated story.
+#[derive(Debug, Default)]
+pub(crate) struct Evidence {
+    pub(crate) held: Vec<(f32, bool)>,
+    pub(crate) held_long: Vec<(f32, bool)>,
+    pub(crate) outside: Vec<f32>,
+    pub(crate) outside_long: Vec<f32>,
+}
 
+/// Chooses the thresholds.
+pub(crate) fn calibrate(evidence: &Evidence) -> Calibration {
+    let Evidence { held, held_long, outside, outside_long } = evidence;
     let right = held.iter().filter(|(_, ok)| *ok).count();
     let held_out_accuracy = ratio(right, held.len());
-    let threshold = if held.is_empty() || outside.is_empty() {
-        FALLBACK
-    } else {
-        best_threshold(&held, &outside).min(quantile(&outside, OUTSIDE_ACCEPTED))
-    };
+    let threshold = separating(held, outside);
     Calibration {
         threshold,
+        // A story never makes the bot surer, so its threshold is never higher.
+        long_threshold: separating(held_long, outside_long).min(threshold),
         held_out: held.len(),
         held_out_accuracy,
         held_out_answered: ratio(
@@ -77,6 +59,15 @@ pub(crate) fn calibrate(index: &Index, out_of_scope: &[String]) -> Calibration {
             outside.len(),
         ),
     }
+}
+
+/// The threshold that best separates right held-out answers from out-of-scope questions,
+/// capped so that no more than [`OUTSIDE_ACCEPTED`] of the latter would be answered.
+fn separating(held: &[(f32, bool)], outside: &[f32]) -> f32 {
+    if held.is_empty() || outside.is_empty() {
+        return FALLBACK;
+    }
+    best_threshold(held, outside).min(quantile(outside, OUTSIDE_ACCEPTED))
 }
 
 /// The share of shipped out-of-scope questions the threshold may let through. Phrasings left

@@ -47,6 +47,8 @@ struct Tally {
     in_scope: usize,
     in_scope_right: usize,
     top3: usize,
+    /// Answered right, or handed off with the right intent among the suggestions (one tap).
+    one_tap: usize,
     out_of_scope: usize,
     rejected: usize,
 }
@@ -59,6 +61,7 @@ impl Tally {
                 self.in_scope += 1;
                 self.in_scope_right += usize::from(answer == Some(l));
                 self.top3 += usize::from(top3);
+                self.one_tap += usize::from(answer == Some(l) || (answer.is_none() && top3));
             }
             None => {
                 self.out_of_scope += 1;
@@ -80,6 +83,7 @@ impl Tally {
             Self::share(self.in_scope_right + self.rejected, self.questions),
         );
         m.insert("top3_accuracy".into(), Self::share(self.top3, self.in_scope));
+        m.insert("one_tap_accuracy".into(), Self::share(self.one_tap, self.in_scope));
         m.insert("questions".into(), json!(self.questions));
         m
     }
@@ -173,6 +177,8 @@ pub fn evaluate(
     figures.insert("intents".into(), json!(bot.intents().len()));
     figures.insert("build_ms".into(), json!(round(build_ms)));
     figures.insert("threshold".into(), json!(round(f64::from(bot.calibration().threshold))));
+    figures
+        .insert("long_threshold".into(), json!(round(f64::from(bot.calibration().long_threshold))));
     if let Some(field) = by {
         let breakdown: Map<String, Value> =
             groups.iter().map(|(k, t)| (k.clone(), Value::Object(t.json()))).collect();
@@ -183,14 +189,15 @@ pub fn evaluate(
     let mut summary = Vec::new();
     let c = bot.calibration();
     summary.push(format!(
-        "{} intents, index built in {build_ms:.0} ms; hand-off threshold {:.3} (held-out phrasings right {:.1}%, out-of-scope rejected {:.1}%)",
+        "{} intents, index built in {build_ms:.0} ms; hand-off threshold {:.3}, {:.3} after a story (held-out phrasings right {:.1}%, out-of-scope rejected {:.1}%)",
         bot.intents().len(),
         c.threshold,
+        c.long_threshold,
         c.held_out_accuracy * 100.0,
         c.out_of_scope_rejected * 100.0
     ));
     summary.push(format!(
-        "{} questions ({} in scope, {} out of scope): overall {}, in scope {}, out-of-scope rejected {}, top-3 {}",
+        "{} questions ({} in scope, {} out of scope): overall {}, in scope {}, out-of-scope rejected {}, top-3 {}, right or among the suggestions {}",
         all.questions,
         all.in_scope,
         all.out_of_scope,
@@ -198,16 +205,18 @@ pub fn evaluate(
         pct(&figures["in_scope_accuracy"]),
         pct(&figures["oos_rejection"]),
         pct(&figures["top3_accuracy"]),
+        pct(&figures["one_tap_accuracy"]),
     ));
     summary.push(format!("answer latency: p50 {p50} µs, p99 {p99} µs"));
     for (key, tally) in &groups {
         let t = tally.json();
         summary.push(format!(
-            "  {key}: {} questions, overall {}, in scope {}, out-of-scope rejected {}",
+            "  {key}: {} questions, overall {}, in scope {}, out-of-scope rejected {}, top-3 {}",
             tally.questions,
             pct(&t["overall_accuracy"]),
             pct(&t["in_scope_accuracy"]),
-            pct(&t["oos_rejection"])
+            pct(&t["oos_rejection"]),
+            pct(&t["top3_accuracy"])
         ));
     }
     if !mistakes.is_empty() {
@@ -223,4 +232,23 @@ pub fn evaluate(
         }
     }
     Ok(Report { summary, json: Value::Object(figures) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tally;
+
+    #[test]
+    fn one_tap_counts_right_answers_and_hand_offs_that_offer_the_right_intent() {
+        let mut t = Tally::default();
+        t.add(Some(1), Some(1), true); // answered right
+        t.add(Some(1), None, true); // handed off, right intent among the suggestions
+        t.add(Some(1), None, false); // handed off without it
+        t.add(Some(1), Some(2), true); // answered wrong: the suggestions are not shown
+        t.add(None, None, false); // out of scope, handed off: not counted here
+        let m = t.json();
+        assert_eq!(m["one_tap_accuracy"], serde_json::json!(0.5));
+        assert_eq!(m["in_scope_accuracy"], serde_json::json!(0.25));
+        assert_eq!(m["top3_accuracy"], serde_json::json!(0.75));
+    }
 }

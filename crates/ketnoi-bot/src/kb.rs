@@ -56,8 +56,12 @@ pub(crate) fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 /// Reads a knowledge base. Every line must be a valid intent with an id not used before.
+///
+/// A knowledge base the engine would learn badly from is refused too, with every such problem
+/// and its line (see [`degenerate`]).
 pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
     let mut intents: Vec<Intent> = Vec::new();
+    let mut numbers: Vec<usize> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (n, line) in lines(text) {
         let raw: In = serde_json::from_str(line).map_err(|e| LineError::new(n, e.to_string()))?;
@@ -68,6 +72,7 @@ pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
             return Err(LineError::new(n, format!("intent id {} is used twice", intent.id)));
         }
         intents.push(intent);
+        numbers.push(n);
         if intents.len() > ketnoi_core::bot::MAX_INTENTS {
             let max = ketnoi_core::bot::MAX_INTENTS;
             return Err(LineError::new(n, format!("more than {max} intents")));
@@ -76,7 +81,75 @@ pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
     if intents.is_empty() {
         return Err(LineError::new(0, "the knowledge base has no intents"));
     }
+    let mut problems = degenerate(&intents, &numbers).into_iter();
+    if let Some(first) = problems.next() {
+        let mut message = first.message;
+        for more in problems {
+            message.push_str(&format!("; line {}: {}", more.line, more.message));
+        }
+        return Err(LineError::new(first.line, message));
+    }
     Ok(intents)
+}
+
+/// An intent may hold this many times the median number of phrasings (and at least
+/// [`DOMINANT_MIN`]) before it is said to drown the others.
+const DOMINANT_RATIO: usize = 10;
+/// Below this many phrasings no intent is said to drown the others.
+const DOMINANT_MIN: usize = 50;
+
+/// What in a knowledge base would make the engine learn badly, each with the intent's line
+/// (`lines[i]` is intent `i`'s): the same phrasing under two intents (the model is taught two
+/// answers to one question), an answer with no word in it, and an intent with so many more
+/// phrasings than the rest that the model leans to it for everything.
+pub fn degenerate(intents: &[Intent], lines: &[usize]) -> Vec<LineError> {
+    let line = |i: usize| lines.get(i).copied().unwrap_or(0);
+    let mut problems = Vec::new();
+    let mut owner: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut counts = Vec::with_capacity(intents.len());
+    for (i, intent) in intents.iter().enumerate() {
+        if !intent.answer.chars().any(char::is_alphanumeric) {
+            problems
+                .push(LineError::new(line(i), format!("{}: the answer has no words", intent.id)));
+        }
+        let phrasings: Vec<&String> =
+            std::iter::once(&intent.question).chain(&intent.examples).collect();
+        counts.push(phrasings.len());
+        for phrasing in phrasings {
+            let key = ketnoi_text::search_key(phrasing);
+            match owner.get(&key) {
+                Some(&other) if other != i => problems.push(LineError::new(
+                    line(i),
+                    format!(
+                        "{}: \"{phrasing}\" is also a phrasing of {} (line {})",
+                        intent.id,
+                        intents[other].id,
+                        line(other)
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    owner.insert(key, i);
+                }
+            }
+        }
+    }
+    let mut sorted = counts.clone();
+    sorted.sort_unstable();
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0);
+    let most = (median * DOMINANT_RATIO).max(DOMINANT_MIN);
+    for (i, &n) in counts.iter().enumerate() {
+        if n > most {
+            let message = format!(
+                "{}: {n} phrasings, more than {DOMINANT_RATIO} times the usual {median}: the bot \
+                 would lean to it for every question (split it, or give the others more)",
+                intents[i].id
+            );
+            problems.push(LineError::new(line(i), message));
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    problems
 }
 
 /// Writes a knowledge base in the format [`parse_kb`] reads, fields in the usual order, text
@@ -128,6 +201,58 @@ mod tests {
         assert!(default.len() >= 30, "{}", default.len());
         assert!(parse_kb(super::super::DEFAULT_KB).is_ok());
         assert!(crate::shipped_out_of_scope().len() >= 200);
+    }
+
+    fn intent_line(id: &str, question: &str, answer: &str, examples: &[String]) -> String {
+        let examples = serde_json::to_string(examples).unwrap();
+        format!(
+            "{{\"id\":\"{id}\",\"question\":\"{question}\",\"answer\":\"{answer}\",\"examples\":{examples}}}\n"
+        )
+    }
+
+    #[test]
+    fn a_knowledge_base_the_engine_would_learn_badly_from_is_refused_with_every_line() {
+        let two = |a: &str, b: &str| vec![a.to_owned(), b.to_owned()];
+        let mut kb =
+            intent_line("a", "Làm căn cước ở đâu?", "Ở công an xã.", &two("lam cccd", "x1"));
+        kb += &intent_line("b", "Đổi bằng lái?", "...", &two("y1", "y2"));
+        kb += &intent_line(
+            "c",
+            "Cấp hộ chiếu?",
+            "Ở phòng xuất nhập cảnh.",
+            &two("LAM CAN CUOC O DAU", "z"),
+        );
+        let err = parse_kb(&kb).unwrap_err();
+        assert_eq!(err.line, 2, "{err}");
+        assert!(err.message.starts_with("b: the answer has no words"), "{err}");
+        assert!(
+            err.message
+                .contains("line 3: c: \"LAM CAN CUOC O DAU\" is also a phrasing of a (line 1)"),
+            "{err}"
+        );
+
+        // One intent with hundreds of phrasings among intents with a handful.
+        let many: Vec<String> = (0..120).map(|n| format!("hỏi số {n}")).collect();
+        let mut kb = intent_line("big", "Câu hỏi lớn?", "Trả lời.", &many);
+        for n in 0..5 {
+            kb += &intent_line(
+                &format!("small{n}"),
+                &format!("Câu nhỏ {n}?"),
+                "Trả lời.",
+                &two(&format!("u{n}"), &format!("v{n}")),
+            );
+        }
+        let err = parse_kb(&kb).unwrap_err();
+        assert_eq!(err.line, 1);
+        assert!(err.message.contains("big: 121 phrasings"), "{err}");
+        // The same intent among intents as large is fine.
+        assert!(
+            degenerate(
+                &parse_kb(&intent_line("big", "Câu hỏi lớn?", "Trả lời.", &many)).unwrap(),
+                &[1]
+            )
+            .is_empty()
+        );
     }
 
     #[test]

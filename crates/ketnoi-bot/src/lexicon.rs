@@ -5,7 +5,7 @@
 //!
 //! The lexicon ships as `data/synonyms.txt` and is compiled in; an account can extend it.
 
-use std::collections::HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::OnceLock;
 
 use crate::kb::LineError;
@@ -21,7 +21,7 @@ pub struct Lexicon {
     longest: usize,
     /// The first syllable of every phrase: most positions of a text start none, and are
     /// passed over with one lookup.
-    starts: std::collections::HashSet<String>,
+    starts: HashSet<String>,
 }
 
 fn folded_syllables(phrase: &str) -> Vec<String> {

@@ -4,7 +4,7 @@
 //! may refuse to expand next to certain words, because a short form without diacritics can be
 //! an ordinary word in context ("bị hong" is "bị hỏng", broken).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use crate::tokens::Syllable;
@@ -54,7 +54,7 @@ impl Abbreviations {
 
     /// Reads a table in the format of `data/abbreviations.txt`.
     pub fn parse(text: &str) -> Result<Self, TableError> {
-        let mut entries = HashMap::new();
+        let mut entries = HashMap::default();
         for (n, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {

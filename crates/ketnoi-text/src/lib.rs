@@ -23,7 +23,7 @@ mod typo;
 
 pub use abbrev::{Abbreviations, TableError};
 pub use tokens::{Syllable, Words, has_diacritics, syllables};
-pub use tones::canonical;
+pub use tones::{canonical, toneless};
 pub use typo::Corrector;
 
 use unicode_normalization::UnicodeNormalization;

@@ -25,6 +25,17 @@ fn is_quality(c: char) -> bool {
     matches!(c, CIRCUMFLEX | BREVE | HORN)
 }
 
+/// The text without its tone marks, keeping the marks that make a different letter (â, ă, ê,
+/// ô, ơ, ư, đ): "vắng" → "văng", "cứu" → "cưu". Two syllables with the same toneless form
+/// differ only in tone, which is what a slip of the finger changes; two with different ones
+/// are different words ("vàng" and "vắng").
+pub fn toneless(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_owned();
+    }
+    s.nfd().filter(|&c| !is_tone(c)).nfc().collect()
+}
+
 /// One letter of a decomposed syllable.
 struct Letter {
     base: char,
@@ -139,6 +150,15 @@ fn place(word: &[char]) -> Option<Vec<char>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tones_go_and_letters_stay() {
+        assert_eq!(toneless("vắng"), "văng");
+        assert_eq!(toneless("vàng"), "vang");
+        assert_eq!(toneless("cứu"), toneless("cưu"));
+        assert_eq!(toneless("đường"), "đương");
+        assert_eq!(toneless("can cuoc"), "can cuoc");
+    }
 
     #[test]
     fn new_style_becomes_classic() {

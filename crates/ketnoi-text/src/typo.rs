@@ -6,7 +6,7 @@
 //! deletion away), which covers all four kinds of edit with a single hash lookup per deletion
 //! of the typed word.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A vocabulary of folded words with their frequencies.
 #[derive(Debug, Clone, Default)]
@@ -49,9 +49,13 @@ impl Corrector {
 
     /// Counts one occurrence of a folded word.
     pub fn add(&mut self, word: &str) {
-        let count = self.counts.entry(word.to_owned()).or_insert(0);
-        *count += 1;
-        if *count == 1 && word.chars().count() >= MIN_LEN - 1 {
+        // Most words of a knowledge base are seen before: counted without a new key.
+        if let Some(count) = self.counts.get_mut(word) {
+            *count += 1;
+            return;
+        }
+        self.counts.insert(word.to_owned(), 1);
+        if word.chars().count() >= MIN_LEN - 1 {
             for d in deletions(word) {
                 self.deletions.entry(d).or_default().push(word.to_owned());
             }
