@@ -216,6 +216,24 @@ bot-open-conversation = Open the conversation
 bot-handoff-intent-label = The right question
 bot-handoff-add = Add as an example
 bot-handoff-dismiss = Dismiss
+bot-answered = Questions officers have answered
+bot-answered-hint = Officers have answered these questions. Attach each to the bot's right question (the one the bot finds closest is chosen already), or make a new question with the officer's answer. The knowledge base changes only when an officer presses a button.
+bot-answered-empty = No question has been answered by an officer yet.
+bot-waiting = Questions waiting for an officer
+bot-officer-reply = The officer answered:
+bot-ranked-first = The bot's first choice: { $intent }
+bot-new-intent = Make a new question of it
+bot-new-intent-hint = The citizen's words become a new question, answered with the officer's reply (which you can edit).
+bot-new-intent-create = Make the new question
+bot-unanswered-title = Unanswered questions
+bot-unanswered-link = See the questions the bot could not answer, similar ones grouped
+bot-unanswered-hint = Questions the bot passed to officers that nobody has dealt with yet. Similar ones (with or without diacritics, small typos) are grouped, the biggest group first: write questions or examples for the top groups first.
+bot-unanswered-empty = No unanswered questions in this period.
+bot-unanswered-total = { $count ->
+    [one] { $count } question
+   *[other] { $count } questions
+} the bot could not answer in the last { $days } days.
+bot-unanswered-act = Deal with each question on the overview
 bot-rules = Keyword answers
 bot-rules-hint = When a message is or contains the keyword (ignoring diacritics and case), the bot sends the set answer at once, before anything else.
 bot-rules-empty = No keywords yet.
@@ -270,6 +288,7 @@ bot-error-handoff-gone = Another officer has already dealt with this question.
 bot-error-kb-not-empty = The knowledge base is not empty, so the samples were not imported, to keep what is there.
 bot-done-settings = Settings saved.
 bot-done-example = Example added. The bot uses it from now on.
+bot-done-handoff-intent = New question made. The bot uses it from now on.
 bot-done-dismissed = Question dismissed.
 bot-done-rule-added = Keyword added.
 bot-done-rule-deleted = Keyword deleted.

@@ -43,6 +43,9 @@ pub struct BotSettingsUpdate {
     pub away_message: String,
 }
 
+/// The most hand-offs [`BotStore::open_handoffs`] lists at once.
+pub const MAX_OPEN_HANDOFFS: i64 = 5_000;
+
 /// A hand-off's id.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -82,6 +85,17 @@ pub struct Handoff {
     pub at: Timestamp,
     /// Whether an officer has dealt with it.
     pub resolved: bool,
+}
+
+/// An unresolved hand-off and how an officer answered it, if one did: the material an officer
+/// turns into an example, or into a new intent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenHandoff {
+    /// The hand-off.
+    pub handoff: Handoff,
+    /// The first message with text an officer sent in its conversation at or after the
+    /// hand-off's time, or `None` if no officer has answered yet.
+    pub reply: Option<String>,
 }
 
 /// One of the bot's daily counters.
@@ -220,6 +234,16 @@ pub trait BotStore {
         unresolved_only: bool,
         limit: i64,
     ) -> Result<Vec<Handoff>>;
+    /// One of the account's hand-offs, resolved or not.
+    async fn bot_handoff(&self, account: AccountId, id: HandoffId) -> Result<Option<Handoff>>;
+    /// The account's unresolved hand-offs made at or after `since`, newest first, up to
+    /// `limit` (at most [`MAX_OPEN_HANDOFFS`]), each with its officer's answer if there is one.
+    async fn open_handoffs(
+        &self,
+        account: AccountId,
+        since: Timestamp,
+        limit: i64,
+    ) -> Result<Vec<OpenHandoff>>;
     /// Marks one of the account's hand-offs resolved. `Ok(false)` if it has no such hand-off or
     /// it was resolved already.
     async fn resolve_handoff(&self, account: AccountId, id: HandoffId) -> Result<bool>;

@@ -46,7 +46,7 @@ mod tip;
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
 pub use bot::{
     BotCounter, BotDayStats, BotSettings, BotSettingsUpdate, BotStore, Handoff, HandoffId,
-    NewHandoff,
+    MAX_OPEN_HANDOFFS, NewHandoff, OpenHandoff,
 };
 pub use chat::{
     ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxEvent, InboxEventKind,

@@ -547,6 +547,54 @@ macro_rules! impl_bot {
                 found.iter().map(bot_rows::handoff).collect()
             }
 
+            async fn bot_handoff(
+                &self,
+                account: ketnoi_core::AccountId,
+                id: $crate::HandoffId,
+            ) -> $crate::Result<Option<$crate::Handoff>> {
+                let sql = format!(
+                    "SELECT {} FROM bot_handoffs WHERE id = $1 AND account_id = $2",
+                    $crate::sql::bot::HANDOFF_COLUMNS
+                );
+                let row =
+                    sqlx::query(&sql).bind(id.0).bind(account.0).fetch_optional(&self.pool).await?;
+                row.as_ref().map(bot_rows::handoff).transpose()
+            }
+
+            async fn open_handoffs(
+                &self,
+                account: ketnoi_core::AccountId,
+                since: ketnoi_core::Timestamp,
+                limit: i64,
+            ) -> $crate::Result<Vec<$crate::OpenHandoff>> {
+                // The answer is looked up through the partial index of officers' messages
+                // (migration 0008), one seek per hand-off however long the conversation.
+                let sql = format!(
+                    "SELECT {}, (SELECT m.body FROM messages m \
+                     WHERE m.conversation_id = h.conversation_id AND m.author_kind = 'staff' \
+                     AND m.created_at >= h.at AND m.body <> '' \
+                     ORDER BY m.created_at, m.seq LIMIT 1) AS reply \
+                     FROM bot_handoffs h WHERE h.account_id = $1 AND h.resolved = FALSE \
+                     AND h.at >= $2 ORDER BY h.at DESC, h.id DESC LIMIT $3",
+                    $crate::sql::qualified($crate::sql::bot::HANDOFF_COLUMNS, "h")
+                );
+                let found = sqlx::query(&sql)
+                    .bind(account.0)
+                    .bind(since.millis())
+                    .bind(limit.clamp(1, $crate::MAX_OPEN_HANDOFFS))
+                    .fetch_all(&self.pool)
+                    .await?;
+                found
+                    .iter()
+                    .map(|r| {
+                        Ok($crate::OpenHandoff {
+                            handoff: bot_rows::handoff(r)?,
+                            reply: sqlx::Row::try_get(r, "reply")?,
+                        })
+                    })
+                    .collect()
+            }
+
             async fn resolve_handoff(
                 &self,
                 account: ketnoi_core::AccountId,

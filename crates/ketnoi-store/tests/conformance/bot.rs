@@ -283,6 +283,79 @@ async fn handoffs_list_newest_first_and_are_resolved_once_by_their_account(s: &d
     assert_eq!(s.bot_handoffs(f.other_account.id, false, 10).await.map(|v| v.len()).ok(), Some(0));
 }
 
+async fn an_open_handoff_carries_the_first_officer_message_sent_after_it(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(s, &[citizen_send(&f, &f.account, "q", "Cho hỏi về hộ chiếu")]).await;
+    let conv = sent(&out[0]).1.id;
+    let out = apply(s, &[citizen_send(&f, &f.other_account, "q", "Xin chào")]).await;
+    let their_conv = sent(&out[0]).1.id;
+    let t0 = Timestamp::now();
+    let at = |ms: i64| Timestamp(t0.millis() + ms);
+    let write = |author: Author, client: &str, body: &str, ms: i64| ChatWrite::Send {
+        to: Recipient::Conversation(conv),
+        author,
+        author_name: String::new(),
+        client_msg_id: id(client),
+        content: text(body),
+        at: at(ms),
+        bot: None,
+    };
+    let record = |conversation, question: &str, ms: i64| NewHandoff {
+        account: if conversation == conv { f.account.id } else { f.other_account.id },
+        conversation,
+        question: question.into(),
+        suggestions: vec![],
+        at: at(ms),
+    };
+    let handoff =
+        |h: NewHandoff| async move { s.record_handoff(&h).await.unwrap_or_else(|e| panic!("{e}")) };
+    let officer = Author::Staff(ketnoi_core::StaffId(1));
+    apply(s, &[write(officer, "before", "Một tin nhắn trước câu hỏi", -10)]).await;
+    let old = handoff(record(conv, "Câu hỏi cũ", -100_000)).await;
+    let answered = handoff(record(conv, "Làm hộ chiếu ở đâu?", 0)).await;
+    apply(
+        s,
+        &[
+            write(Author::Bot, "bot", "Cán bộ đã được báo", 1),
+            write(Author::Citizen(f.citizen.id), "more", "Tôi ở Vị Xuyên", 2),
+            write(officer, "reply", "Bạn nộp hồ sơ tại Công an tỉnh.", 10),
+            write(officer, "reply-2", "Mang theo căn cước.", 20),
+        ],
+    )
+    .await;
+    let later = handoff(record(conv, "Mất bao lâu thì có?", 30)).await;
+    let resolved = handoff(record(conv, "Đã xử lý rồi", 40)).await;
+    assert_eq!(s.resolve_handoff(f.account.id, resolved).await.ok(), Some(true));
+    let theirs = handoff(record(their_conv, "Của tài khoản khác", 0)).await;
+
+    let open = s.open_handoffs(f.account.id, at(-1000), 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let listed: Vec<_> = open.iter().map(|o| (o.handoff.id, o.reply.as_deref())).collect();
+    assert_eq!(
+        listed,
+        vec![(later, None), (answered, Some("Bạn nộp hồ sơ tại Công an tỉnh."))],
+        "newest first; the earlier reply, the bot's and the citizen's messages do not count"
+    );
+    assert_eq!(open[1].handoff.question, "Làm hộ chiếu ở đâu?");
+    let all =
+        s.open_handoffs(f.account.id, Timestamp(0), 10).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all.iter().map(|o| o.handoff.id).collect::<Vec<_>>(), vec![later, answered, old]);
+    assert_eq!(all[2].reply.as_deref(), Some("Một tin nhắn trước câu hỏi"), "the first after it");
+    let one =
+        s.open_handoffs(f.account.id, Timestamp(0), 1).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.len(), 1);
+    let their = s.open_handoffs(f.other_account.id, Timestamp(0), 10).await;
+    assert_eq!(
+        their.map(|v| v.into_iter().map(|o| o.handoff.id).collect::<Vec<_>>()).ok(),
+        Some(vec![theirs])
+    );
+
+    // One hand-off by id: only its account's, resolved or not.
+    let found = s.bot_handoff(f.account.id, resolved).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.map(|h| (h.question, h.resolved)), Some(("Đã xử lý rồi".into(), true)));
+    assert_eq!(s.bot_handoff(f.other_account.id, answered).await.ok(), Some(None));
+    assert_eq!(s.bot_handoff(f.account.id, HandoffId(theirs.0 + 1000)).await.ok(), Some(None));
+}
+
 async fn bot_counters_add_up_per_account_and_day(s: &dyn Store) {
     let f = fixture(s).await;
     let (today, yesterday) = (20_300, 20_299);
@@ -529,6 +602,7 @@ conformance!(
     teaching_an_intent_a_phrasing_it_has_keeps_it_once,
     keyword_rules_list_oldest_first_and_only_their_account_deletes_them,
     handoffs_list_newest_first_and_are_resolved_once_by_their_account,
+    an_open_handoff_carries_the_first_officer_message_sent_after_it,
     bot_counters_add_up_per_account_and_day,
     an_officer_reply_pauses_the_bot_and_closing_hands_the_conversation_back,
     setting_the_bot_state_makes_no_inbox_event,

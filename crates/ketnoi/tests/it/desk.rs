@@ -3,13 +3,10 @@
 //! tree, menus with their limits and versions on the pages, catalogue import and export, and
 //! forms uploaded through the console. Inheritance runs on SQLite and on PostgreSQL.
 
-use std::sync::Arc;
-
-use ketnoi_store::Store;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, start};
+use crate::helpers::{TestApp, assert_problem, on_both, spawn_app};
 use crate::pages::{Visitor as Browser, hidden};
 
 const PROVINCE: &str = "/api/v1/accounts/ca-tuyen-quang";
@@ -693,29 +690,6 @@ async fn offered_knowledge(app: &TestApp) {
     let reply = bot_reply(app, &citizen, conversation, seq).await;
     assert_eq!(reply["text"], answer);
     assert!(links(&reply).is_empty(), "{reply}");
-}
-
-/// Declares a test of `body` on SQLite and another, `…_on_postgresql`, on PostgreSQL.
-macro_rules! on_both {
-    ($($name:ident => $body:ident),+ $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $name() {
-                $body(&spawn_app(true).await).await;
-            }
-        )+
-        mod on_postgresql {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
-                    let store: Arc<dyn Store> = Arc::new(store);
-                    $body(&start(store, None, Box::new(schema), true).await).await;
-                }
-            )+
-        }
-    };
 }
 
 on_both!(

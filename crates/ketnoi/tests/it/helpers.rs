@@ -249,3 +249,28 @@ pub fn assert_problem(got: &(u16, Value), status: u16, code: &str) {
     assert_eq!(got.1["status"].as_u64(), Some(u64::from(status)));
     assert!(got.1["title"].as_str().is_some_and(|t| !t.is_empty()), "{}", got.1);
 }
+
+/// Declares a test of `body` on SQLite and another, in the module `on_postgresql`, on
+/// PostgreSQL (which passes without running where no PostgreSQL is configured).
+macro_rules! on_both {
+    ($($name:ident => $body:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                $body(&$crate::helpers::spawn_app(true).await).await;
+            }
+        )+
+        mod on_postgresql {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some((store, schema)) = ketnoi_store::testing::fresh_postgres().await else { return };
+                    let store: std::sync::Arc<dyn ketnoi_store::Store> = std::sync::Arc::new(store);
+                    $body(&$crate::helpers::start(store, None, Box::new(schema), true).await).await;
+                }
+            )+
+        }
+    };
+}
+pub(crate) use on_both;

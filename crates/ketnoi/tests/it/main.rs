@@ -24,6 +24,7 @@ mod lookup;
 mod news;
 mod pages;
 mod pages_bot;
+mod pages_bot_learn;
 mod pages_lookup;
 mod postgres;
 mod push;

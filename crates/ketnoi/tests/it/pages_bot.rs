@@ -10,15 +10,15 @@ use serde_json::json;
 use crate::helpers::{TestApp, spawn_app};
 use crate::pages::{Visitor as Browser, hidden};
 
-const ACCOUNT: &str = "ca-vi-xuyen";
-const BOT: &str = "/console/a/ca-vi-xuyen/bot";
+pub(crate) const ACCOUNT: &str = "ca-vi-xuyen";
+pub(crate) const BOT: &str = "/console/a/ca-vi-xuyen/bot";
 /// An officer of the Vị Xuyên police, whose account `ca-vi-xuyen` is.
-const OFFICER: &str = "cavixuyen.canbo";
+pub(crate) const OFFICER: &str = "cavixuyen.canbo";
 /// A viewer of another agency entirely.
 const OUTSIDER: &str = "ubndvixuyen.xem";
 
 /// A small knowledge base: three intents, one per line.
-const SMALL_KB: &str = r#"{"id": "cu_tru.tam_tru", "topic": "Cư trú", "question": "Đăng ký tạm trú ở đâu?", "answer": "Đăng ký tạm trú tại Công an xã hoặc trên VNeID.", "examples": ["làm tạm trú thế nào", "thuê trọ có phải báo tạm trú không"]}
+pub(crate) const SMALL_KB: &str = r#"{"id": "cu_tru.tam_tru", "topic": "Cư trú", "question": "Đăng ký tạm trú ở đâu?", "answer": "Đăng ký tạm trú tại Công an xã hoặc trên VNeID.", "examples": ["làm tạm trú thế nào", "thuê trọ có phải báo tạm trú không"]}
 {"id": "can_cuoc.cap_moi", "topic": "Căn cước", "question": "Làm thẻ căn cước lần đầu ở đâu?", "answer": "Đến Công an xã nơi cư trú, mang theo giấy khai sinh.", "examples": ["làm căn cước ở đâu", "cấp thẻ căn cước lần đầu"]}
 {"id": "gio_lam_viec", "question": "Công an xã làm việc giờ nào?", "answer": "Từ 7 giờ 30 đến 17 giờ, thứ Hai đến thứ Sáu.", "examples": ["mấy giờ mở cửa", "giờ làm việc"]}
 "#;
@@ -70,7 +70,7 @@ impl<'a> Browser<'a> {
     }
 
     /// The form token of the bot's overview.
-    async fn csrf(&mut self) -> String {
+    pub(crate) async fn csrf(&mut self) -> String {
         let (status, page, _) = self.get(BOT).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let token = hidden(&page, "csrf");
@@ -80,7 +80,7 @@ impl<'a> Browser<'a> {
 }
 
 /// The demo account's id.
-async fn account_id(app: &TestApp) -> AccountId {
+pub(crate) async fn account_id(app: &TestApp) -> AccountId {
     let slug = ketnoi_core::Slug::parse(ACCOUNT).unwrap_or_else(|e| panic!("{e}"));
     match app.store.account_by_slug(&slug).await {
         Ok(Some(a)) => a.id,
@@ -88,14 +88,14 @@ async fn account_id(app: &TestApp) -> AccountId {
     }
 }
 
-async fn intent_ids(app: &TestApp) -> Vec<String> {
+pub(crate) async fn intent_ids(app: &TestApp) -> Vec<String> {
     let account = account_id(app).await;
     let intents = app.store.bot_intents(account).await.unwrap_or_else(|e| panic!("{e}"));
     intents.iter().map(|i| i.id.to_string()).collect()
 }
 
 /// Imports a knowledge base through the form, checking it went through.
-async fn import(b: &mut Browser<'_>, kb: &str) {
+pub(crate) async fn import(b: &mut Browser<'_>, kb: &str) {
     let csrf = b.csrf().await;
     let (status, page, to) = b.upload(&format!("{BOT}/import"), Some(&csrf), kb).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
@@ -103,7 +103,7 @@ async fn import(b: &mut Browser<'_>, kb: &str) {
 }
 
 /// A citizen's message to the account, so a conversation exists; returns its id.
-async fn citizen_conversation(app: &TestApp) -> ConversationId {
+pub(crate) async fn citizen_conversation(app: &TestApp) -> ConversationId {
     let token = app.citizen_token("0912000001").await;
     let (status, sent) = app
         .send(

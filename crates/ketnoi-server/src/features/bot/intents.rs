@@ -165,16 +165,26 @@ async fn export(viewer: Viewer<BotsState>, Path(slug): Path<String>) -> Response
 
 /// An intent's fields as the form shows them.
 #[derive(Default)]
-struct IntentFields {
-    id: String,
-    topic: String,
-    question: String,
-    answer: String,
-    examples: String,
-    procedure: String,
+pub(crate) struct IntentFields {
+    pub(crate) id: String,
+    pub(crate) topic: String,
+    pub(crate) question: String,
+    pub(crate) answer: String,
+    /// One per line.
+    pub(crate) examples: String,
+    pub(crate) procedure: String,
 }
 
 impl IntentFields {
+    /// The intent, checked as the editor checks it: [`Intent::new`], then the guide's code, a
+    /// mistake reported on the form field it is about.
+    pub(crate) fn intent(&self, viewer: &Viewer<BotsState>) -> Result<Intent, Fail> {
+        let examples: Vec<String> = self.examples.lines().map(str::to_owned).collect();
+        Intent::new(&self.id, &self.topic, &self.question, &self.answer, &examples)
+            .and_then(|i| i.linked(Some(&self.procedure)))
+            .map_err(|e| intent_invalid(viewer, &e))
+    }
+
     fn of(intent: &Intent) -> Self {
         Self {
             id: intent.id.to_string(),
@@ -268,11 +278,22 @@ impl IntentForm {
     }
 
     fn intent(&self, viewer: &Viewer<BotsState>, id: &str) -> Result<Intent, Fail> {
-        let examples: Vec<String> = self.examples.lines().map(str::to_owned).collect();
-        Intent::new(id, &self.topic, &self.question, &self.answer, &examples)
-            .and_then(|i| i.linked(Some(&self.procedure)))
-            .map_err(|e| intent_invalid(viewer, &e))
+        self.fields(id).intent(viewer)
     }
+}
+
+/// Adds a new intent to the account's knowledge base; an id in use is refused.
+pub(crate) async fn add_new(
+    viewer: &Viewer<BotsState>,
+    account: &Account,
+    intent: &Intent,
+) -> Result<(), Fail> {
+    let store = &viewer.state.store;
+    if store.bot_intent(account.id, &intent.id).await?.is_some() {
+        return Err(form_error(viewer, "id", "bot-error-intent-exists"));
+    }
+    store.save_bot_intent(account.id, intent, Timestamp::now()).await?;
+    Ok(())
 }
 
 async fn intents_page(
@@ -340,10 +361,7 @@ async fn create_intent(
     };
     let result = async {
         let intent = f.intent(&viewer, &f.id)?;
-        if viewer.state.store.bot_intent(account.id, &intent.id).await?.is_some() {
-            return Err(form_error(&viewer, "id", "bot-error-intent-exists"));
-        }
-        viewer.state.store.save_bot_intent(account.id, &intent, Timestamp::now()).await?;
+        add_new(&viewer, &account, &intent).await?;
         Ok(intent)
     }
     .await;

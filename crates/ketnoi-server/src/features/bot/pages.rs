@@ -1,7 +1,8 @@
 //! The console pages where officers curate an account's bot: its settings and figures, a box to
-//! try questions, the questions it handed off (each turned into a training example in one
-//! click) and keyword rules. The knowledge base itself (import, export, intents one by one) is
-//! in [`super::intents`], which shares this page's helpers.
+//! try questions, the questions it handed off (listed by [`super::handoffs`], each turned into
+//! an example or a new intent in one post by [`super::learn`]) and keyword rules. The knowledge
+//! base itself (import, export, intents one by one) is in [`super::intents`], which shares this
+//! page's helpers.
 //!
 //! Like every page, these work as plain forms: each change is a post answered with a redirect
 //! back (and a short notice), and an officer's mistake re-renders the page with the message
@@ -17,32 +18,24 @@ use axum::{
 };
 use fluent_bundle::FluentValue;
 use ketnoi_core::{
-    Account, Intent, IntentId, InvalidInput, NewKeywordRule, RuleId, RuleMatch, Timestamp,
-    policy::Action,
+    Account, InvalidInput, NewKeywordRule, RuleId, RuleMatch, Timestamp, policy::Action,
 };
-use ketnoi_store::{BotSettingsUpdate, HandoffId};
+use ketnoi_store::BotSettingsUpdate;
 use serde::Deserialize;
 
+use crate::features::bot::handoffs::{Acted, HandoffRow, handoffs};
 use crate::kernel::pages::{FormError, Layout, PageForm, Viewer, Who};
 use crate::{features::bot::service::BotsState, kernel::auth::Caller, kernel::error::ApiError};
 
-/// Hand-offs listed on the overview, newest first.
-const HANDOFFS: i64 = 50;
-/// How far back a hand-off is looked for when an officer acts on it.
-const HANDOFF_REACH: i64 = 10_000;
 /// Days of figures on the overview.
 const STAT_DAYS: i64 = 7;
 /// The largest knowledge-base file accepted (the default one is about 50 KB).
 pub(crate) const MAX_IMPORT: usize = 8 * 1024 * 1024;
-/// How long an intent's question may be in a drop-down.
-const OPTION_CHARS: usize = 70;
 
 pub(crate) fn router() -> Router<BotsState> {
     Router::new()
         .route("/console/a/{slug}/bot", get(overview))
         .route("/console/a/{slug}/bot/settings", post(save_settings))
-        .route("/console/a/{slug}/bot/handoffs/{id}/example", post(handoff_to_example))
-        .route("/console/a/{slug}/bot/handoffs/{id}/dismiss", post(dismiss_handoff))
         .route("/console/a/{slug}/bot/rules", post(add_rule))
         .route("/console/a/{slug}/bot/rules/{id}/delete", post(delete_rule))
 }
@@ -51,6 +44,7 @@ pub(crate) fn router() -> Router<BotsState> {
 const NOTICES: &[&str] = &[
     "settings",
     "example",
+    "handoff-intent",
     "dismissed",
     "rule-added",
     "rule-deleted",
@@ -95,7 +89,11 @@ fn field_label(viewer: &Viewer<BotsState>, field: &str) -> String {
 }
 
 /// A value's mistake as a form error on `field`, worded with the page's field names.
-fn invalid(viewer: &Viewer<BotsState>, field: &'static str, e: &InvalidInput) -> FormError {
+pub(crate) fn invalid(
+    viewer: &Viewer<BotsState>,
+    field: &'static str,
+    e: &InvalidInput,
+) -> FormError {
     let messages = &viewer.state.messages;
     let message = match e {
         InvalidInput::IntentId => viewer.t().get("bot-error-intent-id"),
@@ -189,22 +187,6 @@ struct DayRow {
     unhelpful: i64,
 }
 
-/// An option of a drop-down.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
-}
-
-/// A question the bot handed off.
-struct HandoffRow {
-    id: i64,
-    question: String,
-    time: String,
-    conversation: String,
-    choices: Vec<Choice>,
-}
-
 /// A keyword rule.
 struct RuleRow {
     id: i64,
@@ -231,6 +213,8 @@ struct Tried {
 pub(crate) struct Entered {
     settings: Option<SettingsForm>,
     rule: Option<RuleForm>,
+    /// What was posted about one hand-off.
+    pub(crate) handoff: Option<Acted>,
 }
 
 #[derive(Template)]
@@ -251,7 +235,10 @@ struct OverviewPage {
     stats: Vec<DayRow>,
     q: String,
     tried: Option<Tried>,
-    handoffs: Vec<HandoffRow>,
+    /// Hand-offs an officer has answered: proposed examples.
+    answered: Vec<HandoffRow>,
+    /// Hand-offs no officer has answered yet.
+    waiting: Vec<HandoffRow>,
     rules: Vec<RuleRow>,
     rule_keyword: String,
     rule_answer: String,
@@ -261,6 +248,11 @@ struct OverviewPage {
 impl OverviewPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.message.as_str())
+    }
+
+    /// A mistake about one hand-off's field, shown on that hand-off only.
+    fn error_at(&self, h: &HandoffRow, field: &str) -> Option<&str> {
+        if h.acted { self.error_for(field) } else { None }
     }
 }
 
@@ -344,46 +336,7 @@ async fn overview_page(
         Some(try_question(viewer, engine.as_deref(), &rules, &q))
     };
 
-    let intents = match &engine {
-        Some(bot) => bot.intents().to_vec(),
-        None => store.bot_intents(account.id).await?,
-    };
-    let handoffs = store
-        .bot_handoffs(account.id, true, HANDOFFS)
-        .await?
-        .into_iter()
-        .map(|h| {
-            let first = h.suggestions.first();
-            let label = |i: &Intent| {
-                format!("{} – {}", i.id, crate::kernel::text::shorten(&i.question, OPTION_CHARS))
-            };
-            // The bot's guesses first, then the rest of the knowledge base.
-            let mut choices: Vec<Choice> = h
-                .suggestions
-                .iter()
-                .filter_map(|id| intents.iter().find(|i| &i.id == id))
-                .map(|i| Choice {
-                    value: i.id.to_string(),
-                    label: label(i),
-                    selected: Some(&i.id) == first,
-                })
-                .collect();
-            choices.extend(
-                intents.iter().filter(|i| !h.suggestions.contains(&i.id)).map(|i| Choice {
-                    value: i.id.to_string(),
-                    label: label(i),
-                    selected: false,
-                }),
-            );
-            HandoffRow {
-                id: h.id.0,
-                question: h.question,
-                time: h.at.display_vn(),
-                conversation: format!("/console/c/{}", h.conversation.0),
-                choices,
-            }
-        })
-        .collect();
+    let lists = handoffs(viewer, account, engine.as_deref(), entered.handoff.as_ref()).await?;
 
     let rule_rows = rules
         .into_iter()
@@ -415,7 +368,8 @@ async fn overview_page(
         stats,
         q,
         tried,
-        handoffs,
+        answered: lists.answered,
+        waiting: lists.waiting,
         rules: rule_rows,
         rule_keyword: rule.keyword,
         rule_answer: rule.answer,
@@ -537,7 +491,8 @@ async fn save_settings(
             }
         }
     };
-    overview_failed(&viewer, &account, fail, Entered { settings: Some(f), rule: None }).await
+    overview_failed(&viewer, &account, fail, Entered { settings: Some(f), ..Entered::default() })
+        .await
 }
 
 /// Checks the settings form: the messages are sent as chat messages, so they are held to a
@@ -562,80 +517,6 @@ fn settings_update(
         welcome: f.welcome.trim().to_owned(),
         away_message: f.away_message.trim().to_owned(),
     })
-}
-
-#[derive(Debug, Deserialize)]
-struct ExampleForm {
-    csrf: Option<String>,
-    intent: Option<String>,
-}
-
-async fn handoff_to_example(
-    viewer: Viewer<BotsState>,
-    Path((slug, id)): Path<(String, i64)>,
-    PageForm(f): PageForm<ExampleForm>,
-) -> Response {
-    let account = match guard(&viewer, &slug, f.csrf.as_deref()).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    match teach(&viewer, &account, HandoffId(id), f.intent.as_deref().unwrap_or_default()).await {
-        Ok(()) => done(&base(&account), "example", "handoffs"),
-        Err(fail) => overview_failed(&viewer, &account, fail, Entered::default()).await,
-    }
-}
-
-/// Adds a handed-off question to an intent's examples and marks the hand-off dealt with.
-async fn teach(
-    viewer: &Viewer<BotsState>,
-    account: &Account,
-    id: HandoffId,
-    intent: &str,
-) -> Result<(), Fail> {
-    let store = &viewer.state.store;
-    let handoff = store
-        .bot_handoffs(account.id, true, HANDOFF_REACH)
-        .await?
-        .into_iter()
-        .find(|h| h.id == id)
-        .ok_or_else(|| form_error(viewer, "handoffs", "bot-error-handoff-gone"))?;
-    let Ok(intent_id) = IntentId::parse(intent) else {
-        return Err(form_error(viewer, "handoffs", "bot-error-no-intent"));
-    };
-    let Some(intent) = store.bot_intent(account.id, &intent_id).await? else {
-        return Err(form_error(viewer, "handoffs", "bot-error-no-intent"));
-    };
-    // The example is checked as `Intent::new` checks it, by building the intent with it.
-    let mut examples = intent.examples.clone();
-    examples.push(handoff.question.clone());
-    if let Err(e) =
-        Intent::new(intent.id.as_str(), &intent.topic, &intent.question, &intent.answer, &examples)
-    {
-        return Err(Fail::Form(invalid(viewer, "handoffs", &e)));
-    }
-    let at = Timestamp::now();
-    store
-        .add_bot_example(account.id, &intent.id, &handoff.question, at)
-        .await?
-        .ok_or_else(|| form_error(viewer, "handoffs", "bot-error-no-intent"))?;
-    store.resolve_handoff(account.id, id).await?;
-    Ok(())
-}
-
-async fn dismiss_handoff(
-    viewer: Viewer<BotsState>,
-    Path((slug, id)): Path<(String, i64)>,
-    PageForm(f): PageForm<crate::kernel::pages::forms::CsrfForm>,
-) -> Response {
-    let account = match guard(&viewer, &slug, f.csrf.as_deref()).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    // Already dismissed (another officer, a second click) is the same result.
-    match viewer.state.store.resolve_handoff(account.id, HandoffId(id)).await {
-        Ok(_) => done(&base(&account), "dismissed", "handoffs"),
-        Err(e) => viewer.fail(e.into()),
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -665,7 +546,7 @@ async fn add_rule(
                 &viewer,
                 &account,
                 fail,
-                Entered { settings: None, rule: Some(f) },
+                Entered { rule: Some(f), ..Entered::default() },
             )
             .await;
         }
@@ -682,7 +563,7 @@ async fn add_rule(
                 &viewer,
                 &account,
                 fail,
-                Entered { settings: None, rule: Some(f) },
+                Entered { rule: Some(f), ..Entered::default() },
             )
             .await;
         }
