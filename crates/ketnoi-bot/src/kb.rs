@@ -92,6 +92,26 @@ pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
     Ok(intents)
 }
 
+/// The first phrasing of `intent` (its question, then its examples) that another intent of
+/// `intents` already has, compared without case, marks or punctuation, with that intent's id:
+/// one question taught two answers, which [`parse_kb`] would refuse on the next import. An
+/// intent in `intents` with `intent`'s own id is the one being changed, and does not count.
+pub fn clash<'a>(intents: &'a [Intent], intent: &'a Intent) -> Option<(&'a str, &'a IntentId)> {
+    let keys: Vec<(String, &str)> = std::iter::once(&intent.question)
+        .chain(&intent.examples)
+        .map(|p| (ketnoi_text::search_key(p), p.as_str()))
+        .collect();
+    for other in intents.iter().filter(|o| o.id != intent.id) {
+        for phrasing in std::iter::once(&other.question).chain(&other.examples) {
+            let key = ketnoi_text::search_key(phrasing);
+            if let Some((_, mine)) = keys.iter().find(|(k, _)| *k == key) {
+                return Some((mine, &other.id));
+            }
+        }
+    }
+    None
+}
+
 /// An intent may hold this many times the median number of phrasings (and at least
 /// [`DOMINANT_MIN`]) before it is said to drown the others.
 const DOMINANT_RATIO: usize = 10;
@@ -253,6 +273,18 @@ mod tests {
             )
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_phrasing_another_intent_has_is_found_without_case_or_marks() {
+        let intents = parse_kb(SAMPLE).unwrap();
+        let mut changed = intents[1].clone();
+        changed.examples.push("LÀM CĂN CƯỚC Ở ĐÂU".to_owned());
+        assert_eq!(clash(&intents, &changed), Some(("LÀM CĂN CƯỚC Ở ĐÂU", &intents[0].id)));
+        // The intent itself, before the change, does not count.
+        let mut own = intents[0].clone();
+        own.examples.push("lam can cuoc o dau nhi".to_owned());
+        assert_eq!(clash(&intents, &own), None);
     }
 
     #[test]

@@ -36,7 +36,7 @@ use ketnoi_core::Intent;
 pub use calibrate::Calibration;
 pub use engine::MAX_QUESTION_CHARS;
 pub use groups::{Group, group_similar};
-pub use kb::{LineError, degenerate, export_kb, find, parse_kb};
+pub use kb::{LineError, clash, degenerate, export_kb, find, parse_kb};
 pub use lexicon::Lexicon;
 
 /// The out-of-scope questions the project ships for calibration, one `{"q": …}` per line.
@@ -422,7 +422,12 @@ pub(crate) fn confidence(ranked: &[Ranked]) -> f32 {
 /// How much the lead over the second guess counts in [`confidence`].
 const LEAD_WEIGHT: f32 = 0.5;
 
-/// The `limit` best-scored intents, best first; ties go to the earlier intent.
+/// Scores closer than this are a tie: a model trained by stochastic steps never scores two
+/// intents with the same phrasings exactly alike.
+const TIE: f32 = 1e-3;
+
+/// The `limit` best-scored intents, best first; ties (within [`TIE`]) go to the earlier intent,
+/// so an account's own intents, which come before those it inherits, win them.
 pub(crate) fn top(scores: &[f32], limit: usize) -> Vec<Ranked> {
     let mut ranked: Vec<Ranked> = scores
         .iter()
@@ -434,7 +439,9 @@ pub(crate) fn top(scores: &[f32], limit: usize) -> Vec<Ranked> {
     if limit == 0 {
         return Vec::new();
     }
-    let order = |a: &Ranked, b: &Ranked| b.score.total_cmp(&a.score).then(a.intent.cmp(&b.intent));
+    // Scores are compared in steps of TIE, which keeps the order total.
+    let step = |r: &Ranked| (r.score / TIE).round() as i64;
+    let order = |a: &Ranked, b: &Ranked| step(b).cmp(&step(a)).then(a.intent.cmp(&b.intent));
     ranked.select_nth_unstable_by(limit - 1, order);
     ranked.truncate(limit);
     ranked.sort_by(order);

@@ -117,6 +117,25 @@ fn the_same_knowledge_base_always_builds_the_same_bot() {
     }
 }
 
+#[test]
+fn an_accounts_own_intent_wins_a_tie_with_one_it_inherits() {
+    let intent = |id: &str, answer: &str| {
+        let examples = ["lam can cuoc o dau".to_owned(), "căn cước làm ở chỗ nào".to_owned()];
+        ketnoi_core::Intent::new(id, "Căn cước", "Làm căn cước ở đâu?", answer, &examples).unwrap()
+    };
+    let mut intents = ketnoi_bot::default_kb();
+    // The account's own first, then the same question inherited from the province.
+    // (Answers that say the same in other words: nothing in them sets one apart for a question.)
+    intents.insert(0, intent("rieng.can_cuoc", "Xin mời đến trụ sở, sáng thứ Bảy cũng tiếp."));
+    intents.push(intent("tinh.can_cuoc", "Xin mời đến trụ sở, chiều thứ Sáu cũng tiếp."));
+    let bot = Bot::build(intents);
+    for q in ["Làm căn cước ở đâu?", "cho hỏi làm căn cước ở đâu vậy", "lam can cuoc o dau"]
+    {
+        let reply = bot.answer(q);
+        assert_eq!(reply.answer.map(|i| bot.intent(i).id.as_str()), Some("rieng.can_cuoc"), "{q}");
+    }
+}
+
 proptest! {
     #[test]
     fn any_text_gets_a_reply_and_never_a_panic(text in any::<String>()) {

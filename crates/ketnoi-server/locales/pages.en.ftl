@@ -283,6 +283,7 @@ bot-field-welcome = Welcome for new followers
 bot-field-away_message = Message outside office hours
 bot-error-intent-id = A question id is 1–64 lowercase ASCII letters, digits, “.”, “_” or “-”.
 bot-error-intent-exists = A question with this id already exists. Choose another id or edit that question.
+bot-error-phrasing-taken = “{ $phrasing }” is already a way of asking question { $intent }: one question leads to one answer. Change it, or add it to { $intent } instead.
 bot-error-no-intent = The chosen question is no longer in the knowledge base. Reload the page and choose again.
 bot-error-handoff-gone = Another officer has already dealt with this question.
 bot-error-kb-not-empty = The knowledge base is not empty, so the samples were not imported, to keep what is there.

@@ -273,6 +273,7 @@ bot-field-welcome = Lời chào người theo dõi mới
 bot-field-away_message = Tin nhắn ngoài giờ làm việc
 bot-error-intent-id = Mã câu hỏi gồm 1–64 chữ thường không dấu, chữ số, dấu “.”, “_” hoặc “-”.
 bot-error-intent-exists = Đã có câu hỏi với mã này. Hãy chọn mã khác hoặc sửa câu hỏi đó.
+bot-error-phrasing-taken = “{ $phrasing }” đã là một cách hỏi của câu hỏi { $intent }: một câu hỏi chỉ dẫn tới một câu trả lời. Hãy sửa câu này, hoặc thêm nó vào { $intent }.
 bot-error-no-intent = Câu hỏi được chọn không còn trong bộ câu hỏi. Hãy tải lại trang và chọn lại.
 bot-error-handoff-gone = Câu hỏi này đã được cán bộ khác xử lý.
 bot-error-kb-not-empty = Bộ câu hỏi đã có nội dung nên không nhập bộ mẫu, để không mất những gì đã soạn.

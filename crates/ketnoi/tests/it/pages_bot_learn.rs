@@ -247,6 +247,36 @@ async fn refusals(app: &TestApp) {
         assert_eq!(knowledge(app).await, before, "{form:?} changed nothing");
         assert!(is_open(app, handoff).await);
     }
+    // A question another intent already has is not taught to a second one, attached or made
+    // into a new intent: one question leads to one answer.
+    let taken = hand_off(app, conversation, "Làm tạm trú thế nào?", Timestamp::now()).await;
+    let clash = "đã là một cách hỏi của câu hỏi cu_tru.tam_tru";
+    for (path, fields) in [
+        (format!("{BOT}/handoffs/{}/example", taken.0), vec![("intent", "can_cuoc.cap_moi")]),
+        (format!("{BOT}/handoffs/{}/intent", taken.0), new("tam_tru.lam", "Đáp.").to_vec()),
+    ] {
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend(fields);
+        let (status, page, _) = b.post(&path, &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {page}");
+        assert!(page.contains(clash) && page.contains("id=\"intent-error\""), "{path}: {page}");
+        assert_eq!(knowledge(app).await, before, "{path} changed nothing");
+        assert!(is_open(app, taken).await);
+    }
+    // The intent editor refuses it too, beside the examples.
+    let editor = [
+        ("csrf", csrf.as_str()),
+        ("id", "tam_tru.hoi"),
+        ("topic", "Cư trú"),
+        ("question", "Hỏi về tạm trú?"),
+        ("answer", "Đáp."),
+        ("examples", "LÀM TẠM TRÚ THẾ NÀO"),
+    ];
+    let (status, page, _) = b.post(&format!("{BOT}/intents"), &editor).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains(clash) && page.contains("id=\"examples-error\""), "{page}");
+    assert_eq!(knowledge(app).await, before, "the editor changed nothing");
+
     // What the officer typed comes back with the mistake.
     let form =
         [("csrf", csrf.as_str()), ("id", "can_cuoc.cap_moi"), ("topic", "T"), ("answer", "Đáp.")];

@@ -282,16 +282,39 @@ impl IntentForm {
     }
 }
 
-/// Adds a new intent to the account's knowledge base; an id in use is refused.
+/// Refuses an intent one of whose phrasings another of the account's intents already has (one
+/// question would lead to two answers, and the exported file would not import again). The
+/// mistake is reported on `field`, or on the question or examples field it is about.
+pub(crate) async fn unclashed(
+    viewer: &Viewer<BotsState>,
+    account: &Account,
+    intent: &Intent,
+    field: Option<&'static str>,
+) -> Result<(), Fail> {
+    let intents = viewer.state.store.bot_intents(account.id).await?;
+    let Some((phrasing, other)) = ketnoi_bot::clash(&intents, intent) else { return Ok(()) };
+    let message = viewer.state.messages.get(
+        viewer.lang,
+        "bot-error-phrasing-taken",
+        &[("phrasing", FluentValue::from(phrasing)), ("intent", FluentValue::from(other.as_str()))],
+    );
+    let field = field.unwrap_or(if phrasing == intent.question { "question" } else { "examples" });
+    Err(Fail::Form(FormError { field, message }))
+}
+
+/// Adds a new intent to the account's knowledge base; an id in use, or a phrasing another
+/// intent has (reported on `clash_field`, see [`unclashed`]), is refused.
 pub(crate) async fn add_new(
     viewer: &Viewer<BotsState>,
     account: &Account,
     intent: &Intent,
+    clash_field: Option<&'static str>,
 ) -> Result<(), Fail> {
     let store = &viewer.state.store;
     if store.bot_intent(account.id, &intent.id).await?.is_some() {
         return Err(form_error(viewer, "id", "bot-error-intent-exists"));
     }
+    unclashed(viewer, account, intent, clash_field).await?;
     store.save_bot_intent(account.id, intent, Timestamp::now()).await?;
     Ok(())
 }
@@ -361,7 +384,7 @@ async fn create_intent(
     };
     let result = async {
         let intent = f.intent(&viewer, &f.id)?;
-        add_new(&viewer, &account, &intent).await?;
+        add_new(&viewer, &account, &intent, None).await?;
         Ok(intent)
     }
     .await;
@@ -445,6 +468,7 @@ async fn edit_intent(
     let id = existing.id.to_string();
     let result = async {
         let intent = f.intent(&viewer, &id)?;
+        unclashed(&viewer, &account, &intent, None).await?;
         viewer.state.store.save_bot_intent(account.id, &intent, Timestamp::now()).await?;
         Ok::<_, Fail>(())
     }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use crate::{
     features::bot::{
         handoffs::{Acted, NewIntent},
-        intents::{IntentFields, add_new},
+        intents::{IntentFields, add_new, unclashed},
         pages::{Entered, Fail, base, done, form_error, guard, invalid, overview_failed},
         service::BotsState,
     },
@@ -97,11 +97,11 @@ async fn teach(
     // The example is checked as `Intent::new` checks it, by building the intent with it.
     let mut examples = intent.examples.clone();
     examples.push(handoff.question.clone());
-    if let Err(e) =
+    let taught =
         Intent::new(intent.id.as_str(), &intent.topic, &intent.question, &intent.answer, &examples)
-    {
-        return Err(Fail::Form(invalid(viewer, "intent", &e)));
-    }
+            .map_err(|e| Fail::Form(invalid(viewer, "intent", &e)))?;
+    // A question another intent answers is not taught to this one too.
+    unclashed(viewer, account, &taught, Some("intent")).await?;
     store
         .add_bot_example(account.id, &intent.id, &handoff.question, Timestamp::now())
         .await?
@@ -162,7 +162,8 @@ async fn create(
     // Sent again after resolving failed, the form finds the intent made exactly so: only the
     // resolving is left to do.
     if store.bot_intent(account.id, &intent.id).await?.as_ref() != Some(&intent) {
-        add_new(viewer, account, &intent).await?;
+        // The question is the citizen's: if another intent has it, attaching is the way.
+        add_new(viewer, account, &intent, Some("intent")).await?;
     }
     store.resolve_handoff(account.id, id).await?;
     Ok(())
