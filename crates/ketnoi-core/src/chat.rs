@@ -288,6 +288,55 @@ fn message_text(raw: &str, min: usize) -> Result<String, InvalidInput> {
     Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
 }
 
+/// The most characters an internal note may hold.
+pub const MAX_NOTE_CHARS: usize = 2000;
+
+/// An internal note's id.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct NoteId(pub i64);
+
+/// What an officers' internal note says: NFC, trimmed, 1–[`MAX_NOTE_CHARS`] characters, line
+/// breaks and tabs kept, no other control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NoteBody(String);
+
+impl NoteBody {
+    /// Checks a note's text.
+    pub fn parse(raw: &str) -> Result<Self, InvalidInput> {
+        let text = ketnoi_text::nfc(raw.trim()).replace("\r\n", "\n").replace('\r', "\n");
+        let len = text.chars().count();
+        if !(1..=MAX_NOTE_CHARS).contains(&len) {
+            return Err(InvalidInput::Length { field: "body", min: 1, max: MAX_NOTE_CHARS });
+        }
+        if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+            return Err(InvalidInput::ControlCharacter { field: "body" });
+        }
+        Ok(Self(text))
+    }
+}
+crate::error::string_newtype!(NoteBody);
+
+/// An officers' internal note on a conversation. Notes are kept apart from the messages and
+/// shown only to the staff who handle the conversation, never to its citizen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    /// Its id.
+    pub id: NoteId,
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The officer who wrote it.
+    pub author: StaffId,
+    /// The officer's display name.
+    pub author_name: String,
+    /// What it says.
+    pub body: NoteBody,
+    /// When it was written.
+    pub created_at: Timestamp,
+}
+
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {
@@ -465,6 +514,21 @@ mod tests {
             assert_eq!(Author::from_parts(a.kind_str(), a.id()).unwrap(), a);
         }
         assert_eq!(Author::Staff(StaffId(1)).side(), Side::Account);
+    }
+
+    #[test]
+    fn notes_are_trimmed_nfc_and_at_most_two_thousand_characters() {
+        let nfd = "Đã gọi lại cho ngươ\u{300}i dân";
+        let note = NoteBody::parse(&format!("  {nfd}\r\ndòng 2 \n")).unwrap();
+        assert_eq!(note.as_str(), "Đã gọi lại cho người dân\ndòng 2");
+        assert!(NoteBody::parse(&"á".repeat(MAX_NOTE_CHARS)).is_ok());
+        let too_long = InvalidInput::Length { field: "body", min: 1, max: MAX_NOTE_CHARS };
+        assert_eq!(NoteBody::parse(&"á".repeat(MAX_NOTE_CHARS + 1)), Err(too_long.clone()));
+        assert_eq!(NoteBody::parse(" \n\t "), Err(too_long));
+        assert_eq!(
+            NoteBody::parse("a\u{7}b"),
+            Err(InvalidInput::ControlCharacter { field: "body" })
+        );
     }
 
     #[test]

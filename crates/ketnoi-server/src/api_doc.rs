@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::api as conversations,
+        chat::{api as conversations, notes},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -49,6 +49,8 @@ use crate::{
         conversations::mark_read,
         conversations::close,
         conversations::reopen,
+        notes::list_notes,
+        notes::add_note,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use ketnoi_core::{
     AccountId, Attachment, AttachmentId, Author, BotState, CitizenId, ClientMsgId, Content,
-    Conversation, ConversationId, ConversationStatus, Message, MessageKind, Side, Timestamp,
+    Conversation, ConversationId, ConversationStatus, Message, MessageKind, Note, NoteBody, Side,
+    StaffId, Timestamp,
 };
 
 use crate::Result;
@@ -327,4 +328,17 @@ pub trait ChatStore {
     async fn create_attachment(&self, attachment: &NewAttachment) -> Result<Attachment>;
     /// An attachment and its conversation pair.
     async fn attachment(&self, id: AttachmentId) -> Result<Option<StoredAttachment>>;
+    /// Adds an officer's internal note to a conversation. Notes live apart from messages: they
+    /// make no inbox event, change no counter or preview, and no message read returns them.
+    /// [`crate::StoreError::MissingReference`] when the conversation or the officer does not
+    /// exist.
+    async fn add_note(
+        &self,
+        conversation: ConversationId,
+        author: StaffId,
+        body: &NoteBody,
+        at: Timestamp,
+    ) -> Result<Note>;
+    /// A conversation's newest `limit` internal notes, oldest first, with their authors' names.
+    async fn notes(&self, conversation: ConversationId, limit: i64) -> Result<Vec<Note>>;
 }

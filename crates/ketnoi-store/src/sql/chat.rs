@@ -1,4 +1,4 @@
-//! Conversations, messages, inbox events and attachments.
+//! Conversations, messages, inbox events, attachments and officers' notes.
 //!
 //! [`crate::ChatStore::apply_chat`] is the hot path: the server gathers every concurrent send
 //! into one batch, and the batch costs one transaction and one durable commit. Within it each
@@ -31,6 +31,10 @@ pub(crate) const MESSAGE_INSERT_COLUMNS: &str = "conversation_id, seq, author_ki
 /// The columns read for an attachment.
 pub(crate) const ATTACHMENT_COLUMNS: &str = "id, account_id, citizen_id, author_kind, author_id, \
      media_type, kind, name, size, width, height, blob_key, created_at";
+/// The columns read for a [`ketnoi_core::Note`], from the notes aliased `n` joined with their
+/// authors aliased `s`.
+pub(crate) const NOTE_COLUMNS: &str = "n.id, n.conversation_id, n.author_id, \
+     s.display_name AS author_name, n.body, n.created_at";
 /// The columns of an inbox event.
 pub(crate) const EVENT_COLUMNS: &str =
     "account_id, seq, conversation_id, kind, message_seq, created_at";

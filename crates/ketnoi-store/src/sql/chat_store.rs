@@ -1,6 +1,6 @@
 //! [`crate::ChatStore`] per backend: `apply_chat`, which runs a whole batch in one transaction
 //! through the write path in `chat_write.rs`, and the reads (conversations, history, inboxes,
-//! attachments).
+//! attachments); and officers' notes, which stay out of that path and out of `messages`.
 
 macro_rules! impl_chat {
     ($store:ty, $db:ty) => {
@@ -275,6 +275,53 @@ macro_rules! impl_chat {
                 );
                 let row = sqlx::query(&sql).bind(id.0).fetch_optional(&self.pool).await?;
                 row.as_ref().map(rows::attachment).transpose()
+            }
+
+            async fn add_note(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+                author: ketnoi_core::StaffId,
+                body: &ketnoi_core::NoteBody,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<ketnoi_core::Note> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO conversation_notes (conversation_id, author_id, body, created_at) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(conversation.0)
+                .bind(author.0)
+                .bind(body.as_str())
+                .bind(at.millis())
+                .fetch_one(&self.pool)
+                .await
+                .map_err($crate::error::classify("conversation"))?;
+                let sql = format!(
+                    "SELECT {} FROM conversation_notes n JOIN staff s ON s.id = n.author_id \
+                     WHERE n.id = $1",
+                    $crate::sql::chat::NOTE_COLUMNS
+                );
+                let row = sqlx::query(&sql).bind(id).fetch_one(&self.pool).await?;
+                rows::note(&row)
+            }
+
+            async fn notes(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+                limit: i64,
+            ) -> $crate::Result<Vec<ketnoi_core::Note>> {
+                let sql = format!(
+                    "SELECT {} FROM conversation_notes n JOIN staff s ON s.id = n.author_id \
+                     WHERE n.conversation_id = $1 ORDER BY n.id DESC LIMIT $2",
+                    $crate::sql::chat::NOTE_COLUMNS
+                );
+                let found = sqlx::query(&sql)
+                    .bind(conversation.0)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut notes = found.iter().map(rows::note).collect::<$crate::Result<Vec<_>>>()?;
+                notes.reverse();
+                Ok(notes)
             }
         }
     };

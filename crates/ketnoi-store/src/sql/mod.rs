@@ -202,6 +202,17 @@ macro_rules! impl_store {
                 })
             }
 
+            pub(crate) fn note(r: &$row) -> Result<Note, StoreError> {
+                Ok(Note {
+                    id: NoteId(r.try_get("id")?),
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    author: StaffId(r.try_get("author_id")?),
+                    author_name: r.try_get("author_name")?,
+                    body: NoteBody::parse(r.try_get("body")?)?,
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
             pub(crate) fn inbox_event(r: &$row) -> Result<$crate::InboxEvent, StoreError> {
                 let kind: &str = r.try_get("kind")?;
                 Ok($crate::InboxEvent {

@@ -1,8 +1,9 @@
-//! Conversations: numbering, idempotent sends, reads, status, inbox events, attachments.
+//! Conversations: numbering, idempotent sends, reads, status, inbox events, attachments,
+//! officers' notes.
 
 use ketnoi_core::{
     Account, Author, Citizen, ClientMsgId, Content, ConversationId, ConversationStatus,
-    MessageKind, Side, StaffId, Timestamp,
+    MessageKind, NoteBody, Side, StaffId, Timestamp,
 };
 use ketnoi_store::*;
 
@@ -472,6 +473,80 @@ async fn attachments_are_used_only_by_their_uploader_in_their_conversation(s: &d
     );
 }
 
+async fn staff_member(s: &dyn Store, username: &str, name: &str) -> ketnoi_core::StaffMember {
+    let new = ketnoi_core::NewStaff {
+        username: ketnoi_core::Username::parse(username).unwrap_or_else(|e| panic!("{e}")),
+        display_name: ketnoi_core::DisplayName::parse(name).unwrap_or_else(|e| panic!("{e}")),
+        password_hash: "$argon2id$fake".to_owned(),
+        platform_admin: false,
+    };
+    s.create_staff(&new).await.unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn note(s: &str) -> NoteBody {
+    NoteBody::parse(s).unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn notes_stay_apart_from_messages_and_list_oldest_first_with_their_authors(s: &dyn Store) {
+    let f = fixture(s).await;
+    let out = apply(s, &[citizen_send(&f, &f.account, "c-1", "Cho hỏi giờ làm việc")]).await;
+    let (_, before, _) = sent(&out[0]);
+    let conversation = before.id;
+    let bounds_before = s.inbox_bounds(f.account.id).await.unwrap_or_else(|e| panic!("{e}"));
+    let lan = staff_member(s, "canbo.lan", "Nguyễn Thị Lan").await;
+    let minh = staff_member(s, "canbo.minh", "Trần Văn Minh").await;
+
+    let t0 = Timestamp(1_700_000_000_000);
+    let first = s
+        .add_note(conversation, lan.id, &note("Đã gọi lại, hẹn thứ Hai"), t0)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (first.conversation, first.author, first.author_name.as_str(), first.created_at),
+        (conversation, lan.id, "Nguyễn Thị Lan", t0)
+    );
+    assert_eq!(first.body.as_str(), "Đã gọi lại, hẹn thứ Hai");
+    for (i, text) in ["Cần hồ sơ gốc", "Chuyển tổ tiếp dân"].iter().enumerate() {
+        let at = t0.plus_millis(1000 * (i as i64 + 1));
+        s.add_note(conversation, minh.id, &note(text), at).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    let all = s.notes(conversation, 50).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        all.iter().map(|n| (n.author_name.as_str(), n.body.as_str())).collect::<Vec<_>>(),
+        vec![
+            ("Nguyễn Thị Lan", "Đã gọi lại, hẹn thứ Hai"),
+            ("Trần Văn Minh", "Cần hồ sơ gốc"),
+            ("Trần Văn Minh", "Chuyển tổ tiếp dân"),
+        ]
+    );
+    assert_eq!(all[0], first);
+    // A limit keeps the newest, still oldest first.
+    let newest = s.notes(conversation, 2).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        newest.iter().map(|n| n.body.as_str()).collect::<Vec<_>>(),
+        vec!["Cần hồ sơ gốc", "Chuyển tổ tiếp dân"]
+    );
+
+    // Nothing of the conversation moved: no message, no preview, no unread, no inbox event.
+    let after = s.conversation(conversation).await.ok().flatten();
+    assert_eq!(after.as_ref(), Some(before));
+    let history = s.messages(conversation, MessageRange::Latest { limit: 50 }).await;
+    assert_eq!(history.map(|m| m.len()).ok(), Some(1));
+    let bounds_after = s.inbox_bounds(f.account.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bounds_after, bounds_before, "a note made an inbox event");
+
+    // Another conversation has none; a missing conversation or officer is refused.
+    let other = apply(s, &[citizen_send(&f, &f.other_account, "c-2", "Xin chào")]).await;
+    let (_, other, _) = sent(&other[0]);
+    assert!(s.notes(other.id, 50).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+    let missing = s.add_note(ConversationId(other.id.0 + 999), lan.id, &note("x"), t0).await;
+    assert!(matches!(missing, Err(StoreError::MissingReference(_))), "{missing:?}");
+    let nobody = s.add_note(conversation, StaffId(lan.id.0 + 999), &note("x"), t0).await;
+    assert!(matches!(nobody, Err(StoreError::MissingReference(_))), "{nobody:?}");
+    assert_eq!(s.notes(conversation, 50).await.map(|n| n.len()).ok(), Some(3));
+}
+
 conformance!(
     first_message_opens_a_conversation_numbered_without_gaps,
     a_repeated_client_id_returns_the_original_and_a_changed_one_is_refused,
@@ -483,4 +558,5 @@ conformance!(
     history_pages_both_ways,
     inbox_events_replay_in_order_with_their_messages,
     attachments_are_used_only_by_their_uploader_in_their_conversation,
+    notes_stay_apart_from_messages_and_list_oldest_first_with_their_authors,
 );

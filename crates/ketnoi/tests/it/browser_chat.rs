@@ -189,3 +189,37 @@ async fn without_javascript_a_citizen_sends_and_reads_messages() {
     b.goto("/me/conversations").await;
     assert!(!b.text_of(".conversations").await.contains("chưa đọc"), "reading cleared the count");
 }
+
+#[tokio::test]
+async fn an_officer_keeps_internal_notes_with_plain_forms_and_the_panel_is_accessible() {
+    let app = spawn_app(true).await;
+    let citizen = app.citizen_token("0356 123 789").await;
+    let (status, asked) = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/accounts/ca-vi-xuyen/messages",
+            Some(&citizen),
+            Some(serde_json::json!({"client_msg_id": "ask-1", "text": "Cho hỏi giờ tiếp dân"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{asked}");
+    let page = format!("/console/c/{}", asked["conversation"]["id"]);
+    let Some(b) = launch(&app.base, Options::default()).await else { return };
+    staff_signs_in(&b, &app, "cavixuyen.canbo").await;
+    b.goto(&page).await;
+    arrive(&b, &page).await;
+
+    // The notes form posts as a plain form even with the page's script running.
+    b.fill("#note-body", "Đã gọi lại, hẹn sáng thứ Hai").await;
+    b.submit("form[data-note-form]").await;
+    b.wait_for_text("[data-notes] [role=status]", "Đã lưu ghi chú nội bộ.", WAIT).await;
+    assert_eq!(b.text_of("[data-note] .note-body").await, "Đã gọi lại, hẹn sáng thứ Hai");
+    b.assert_accessible("conversation with an internal note").await;
+
+    // An empty note is explained beside the field, and the page says it has an error.
+    b.fill("#note-body", "   ").await;
+    b.submit("form[data-note-form]").await;
+    b.wait_for("#note-body-error", WAIT).await;
+    assert!(b.title().await.starts_with("Lỗi: "));
+    b.assert_accessible("a refused internal note").await;
+}

@@ -22,6 +22,7 @@ mod cli;
 mod desk;
 mod lookup;
 mod news;
+mod notes;
 mod pages;
 mod pages_bot;
 mod pages_bot_learn;

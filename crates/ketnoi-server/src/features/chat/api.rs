@@ -1,4 +1,5 @@
-//! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments.
+//! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments, and the
+//! routes of officers' internal notes (in `notes.rs`).
 //!
 //! Live delivery is the WebSocket's job (`/api/v1/ws`); everything here also works without it.
 
@@ -21,6 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
+        notes,
         scope::{self as chat_scope, Access},
         service::ChatState,
         upload,
@@ -47,6 +49,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/read", post(mark_read))
         .route("/conversations/{id}/close", post(close))
         .route("/conversations/{id}/reopen", post(reopen))
+        .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))

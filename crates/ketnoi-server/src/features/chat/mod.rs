@@ -1,7 +1,8 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
-//! pages of conversations between citizens and accounts.
+//! pages of conversations between citizens and accounts, and officers' internal notes on them.
 
 pub(crate) mod api;
+pub(crate) mod notes;
 pub(crate) mod pages;
 pub(crate) mod scope;
 pub mod service;

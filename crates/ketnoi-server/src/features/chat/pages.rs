@@ -123,6 +123,29 @@ pub(crate) struct ChatPage {
     /// For an officer who may tag the citizen (a follower): where the tags form posts, and the
     /// tags the account put on them.
     pub(crate) tags: Option<(String, String)>,
+    /// For an officer who may handle the conversation: its internal notes. Only the officers'
+    /// page sets it; the citizen's never does.
+    pub(crate) notes: Option<NotesPanel>,
+}
+
+/// The internal notes of a conversation, as its officers' page shows them.
+pub(crate) struct NotesPanel {
+    /// Where the form posts.
+    pub(crate) action: String,
+    pub(crate) rows: Vec<NoteRow>,
+    /// The note being written, kept when it was refused.
+    pub(crate) draft: String,
+    /// Why it was refused.
+    pub(crate) error: Option<String>,
+    /// What the last post did.
+    pub(crate) notice: Option<String>,
+}
+
+/// One internal note on the page.
+pub(crate) struct NoteRow {
+    pub(crate) who: String,
+    pub(crate) time: String,
+    pub(crate) body: String,
 }
 
 /// A broadcast shown above a citizen's conversation with the account that sent it.
@@ -380,6 +403,7 @@ async fn citizen_page(
         menu,
         notices,
         tags: None,
+        notes: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),

@@ -1,5 +1,6 @@
 //! Conversation pages for officers: an account's inbox (open, closed, waiting for a person or
-//! handled by the bot) and a conversation with its reply form, close and reopen.
+//! handled by the bot) and a conversation with its reply form, close and reopen, and its
+//! internal notes.
 
 use askama::Template;
 use axum::{
@@ -10,7 +11,8 @@ use axum::{
     routing::{get, post},
 };
 use ketnoi_core::{
-    Account, Author, Conversation, ConversationId, ConversationStatus, Side, Timestamp,
+    Account, Author, Conversation, ConversationId, ConversationStatus, InvalidInput, Side,
+    Timestamp,
 };
 use ketnoi_store::{ChatWrite, Recipient};
 use serde::Deserialize;
@@ -18,10 +20,11 @@ use serde::Deserialize;
 use crate::{
     features::chat::{
         api::{inbox_cursor, inbox_query},
+        notes::{self, NOTES_SHOWN},
         pages::{
-            ChatPage, ConversationRow, HistoryParams, PAGE, ScriptTexts, bubbles, error_status,
-            file_hint, fresh_client_id, history, inline, load_account, mark_read, older_link,
-            read_form, send_form,
+            ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts, bubbles,
+            error_status, file_hint, fresh_client_id, history, inline, load_account, mark_read,
+            older_link, read_form, send_form,
         },
         scope::{self as chat_scope, Access},
         service::ChatState,
@@ -29,7 +32,7 @@ use crate::{
     kernel::{
         auth::Caller,
         error::ApiError,
-        pages::{Layout, Viewer, Who, encode},
+        pages::{Layout, PageForm, Viewer, Who, encode},
     },
 };
 
@@ -41,6 +44,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/console/c/{id}/reply", post(staff_send).layer(limit))
         .route("/console/c/{id}/close", post(close))
         .route("/console/c/{id}/reopen", post(reopen))
+        .route("/console/c/{id}/notes", post(add_note))
 }
 
 #[derive(Template)]
@@ -177,16 +181,33 @@ async fn staff_conversation(
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+struct StaffChatParams {
+    before: Option<i64>,
+    /// What the post that redirected here did: `note` (a note was added).
+    done: Option<String>,
+}
+
+/// The notes form as it was posted, when the page shows it again.
+#[derive(Default)]
+struct NoteDraft {
+    text: String,
+    error: Option<String>,
+    notice: Option<String>,
+}
+
 async fn staff_chat(
     viewer: Viewer<ChatState>,
     Path(id): Path<i64>,
-    params: Result<Query<HistoryParams>, axum::extract::rejection::QueryRejection>,
+    params: Result<Query<StaffChatParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     if matches!(viewer.caller, Caller::Anonymous) {
         return viewer.to_sign_in(true);
     }
-    let before = params.map(|Query(p)| p.before).unwrap_or_default();
-    match staff_page(&viewer, id, before, String::new(), None).await {
+    let p = params.map(|Query(p)| p).unwrap_or_default();
+    let notice = (p.done.as_deref() == Some("note")).then(|| viewer.t().get("chat-notes-added"));
+    let draft = NoteDraft { notice, ..NoteDraft::default() };
+    match staff_page(&viewer, id, p.before, String::new(), None, draft).await {
         Ok(page) => viewer.render(StatusCode::OK, &page),
         Err(e) => viewer.fail(e),
     }
@@ -198,9 +219,10 @@ async fn staff_page(
     before: Option<i64>,
     text: String,
     error: Option<String>,
+    note: NoteDraft,
 ) -> Result<ChatPage, ApiError> {
     let t = viewer.t();
-    let (mut conversation, account, can_reply, _, _) = staff_conversation(viewer, id).await?;
+    let (mut conversation, account, can_reply, author, _) = staff_conversation(viewer, id).await?;
     let (inbox_seq, _) = viewer.state.store.inbox_bounds(account.id).await?;
     let (messages, at_latest) = history(viewer, Some(&conversation), before).await?;
     if at_latest && can_reply {
@@ -229,10 +251,33 @@ async fn staff_page(
     } else {
         None
     };
+    let notes = match notes::keeper(can_reply, author) {
+        Some(_) => {
+            let rows = store
+                .notes(conversation.id, NOTES_SHOWN)
+                .await?
+                .into_iter()
+                .map(|n| NoteRow {
+                    who: n.author_name,
+                    time: n.created_at.display_vn(),
+                    body: n.body.to_string(),
+                })
+                .collect();
+            Some(NotesPanel {
+                action: format!("{base}/notes"),
+                rows,
+                draft: note.text,
+                error: note.error,
+                notice: note.notice,
+            })
+        }
+        None => None,
+    };
     Ok(ChatPage {
         menu: String::new(),
         notices: Vec::new(),
         tags,
+        notes,
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
@@ -286,7 +331,15 @@ async fn staff_send(
         Ok(()) => Redirect::to(&format!("/console/c/{id}#latest")).into_response(),
         Err(e) if inline(&e) => {
             let message = viewer.message(&e);
-            match staff_page(&viewer, id, None, form.text.clone(), Some(message)).await {
+            let page = staff_page(
+                &viewer,
+                id,
+                None,
+                form.text.clone(),
+                Some(message),
+                NoteDraft::default(),
+            );
+            match page.await {
                 Ok(mut page) => {
                     page.l.has_errors = true;
                     viewer.render(error_status(&e), &page)
@@ -340,4 +393,55 @@ async fn reopen(
     >,
 ) -> Response {
     set_status(viewer, id, f.csrf, ConversationStatus::Open).await
+}
+
+/// A posted note.
+#[derive(Debug, Deserialize)]
+struct NoteForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    body: String,
+}
+
+/// Adds an internal note, then goes back to the conversation with a notice; a note that is
+/// empty or too long shows the page again with the reason beside the field, and stores nothing.
+async fn add_note(
+    viewer: Viewer<ChatState>,
+    Path(id): Path<i64>,
+    PageForm(form): PageForm<NoteForm>,
+) -> Response {
+    if matches!(viewer.caller, Caller::Anonymous) {
+        // Back to the conversation after signing in: the form's own address takes no GET.
+        let back = encode(&format!("/console/c/{id}"));
+        return Redirect::to(&format!("/staff/sign-in?next={back}")).into_response();
+    }
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let (conversation, author) = match notes::notes_access(&viewer.state, &viewer.caller, id).await
+    {
+        Ok(found) => found,
+        Err(e) => return viewer.fail(e),
+    };
+    let e = match notes::add(&viewer.state, conversation.id, author, &form.body).await {
+        Ok(_) => return Redirect::to(&format!("/console/c/{id}?done=note#notes")).into_response(),
+        Err(e) => e,
+    };
+    let ApiError::Invalid(invalid) = &e else { return viewer.fail(e) };
+    let t = viewer.t();
+    let message = match invalid {
+        InvalidInput::Length { min, max, .. } => {
+            t.numbers("chat-notes-error-length", &[("min", *min as i64), ("max", *max as i64)])
+        }
+        InvalidInput::ControlCharacter { .. } => t.get("chat-notes-error-control"),
+        _ => viewer.message(&e),
+    };
+    let draft = NoteDraft { text: form.body, error: Some(message), notice: None };
+    match staff_page(&viewer, id, None, String::new(), None, draft).await {
+        Ok(mut page) => {
+            page.l.has_errors = true;
+            viewer.render(error_status(&e), &page)
+        }
+        Err(e) => viewer.fail(e),
+    }
 }
