@@ -52,6 +52,7 @@ upload-empty = The uploaded file is empty.
 upload-unsupported = This kind of file is not accepted. Send a picture (JPEG, PNG, WebP), a PDF or an office document (Word, Excel, PowerPoint, OpenDocument).
 upload-mismatch = The file's content does not match its declared type (Content-Type).
 upload-malformed = The file is damaged or cannot be read.
+assignee-cannot-handle = That staff member may not handle this account's conversations.
 bad-attachment = The attachment does not exist or does not belong to this conversation.
 invalid-range = Use either before or after, not both.
 invalid-cursor = Invalid before parameter; use the previous page's next value.

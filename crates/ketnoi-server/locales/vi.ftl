@@ -52,6 +52,7 @@ upload-empty = Tệp gửi lên không có nội dung.
 upload-unsupported = Loại tệp này không được nhận. Hãy gửi ảnh (JPEG, PNG, WebP), PDF hoặc tài liệu văn phòng (Word, Excel, PowerPoint, OpenDocument).
 upload-mismatch = Nội dung tệp không khớp với loại tệp được khai báo (Content-Type).
 upload-malformed = Tệp bị hỏng hoặc không đọc được.
+assignee-cannot-handle = Người được giao không có quyền xử lý các cuộc trò chuyện của tài khoản này.
 bad-attachment = Tệp đính kèm không tồn tại hoặc không thuộc cuộc trò chuyện này.
 invalid-range = Chỉ dùng một trong hai tham số before hoặc after.
 invalid-cursor = Tham số before không hợp lệ; hãy dùng giá trị next của trang trước.

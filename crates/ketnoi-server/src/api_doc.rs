@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::{api as conversations, notes},
+        chat::{api as conversations, assign, notes},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -51,6 +51,7 @@ use crate::{
         conversations::reopen,
         notes::list_notes,
         notes::add_note,
+        assign::set_assignee,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

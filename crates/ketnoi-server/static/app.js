@@ -509,6 +509,8 @@
     // With the bot on, the open tab lists what needs a person and another the bot's own.
     var handler = list.dataset.handler || "";
     var searching = list.dataset.searching === "yes";
+    // "me" or "none": a view of one officer's conversations or of the unassigned.
+    var assigneeView = list.dataset.assignee || "";
     connect(function () {
       var accounts = {};
       accounts[account] = inboxSeq;
@@ -521,7 +523,10 @@
       var link = list.querySelector('a[href="' + href + '"]');
       var row = link && link.closest("li");
       var elsewhere = (handler === "person" && conv.bot === "active") ||
-        (handler === "bot" && conv.bot !== "active");
+        (handler === "bot" && conv.bot !== "active") ||
+        (assigneeView === "none" && conv.assignee_id != null);
+      // Whom "me" is the page does not say: new rows wait for a reload there.
+      if (assigneeView === "me" && !row) { return; }
       if (conv.status !== status || elsewhere) { if (row) { row.remove(); } return; }
       if (!row) {
         if (searching || frame.event !== "message") { return; }

@@ -229,10 +229,37 @@ pub struct InboxQuery {
     /// `Some(true)`: only conversations the bot is handling ([`BotState::Active`]);
     /// `Some(false)`: only those that need a person (waiting or taken over); `None`: both.
     pub bot: Option<bool>,
+    /// Only the conversations assigned to one officer, or to nobody; `None`: all.
+    pub assignee: Option<AssigneeFilter>,
     /// Continue after this conversation (its last message time and id), newest first.
     pub before: Option<(Timestamp, ConversationId)>,
     /// Page size.
     pub limit: i64,
+}
+
+/// Whose conversations an inbox view lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    /// Those assigned to this officer.
+    Staff(StaffId),
+    /// Those assigned to nobody.
+    Nobody,
+}
+
+/// How many open conversations (with at least one message) each inbox view of an account
+/// lists, for one officer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InboxCounts {
+    /// Every open conversation.
+    pub open: i64,
+    /// Those that need a person (the bot handed them off, or an officer took them).
+    pub need_person: i64,
+    /// Those assigned to the officer.
+    pub mine: i64,
+    /// Those assigned to nobody.
+    pub unassigned: i64,
+    /// Those assigned to nobody that need a person.
+    pub unassigned_need_person: i64,
 }
 
 /// An inbox event with what a screen needs to show it.
@@ -341,4 +368,16 @@ pub trait ChatStore {
     ) -> Result<Note>;
     /// A conversation's newest `limit` internal notes, oldest first, with their authors' names.
     async fn notes(&self, conversation: ConversationId, limit: i64) -> Result<Vec<Note>>;
+    /// Assigns a conversation to an officer, or to nobody; `Ok(None)` when there is no such
+    /// conversation. Whether the officer may handle it is the caller's business;
+    /// [`crate::StoreError::MissingReference`] when the officer does not exist. Assignment
+    /// makes no inbox event and changes nothing the citizen sees.
+    async fn set_assignee(
+        &self,
+        conversation: ConversationId,
+        assignee: Option<StaffId>,
+    ) -> Result<Option<Conversation>>;
+    /// How many open conversations each inbox view of an account lists, `staff` being the
+    /// officer whose "assigned to me" is counted.
+    async fn inbox_counts(&self, account: AccountId, staff: StaffId) -> Result<InboxCounts>;
 }

@@ -49,8 +49,9 @@ pub use bot::{
     MAX_OPEN_HANDOFFS, NewHandoff, OpenHandoff,
 };
 pub use chat::{
-    ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxEvent, InboxEventKind,
-    InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient, StoredAttachment,
+    AssigneeFilter, ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxCounts,
+    InboxEvent, InboxEventKind, InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient,
+    StoredAttachment,
 };
 pub use desk::{
     DeskRefusal, DeskStore, Form, LegalDoc, MenuOwner, MenuVersion, NewForm, Procedure,
@@ -62,8 +63,8 @@ pub use lookup::{
     NewLookupDataset, NewLookupVersion, Publication, ServedLookup,
 };
 pub use model::{
-    DirectoryPage, DirectoryQuery, Job, JobId, JobState, NewJob, NewSession, OtpOutcome, Session,
-    SessionKind, Subject,
+    AgencyStaff, DirectoryPage, DirectoryQuery, Job, JobId, JobState, NewJob, NewSession,
+    OtpOutcome, Session, SessionKind, Subject,
 };
 pub use news::{
     AlertInfo, Article, ArticleDraft, Broadcast, BroadcastBody, BroadcastRefusal, FeedCursor,
@@ -200,6 +201,15 @@ pub trait PeopleStore {
     /// Everyone holding a role on the agency itself (not above or below it), with that role,
     /// by name.
     async fn agency_staff(&self, agency: AgencyId) -> Result<Vec<(StaffMember, Role)>>;
+    /// Everyone holding a role on one of these agencies, and every platform administrator, by
+    /// name, each with their roles on these agencies and whether they are away: given an
+    /// account agency's ancestry, the people among whom the policy finds who may handle it.
+    async fn staff_of_agencies(&self, agencies: &[AgencyId]) -> Result<Vec<AgencyStaff>>;
+    /// Sets a staff member on duty (`away` false) or away. `Ok(false)` if there is no such
+    /// member.
+    async fn set_staff_away(&self, staff: StaffId, away: bool) -> Result<bool>;
+    /// Whether a staff member is away (`None`: no such member).
+    async fn staff_away(&self, staff: StaffId) -> Result<Option<bool>>;
     /// The citizen with this phone, created on first sign-in.
     async fn citizen_for_phone(&self, phone: &Phone, at: Timestamp) -> Result<Citizen>;
     /// A citizen by id.

@@ -204,3 +204,14 @@ pub struct Job {
     /// The last failure's message.
     pub last_error: Option<String>,
 }
+
+/// A staff member with their roles on some agencies, and whether they are on duty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgencyStaff {
+    /// The member.
+    pub member: ketnoi_core::StaffMember,
+    /// Their roles on the agencies asked about.
+    pub grants: Vec<ketnoi_core::Grant>,
+    /// They set themselves away (not on duty).
+    pub away: bool,
+}

@@ -112,6 +112,16 @@ macro_rules! impl_chat {
                     None => {}
                 }
                 let mut n = 3;
+                match query.assignee {
+                    Some($crate::AssigneeFilter::Staff(_)) => {
+                        sql.push_str(&format!(" AND c.assignee_id = ${n}"));
+                        n += 1;
+                    }
+                    Some($crate::AssigneeFilter::Nobody) => {
+                        sql.push_str(" AND c.assignee_id IS NULL");
+                    }
+                    None => {}
+                }
                 for _ in &terms {
                     sql.push_str(&format!(
                         " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
@@ -129,6 +139,9 @@ macro_rules! impl_chat {
                 }
                 sql.push_str(&format!(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}"));
                 let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
+                if let Some($crate::AssigneeFilter::Staff(staff)) = query.assignee {
+                    q = q.bind(staff.0);
+                }
                 for t in &terms {
                     q = q.bind(format!("%{t}%"));
                 }
@@ -322,6 +335,53 @@ macro_rules! impl_chat {
                 let mut notes = found.iter().map(rows::note).collect::<$crate::Result<Vec<_>>>()?;
                 notes.reverse();
                 Ok(notes)
+            }
+
+            async fn set_assignee(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+                assignee: Option<ketnoi_core::StaffId>,
+            ) -> $crate::Result<Option<ketnoi_core::Conversation>> {
+                // Only this column: the group-commit writer never writes it back, so an
+                // assignment cannot be lost to a batch in flight, nor undo one.
+                let sql = format!(
+                    "UPDATE conversations SET assignee_id = $1 WHERE id = $2 RETURNING {}",
+                    $crate::sql::chat::CONVERSATION_COLUMNS
+                );
+                let row = sqlx::query(&sql)
+                    .bind(assignee.map(|s| s.0))
+                    .bind(conversation.0)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err($crate::error::classify("staff member"))?;
+                row.as_ref().map(rows::conversation).transpose()
+            }
+
+            async fn inbox_counts(
+                &self,
+                account: ketnoi_core::AccountId,
+                staff: ketnoi_core::StaffId,
+            ) -> $crate::Result<$crate::InboxCounts> {
+                let (open, need_person, mine, unassigned, unassigned_need_person): (
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                    i64,
+                ) = sqlx::query_as(
+                    "SELECT COUNT(*), \
+                     COALESCE(SUM(CASE WHEN bot_state <> 'active' THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN assignee_id = $2 THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN assignee_id IS NULL AND bot_state <> 'active' \
+                     THEN 1 ELSE 0 END), 0) \
+                     FROM conversations WHERE account_id = $1 AND status = 'open' AND last_seq > 0",
+                )
+                .bind(account.0)
+                .bind(staff.0)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok($crate::InboxCounts { open, need_person, mine, unassigned, unassigned_need_person })
             }
         }
     };

@@ -128,6 +128,82 @@ macro_rules! impl_people {
                     .collect()
             }
 
+            async fn staff_of_agencies(
+                &self,
+                agencies: &[ketnoi_core::AgencyId],
+            ) -> $crate::Result<Vec<$crate::AgencyStaff>> {
+                use sqlx::Row as _;
+                let within = if agencies.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " OR EXISTS (SELECT 1 FROM staff_grants g WHERE g.staff_id = s.id \
+                         AND g.agency_id IN ({}))",
+                        $crate::sql::chat::list(agencies.len())
+                    )
+                };
+                let sql = format!(
+                    "SELECT {}, s.away FROM staff s WHERE s.platform_admin{within} \
+                     ORDER BY s.display_name, s.id",
+                    $crate::sql::qualified($crate::sql::STAFF_COLUMNS, "s")
+                );
+                let mut q = sqlx::query(&sql);
+                for a in agencies {
+                    q = q.bind(a.0);
+                }
+                let found = q.fetch_all(&self.pool).await?;
+                let mut grants: Vec<(i64, i64, String)> = Vec::new();
+                if !agencies.is_empty() {
+                    let sql = format!(
+                        "SELECT staff_id, agency_id, role FROM staff_grants \
+                         WHERE agency_id IN ({}) ORDER BY staff_id, agency_id",
+                        $crate::sql::chat::list(agencies.len())
+                    );
+                    let mut q = sqlx::query_as(&sql);
+                    for a in agencies {
+                        q = q.bind(a.0);
+                    }
+                    grants = q.fetch_all(&self.pool).await?;
+                }
+                found
+                    .iter()
+                    .map(|r| {
+                        let member = rows::staff(r)?;
+                        let held = grants
+                            .iter()
+                            .filter(|(s, _, _)| *s == member.id.0)
+                            .map(|(_, agency, role)| {
+                                Ok(ketnoi_core::Grant {
+                                    agency: ketnoi_core::AgencyId(*agency),
+                                    role: role.parse()?,
+                                })
+                            })
+                            .collect::<$crate::Result<Vec<_>>>()?;
+                        Ok($crate::AgencyStaff { member, grants: held, away: r.try_get("away")? })
+                    })
+                    .collect()
+            }
+
+            async fn set_staff_away(
+                &self,
+                staff: ketnoi_core::StaffId,
+                away: bool,
+            ) -> $crate::Result<bool> {
+                let done = sqlx::query("UPDATE staff SET away = $1 WHERE id = $2")
+                    .bind(away)
+                    .bind(staff.0)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn staff_away(&self, staff: ketnoi_core::StaffId) -> $crate::Result<Option<bool>> {
+                Ok(sqlx::query_scalar("SELECT away FROM staff WHERE id = $1")
+                    .bind(staff.0)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn citizen_for_phone(
                 &self,
                 phone: &ketnoi_core::Phone,

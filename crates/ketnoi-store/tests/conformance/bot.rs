@@ -563,6 +563,7 @@ async fn the_inbox_separates_what_the_bot_handles_from_what_needs_a_person(s: &d
         status: ConversationStatus::Open,
         text: None,
         bot,
+        assignee: None,
         before: None,
         limit: 10,
     };

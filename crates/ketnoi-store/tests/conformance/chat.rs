@@ -294,6 +294,7 @@ async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
         status,
         text: None,
         bot: None,
+        assignee: None,
         before: None,
         limit: 10,
     };
@@ -330,6 +331,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
         status: ConversationStatus::Open,
         text: text.map(str::to_owned),
         bot: None,
+        assignee: None,
         before,
         limit: 1,
     };
@@ -547,6 +549,162 @@ async fn notes_stay_apart_from_messages_and_list_oldest_first_with_their_authors
     assert_eq!(s.notes(conversation, 50).await.map(|n| n.len()).ok(), Some(3));
 }
 
+fn inbox_of(f: &Fixture, assignee: Option<AssigneeFilter>) -> InboxQuery {
+    InboxQuery {
+        account: f.account.id,
+        status: ConversationStatus::Open,
+        text: None,
+        bot: None,
+        assignee,
+        before: None,
+        limit: 10,
+    }
+}
+
+async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages(s: &dyn Store) {
+    let f = fixture(s).await;
+    let lan = staff_member(s, "canbo.lan", "Nguyễn Thị Lan").await;
+    let minh = staff_member(s, "canbo.minh", "Trần Văn Minh").await;
+    let out = apply(s, &[citizen_send(&f, &f.account, "a-1", "Cho hỏi giờ làm việc")]).await;
+    let first = sent(&out[0]).1.clone();
+    let mut writes = vec![ChatWrite::Send {
+        to: Recipient::Account { account: f.account.id, citizen_label: "098****321".into() },
+        author: Author::Citizen(f.neighbour.id),
+        author_name: String::new(),
+        client_msg_id: id("n-1"),
+        content: text("Xin chào"),
+        at: Timestamp::now(),
+        bot: None,
+    }];
+    let second = sent(&apply(s, &writes).await[0]).1.clone();
+    let ids = |found: Vec<ketnoi_core::Conversation>| found.into_iter().map(|c| c.id).collect();
+    let fr = &f;
+    let listed = |filter| async move {
+        let found: Vec<ConversationId> =
+            ids(s.inbox(&inbox_of(fr, filter)).await.unwrap_or_else(|e| panic!("{e}")));
+        found
+    };
+    let account = f.account.id;
+    let counts = |staff| async move {
+        s.inbox_counts(account, staff).await.unwrap_or_else(|e| panic!("{e}"))
+    };
+    assert_eq!(first.assignee, None);
+    assert_eq!(
+        counts(lan.id).await,
+        InboxCounts { open: 2, mine: 0, unassigned: 2, ..InboxCounts::default() }
+    );
+
+    let assigned = s.set_assignee(first.id, Some(lan.id)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(assigned.as_ref().and_then(|c| c.assignee), Some(lan.id));
+    assert_eq!(listed(Some(AssigneeFilter::Staff(lan.id))).await, vec![first.id]);
+    assert_eq!(listed(Some(AssigneeFilter::Staff(minh.id))).await, Vec::<ConversationId>::new());
+    assert_eq!(listed(Some(AssigneeFilter::Nobody)).await, vec![second.id]);
+    assert_eq!(listed(None).await, vec![second.id, first.id]);
+    assert_eq!(
+        counts(lan.id).await,
+        InboxCounts { open: 2, mine: 1, unassigned: 1, ..InboxCounts::default() }
+    );
+    assert_eq!(counts(minh.id).await.mine, 0);
+
+    // The group-commit writer never touches the assignee: new messages keep it.
+    writes =
+        vec![citizen_send(&f, &f.account, "a-2", "Còn nữa"), staff_send(first.id, "r-1", "Vâng")];
+    let after = apply(s, &writes).await;
+    assert_eq!(sent(&after[1]).1.assignee, Some(lan.id));
+    let stored = s.conversation(first.id).await.ok().flatten();
+    assert_eq!(stored.and_then(|c| c.assignee), Some(lan.id));
+    assert_eq!(listed(Some(AssigneeFilter::Staff(lan.id))).await, vec![first.id]);
+
+    // The bot's split is counted among the unassigned too.
+    apply(
+        s,
+        &[ChatWrite::SetBot {
+            conversation: second.id,
+            state: ketnoi_core::BotState::Waiting,
+            at: Timestamp::now(),
+        }],
+    )
+    .await;
+    let c = counts(minh.id).await;
+    assert_eq!((c.need_person, c.unassigned_need_person), (1, 1));
+
+    // Reassigning, then unassigning; closed conversations are not counted.
+    s.set_assignee(first.id, Some(minh.id)).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts(minh.id).await.mine, 1);
+    assert_eq!(counts(lan.id).await.mine, 0);
+    let cleared = s.set_assignee(first.id, None).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cleared.map(|c| c.assignee), Some(None));
+    assert_eq!(counts(minh.id).await.unassigned, 2);
+    apply(
+        s,
+        &[ChatWrite::SetStatus {
+            conversation: second.id,
+            status: ConversationStatus::Closed,
+            at: Timestamp::now(),
+        }],
+    )
+    .await;
+    assert_eq!(
+        counts(minh.id).await,
+        InboxCounts { open: 1, unassigned: 1, ..InboxCounts::default() }
+    );
+
+    // A missing conversation is `None`; a missing officer is refused and changes nothing.
+    let missing = s.set_assignee(ConversationId(second.id.0 + 999), Some(lan.id)).await;
+    assert!(matches!(missing, Ok(None)), "{missing:?}");
+    let nobody = s.set_assignee(first.id, Some(StaffId(minh.id.0 + 999))).await;
+    assert!(matches!(nobody, Err(StoreError::MissingReference(_))), "{nobody:?}");
+    assert_eq!(s.conversation(first.id).await.ok().flatten().map(|c| c.assignee), Some(None));
+}
+
+async fn staff_of_agencies_lists_role_holders_and_platform_admins_with_their_duty(s: &dyn Store) {
+    let f = fixture(s).await;
+    let own = f.account.agency;
+    let youth = super::agency(s, "doan-hg", "Tỉnh đoàn Hà Giang", "02", None).await;
+    let lan = staff_member(s, "canbo.lan", "Nguyễn Thị Lan").await;
+    let minh = staff_member(s, "canbo.minh", "Trần Văn Minh").await;
+    let hoa = staff_member(s, "canbo.hoa", "Lê Thị Hoa").await;
+    let admin = ketnoi_core::NewStaff {
+        username: ketnoi_core::Username::parse("quantri").unwrap_or_else(|e| panic!("{e}")),
+        display_name: ketnoi_core::DisplayName::parse("Quản trị").unwrap_or_else(|e| panic!("{e}")),
+        password_hash: "$argon2id$fake".to_owned(),
+        platform_admin: true,
+    };
+    let admin = s.create_staff(&admin).await.unwrap_or_else(|e| panic!("{e}"));
+    let grant = |who, agency, role| async move {
+        s.grant_role(who, agency, role).await.unwrap_or_else(|e| panic!("{e}"));
+    };
+    grant(lan.id, own, ketnoi_core::Role::Officer).await;
+    grant(minh.id, own, ketnoi_core::Role::Viewer).await;
+    grant(minh.id, youth, ketnoi_core::Role::Officer).await;
+    grant(hoa.id, youth, ketnoi_core::Role::Officer).await;
+
+    assert_eq!(s.staff_away(lan.id).await.ok(), Some(Some(false)), "on duty by default");
+    assert_eq!(s.set_staff_away(lan.id, true).await.ok(), Some(true));
+    assert_eq!(s.staff_away(lan.id).await.ok(), Some(Some(true)));
+    assert_eq!(s.set_staff_away(StaffId(admin.id.0 + 999), true).await.ok(), Some(false));
+    assert_eq!(s.staff_away(StaffId(admin.id.0 + 999)).await.ok(), Some(None));
+
+    let found = s.staff_of_agencies(&[own]).await.unwrap_or_else(|e| panic!("{e}"));
+    let seen = found
+        .iter()
+        .map(|a| {
+            (a.member.id, a.grants.iter().map(|g| (g.agency, g.role)).collect::<Vec<_>>(), a.away)
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(
+        seen,
+        vec![
+            (lan.id, vec![(own, ketnoi_core::Role::Officer)], true),
+            (admin.id, vec![], false),
+            (minh.id, vec![(own, ketnoi_core::Role::Viewer)], false),
+        ],
+        "by name, with only the roles on the agencies asked about"
+    );
+    let none = s.staff_of_agencies(&[]).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(none.iter().map(|a| a.member.id).collect::<Vec<_>>(), vec![admin.id]);
+}
+
 conformance!(
     first_message_opens_a_conversation_numbered_without_gaps,
     a_repeated_client_id_returns_the_original_and_a_changed_one_is_refused,
@@ -559,4 +717,6 @@ conformance!(
     inbox_events_replay_in_order_with_their_messages,
     attachments_are_used_only_by_their_uploader_in_their_conversation,
     notes_stay_apart_from_messages_and_list_oldest_first_with_their_authors,
+    assignment_filters_the_inbox_counts_each_view_and_survives_new_messages,
+    staff_of_agencies_lists_role_holders_and_platform_admins_with_their_duty,
 );

@@ -6,6 +6,7 @@ mod api_auth;
 mod api_bad_input;
 mod api_directory;
 mod api_policy;
+mod assign;
 mod bot;
 mod browser;
 mod browser_bot;

@@ -1,5 +1,5 @@
 //! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments, and the
-//! routes of officers' internal notes (in `notes.rs`).
+//! routes of officers' internal notes (in `notes.rs`) and of assignment (in `assign.rs`).
 //!
 //! Live delivery is the WebSocket's job (`/api/v1/ws`); everything here also works without it.
 
@@ -15,14 +15,16 @@ use ketnoi_core::{
     Account, AccountId, AttachmentId, Author, Button, ClientMsgId, Content, Conversation,
     ConversationId, ConversationStatus, MessageKind, Side, Timestamp,
 };
-use ketnoi_store::{ChatApplied, ChatRefusal, ChatWrite, InboxQuery, MessageRange, Recipient};
+use ketnoi_store::{
+    AssigneeFilter, ChatApplied, ChatRefusal, ChatWrite, InboxQuery, MessageRange, Recipient,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
-        notes,
+        assign, notes,
         scope::{self as chat_scope, Access},
         service::ChatState,
         upload,
@@ -50,6 +52,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/close", post(close))
         .route("/conversations/{id}/reopen", post(reopen))
         .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
+        .route("/conversations/{id}/assignee", post(assign::set_assignee))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))
@@ -445,6 +448,9 @@ pub(crate) struct InboxParams {
     /// `person`: only conversations waiting for or taken by an officer; `bot`: only those the
     /// bot is handling [default: all].
     handler: Option<String>,
+    /// `me`: only conversations assigned to the caller; `none`: only unassigned ones; a staff
+    /// id: only those assigned to that member [default: all].
+    assignee: Option<String>,
 }
 
 /// A page of an account's inbox.
@@ -481,7 +487,25 @@ pub(crate) fn inbox_query(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::Unprocessable("invalid-limit"));
     }
-    Ok(InboxQuery { account, status, text, bot: None, before, limit })
+    Ok(InboxQuery { account, status, text, bot: None, assignee: None, before, limit })
+}
+
+/// Parses an inbox's `assignee` filter: `me` (the signed-in officer, `me` being `None` for
+/// anyone else), `none`, or a staff id.
+pub(crate) fn parse_assignee(
+    raw: Option<&str>,
+    me: Option<ketnoi_core::StaffId>,
+) -> Result<Option<AssigneeFilter>, ApiError> {
+    let refused =
+        || ketnoi_core::InvalidInput::Choice { field: "assignee", choices: "me, none, a staff id" };
+    match raw.map(str::trim).filter(|a| !a.is_empty()) {
+        None => Ok(None),
+        Some("none") => Ok(Some(AssigneeFilter::Nobody)),
+        Some("me") => Ok(Some(AssigneeFilter::Staff(me.ok_or_else(refused)?))),
+        Some(id) => Ok(Some(AssigneeFilter::Staff(ketnoi_core::StaffId(
+            id.parse().map_err(|_| refused())?,
+        )))),
+    }
 }
 
 /// The cursor that continues an inbox page after `last`.
@@ -508,6 +532,7 @@ pub(crate) async fn inbox(
     let mut query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), limit)?;
     query.bot = crate::features::chat::service::parse_handler(p.handler.as_deref())?;
+    query.assignee = parse_assignee(p.assignee.as_deref(), caller.staff_id())?;
     let found = state.store.inbox(&query).await?;
     let next = (found.len() as i64 == limit).then(|| found.last().map(inbox_cursor)).flatten();
     Ok(Json(InboxAnswer {

@@ -1,7 +1,9 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
-//! pages of conversations between citizens and accounts, and officers' internal notes on them.
+//! pages of conversations between citizens and accounts, officers' internal notes on
+//! them, and their assignment to officers.
 
 pub(crate) mod api;
+pub(crate) mod assign;
 pub(crate) mod notes;
 pub(crate) mod pages;
 pub(crate) mod scope;

@@ -126,6 +126,9 @@ pub(crate) struct ChatPage {
     /// For an officer who may handle the conversation: its internal notes. Only the officers'
     /// page sets it; the citizen's never does.
     pub(crate) notes: Option<NotesPanel>,
+    /// For an officer who may handle the conversation: whom it is assigned to, and the form to
+    /// change it. Only the officers' page sets it; the citizen's never does.
+    pub(crate) assign: Option<AssignPanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -137,6 +140,18 @@ pub(crate) struct NotesPanel {
     pub(crate) draft: String,
     /// Why it was refused.
     pub(crate) error: Option<String>,
+    /// What the last post did.
+    pub(crate) notice: Option<String>,
+}
+
+/// The officers' assignee drop-down on a conversation (staff pages only).
+pub(crate) struct AssignPanel {
+    /// Where the form posts.
+    pub(crate) action: String,
+    /// `(value, label, selected)`: nobody first, then the viewer, then the others by name.
+    pub(crate) options: Vec<(String, String, bool)>,
+    /// Who it is assigned to now, if anyone.
+    pub(crate) current: Option<String>,
     /// What the last post did.
     pub(crate) notice: Option<String>,
 }
@@ -404,6 +419,7 @@ async fn citizen_page(
         notices,
         tags: None,
         notes: None,
+        assign: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
@@ -599,6 +615,8 @@ pub(crate) struct ConversationRow {
     pub(crate) unread: i64,
     pub(crate) unread_label: String,
     pub(crate) closed: bool,
+    /// Whom it is assigned to (officers' inbox only).
+    pub(crate) assignee: Option<String>,
 }
 
 #[derive(Template)]
@@ -629,6 +647,7 @@ async fn my_conversations(viewer: Viewer<ChatState>) -> Response {
             unread: c.citizen_unread,
             unread_label: t.count("chat-unread", c.citizen_unread),
             closed: false,
+            assignee: None,
         })
         .collect();
     viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })

@@ -1,6 +1,6 @@
 //! Conversation pages for officers: an account's inbox (open, closed, waiting for a person or
-//! handled by the bot) and a conversation with its reply form, close and reopen, and its
-//! internal notes.
+//! handled by the bot, assigned to the viewer or to nobody, with counts) and a conversation
+//! with its reply form, close and reopen, its assignee and its internal notes.
 
 use askama::Template;
 use axum::{
@@ -19,12 +19,13 @@ use serde::Deserialize;
 
 use crate::{
     features::chat::{
-        api::{inbox_cursor, inbox_query},
+        api::{inbox_cursor, inbox_query, parse_assignee},
+        assign::{self, Handler},
         notes::{self, NOTES_SHOWN},
         pages::{
-            ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts, bubbles,
-            error_status, file_hint, fresh_client_id, history, inline, load_account, mark_read,
-            older_link, read_form, send_form,
+            AssignPanel, ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts,
+            bubbles, error_status, file_hint, fresh_client_id, history, inline, load_account,
+            mark_read, older_link, read_form, send_form,
         },
         scope::{self as chat_scope, Access},
         service::ChatState,
@@ -45,6 +46,8 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/console/c/{id}/close", post(close))
         .route("/console/c/{id}/reopen", post(reopen))
         .route("/console/c/{id}/notes", post(add_note))
+        .route("/console/c/{id}/assign", post(assign::assign_page))
+        .route("/console/a/{slug}/inbox/duty", post(assign::duty_page))
 }
 
 #[derive(Template)]
@@ -66,6 +69,14 @@ struct InboxPage {
     rows: Vec<ConversationRow>,
     next: Option<String>,
     error: Option<String>,
+    /// The assignee view shown: `me`, `none`, or empty for every conversation.
+    view: &'static str,
+    /// How many the open (or needs-a-person) tab, the bot's tab, "assigned to me" and
+    /// "unassigned" list.
+    counts: (i64, i64, i64, i64),
+    /// For an officer: whether they are away (the duty form), and where it posts.
+    duty: Option<(bool, String)>,
+    notice: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +85,10 @@ struct InboxParams {
     q: Option<String>,
     before: Option<String>,
     handler: Option<String>,
+    /// `me` or `none`: the assignee view.
+    assignee: Option<String>,
+    /// What the post that redirected here did: `duty`.
+    done: Option<String>,
 }
 
 async fn inbox(
@@ -106,16 +121,24 @@ async fn inbox_page(
     let bot_on = viewer.state.store.bot_settings(account.id).await?.enabled;
     let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
     let manage_bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
-    let bot_tab = bot_on && p.handler.as_deref() == Some("bot");
+    let me = viewer.caller.staff_id();
+    // Only two views here: the officer's own and the unassigned; anything else is all.
+    let view = match (p.assignee.as_deref(), me) {
+        (Some("me"), Some(_)) => "me",
+        (Some("none"), _) => "none",
+        _ => "",
+    };
+    let bot_tab = bot_on && view.is_empty() && p.handler.as_deref() == Some("bot");
     let query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
     let (found, error, status) = match query {
         Ok(mut q) => {
             // With the bot on, the open tab lists what needs a person; the bot's own
-            // conversations have their tab.
-            if bot_on && q.status == ConversationStatus::Open {
+            // conversations have their tab. "Assigned to me" lists all of the officer's.
+            if bot_on && q.status == ConversationStatus::Open && view != "me" {
                 q.bot = Some(bot_tab);
             }
+            q.assignee = parse_assignee(Some(view), me)?;
             (viewer.state.store.inbox(&q).await?, None, q.status)
         }
         Err(e) if inline(&e) => (Vec::new(), Some(viewer.message(&e)), ConversationStatus::Open),
@@ -125,9 +148,15 @@ async fn inbox_page(
     let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
         |cursor| {
             let handler = if bot_tab { "&handler=bot" } else { "" };
-            format!("{base}?status={}{handler}&q={}&before={cursor}", status.as_str(), encode(&q))
+            let view = if view.is_empty() { String::new() } else { format!("&assignee={view}") };
+            format!(
+                "{base}?status={}{handler}{view}&q={}&before={cursor}",
+                status.as_str(),
+                encode(&q)
+            )
         },
     );
+    let names = assignee_names(viewer, &account, &found).await?;
     let rows = found
         .iter()
         .map(|c| ConversationRow {
@@ -138,8 +167,32 @@ async fn inbox_page(
             unread: c.account_unread,
             unread_label: t.count("chat-unread", c.account_unread),
             closed: c.status == ConversationStatus::Closed,
+            assignee: c.assignee.map(|a| {
+                names.iter().find(|h| h.id == a).map(|h| h.name.clone()).unwrap_or_default()
+            }),
         })
         .collect();
+    let store = &viewer.state.store;
+    let counts = match me {
+        Some(me) => store.inbox_counts(account.id, me).await?,
+        // An integration has no "me": nobody is assigned to it.
+        None => store.inbox_counts(account.id, ketnoi_core::StaffId(0)).await?,
+    };
+    let counts = if bot_on {
+        (
+            counts.need_person,
+            counts.open - counts.need_person,
+            counts.mine,
+            counts.unassigned_need_person,
+        )
+    } else {
+        (counts.open, 0, counts.mine, counts.unassigned)
+    };
+    let duty = match me {
+        Some(me) => Some((store.staff_away(me).await?.unwrap_or(false), format!("{base}/duty"))),
+        None => None,
+    };
+    let notice = (p.done.as_deref() == Some("duty")).then(|| t.get("inbox-duty-saved"));
     Ok(InboxPage {
         l: viewer.layout(error.is_some()),
         account_name: account.display_name,
@@ -154,7 +207,32 @@ async fn inbox_page(
         rows,
         next,
         error,
+        view,
+        counts,
+        duty,
+        notice,
     })
+}
+
+/// The names of the staff the listed conversations are assigned to: the account's handlers,
+/// and anyone else assigned who has since lost the right.
+async fn assignee_names(
+    viewer: &Viewer<ChatState>,
+    account: &Account,
+    found: &[Conversation],
+) -> Result<Vec<Handler>, ApiError> {
+    if found.iter().all(|c| c.assignee.is_none()) {
+        return Ok(Vec::new());
+    }
+    let mut names = assign::handlers(&viewer.state, account).await?;
+    for id in found.iter().filter_map(|c| c.assignee) {
+        if !names.iter().any(|h| h.id == id)
+            && let Some(s) = viewer.state.store.staff(id).await?
+        {
+            names.push(Handler { id, name: s.display_name.to_string(), away: false });
+        }
+    }
+    Ok(names)
 }
 
 async fn staff_conversation(
@@ -184,7 +262,8 @@ async fn staff_conversation(
 #[derive(Debug, Default, Deserialize)]
 struct StaffChatParams {
     before: Option<i64>,
-    /// What the post that redirected here did: `note` (a note was added).
+    /// What the post that redirected here did: `note` (a note was added), `assign` (the
+    /// assignee changed).
     done: Option<String>,
 }
 
@@ -194,6 +273,8 @@ struct NoteDraft {
     text: String,
     error: Option<String>,
     notice: Option<String>,
+    /// The assignee was just changed.
+    assigned: bool,
 }
 
 async fn staff_chat(
@@ -206,7 +287,8 @@ async fn staff_chat(
     }
     let p = params.map(|Query(p)| p).unwrap_or_default();
     let notice = (p.done.as_deref() == Some("note")).then(|| viewer.t().get("chat-notes-added"));
-    let draft = NoteDraft { notice, ..NoteDraft::default() };
+    let assigned = p.done.as_deref() == Some("assign");
+    let draft = NoteDraft { notice, assigned, ..NoteDraft::default() };
     match staff_page(&viewer, id, p.before, String::new(), None, draft).await {
         Ok(page) => viewer.render(StatusCode::OK, &page),
         Err(e) => viewer.fail(e),
@@ -251,6 +333,13 @@ async fn staff_page(
     } else {
         None
     };
+    let assign = if can_reply {
+        let handlers = assign::handlers(&viewer.state, &account).await?;
+        let me = viewer.caller.staff_id();
+        Some(assign_panel(viewer, &base, &conversation, handlers, me, note.assigned).await?)
+    } else {
+        None
+    };
     let notes = match notes::keeper(can_reply, author) {
         Some(_) => {
             let rows = store
@@ -278,6 +367,7 @@ async fn staff_page(
         notices: Vec::new(),
         tags,
         notes,
+        assign,
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
@@ -300,6 +390,43 @@ async fn staff_page(
         texts: ScriptTexts::new(viewer),
         file_hint: file_hint(viewer),
         l: viewer.layout(false),
+    })
+}
+
+/// The assignee drop-down: nobody, then the viewer as "me", then the other handlers by name,
+/// each marked when away.
+async fn assign_panel(
+    viewer: &Viewer<ChatState>,
+    base: &str,
+    conversation: &Conversation,
+    handlers: Vec<Handler>,
+    me: Option<ketnoi_core::StaffId>,
+    assigned: bool,
+) -> Result<AssignPanel, ApiError> {
+    let t = viewer.t();
+    let away = t.get("chat-assign-away");
+    let label = |h: &Handler| {
+        let name = if Some(h.id) == me { t.get("chat-assign-me") } else { h.name.clone() };
+        if h.away { format!("{name} ({away})") } else { name }
+    };
+    let mut options =
+        vec![(String::new(), t.get("chat-assign-none"), conversation.assignee.is_none())];
+    let (mine, others): (Vec<_>, Vec<_>) = handlers.iter().partition(|h| Some(h.id) == me);
+    for h in mine.into_iter().chain(others) {
+        options.push((h.id.0.to_string(), label(h), conversation.assignee == Some(h.id)));
+    }
+    let current = match conversation.assignee {
+        Some(id) => match handlers.iter().find(|h| h.id == id) {
+            Some(h) => Some(h.name.clone()),
+            None => viewer.state.store.staff(id).await?.map(|s| s.display_name.to_string()),
+        },
+        None => None,
+    };
+    Ok(AssignPanel {
+        action: format!("{base}/assign"),
+        options,
+        current,
+        notice: assigned.then(|| t.get("chat-assign-saved")),
     })
 }
 
@@ -436,7 +563,7 @@ async fn add_note(
         InvalidInput::ControlCharacter { .. } => t.get("chat-notes-error-control"),
         _ => viewer.message(&e),
     };
-    let draft = NoteDraft { text: form.body, error: Some(message), notice: None };
+    let draft = NoteDraft { text: form.body, error: Some(message), ..NoteDraft::default() };
     match staff_page(&viewer, id, None, String::new(), None, draft).await {
         Ok(mut page) => {
             page.l.has_errors = true;

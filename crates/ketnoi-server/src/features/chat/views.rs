@@ -43,18 +43,24 @@ pub struct ConversationView {
     /// Where the conversation stands with the bot: `active` (the bot answers), `waiting` (handed
     /// to officers), `paused` (an officer has taken it).
     pub bot: &'static str,
+    /// The staff member it is assigned to (officers only; absent when nobody).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assignee_id: Option<i64>,
 }
 
 impl ConversationView {
     /// The view for an audience.
     pub fn new(c: &Conversation, audience: Audience) -> Self {
-        let (unread, read_seq, peer_read_seq, label) = match audience {
-            Audience::Citizen => (c.citizen_unread, c.citizen_read_seq, c.account_read_seq, None),
+        let (unread, read_seq, peer_read_seq, label, assignee) = match audience {
+            Audience::Citizen => {
+                (c.citizen_unread, c.citizen_read_seq, c.account_read_seq, None, None)
+            }
             Audience::Staff => (
                 c.account_unread,
                 c.account_read_seq,
                 c.citizen_read_seq,
                 Some(c.citizen_label.clone()),
+                c.assignee.map(|s| s.0),
             ),
         };
         Self {
@@ -69,6 +75,7 @@ impl ConversationView {
             peer_read_seq,
             citizen_label: label,
             bot: c.bot.as_str(),
+            assignee_id: assignee,
         }
     }
 }
