@@ -149,8 +149,7 @@ pub(crate) async fn assign_page(
     PageForm(form): PageForm<AssignForm>,
 ) -> Response {
     if matches!(viewer.caller, Caller::Anonymous) {
-        let back = encode(&format!("/console/c/{id}"));
-        return Redirect::to(&format!("/staff/sign-in?next={back}")).into_response();
+        return viewer.to_sign_in_then(true, &format!("/console/c/{id}"));
     }
     if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
         return viewer.fail(e);
@@ -191,7 +190,7 @@ pub(crate) async fn duty_page(
     let back = format!("/console/a/{}/inbox", encode(&slug));
     let Caller::Staff { staff, .. } = &viewer.caller else {
         if matches!(viewer.caller, Caller::Anonymous) {
-            return Redirect::to(&format!("/staff/sign-in?next={}", encode(&back))).into_response();
+            return viewer.to_sign_in_then(true, &back);
         }
         return viewer.fail(ApiError::Forbidden);
     };

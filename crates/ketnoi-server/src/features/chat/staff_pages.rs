@@ -539,8 +539,7 @@ async fn add_note(
 ) -> Response {
     if matches!(viewer.caller, Caller::Anonymous) {
         // Back to the conversation after signing in: the form's own address takes no GET.
-        let back = encode(&format!("/console/c/{id}"));
-        return Redirect::to(&format!("/staff/sign-in?next={back}")).into_response();
+        return viewer.to_sign_in_then(true, &format!("/console/c/{id}"));
     }
     if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
         return viewer.fail(e);

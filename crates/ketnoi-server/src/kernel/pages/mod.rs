@@ -273,8 +273,14 @@ impl<S: HasKernel> Viewer<S> {
 
     /// Sends someone who must sign in to the right sign-in page, coming back here afterwards.
     pub(crate) fn to_sign_in(&self, staff: bool) -> Response {
+        self.to_sign_in_then(staff, &self.path_and_query)
+    }
+
+    /// The sign-in page, coming back to `next` afterwards: for a form whose own address takes
+    /// no GET, `next` is the page the form is on.
+    pub(crate) fn to_sign_in_then(&self, staff: bool, next: &str) -> Response {
         let page = if staff { "/staff/sign-in" } else { "/sign-in" };
-        Redirect::to(&format!("{page}?next={}", encode(&self.path_and_query))).into_response()
+        Redirect::to(&format!("{page}?next={}", encode(next))).into_response()
     }
 
     /// Renders a template, or the error page if rendering fails.
