@@ -286,10 +286,8 @@ impl Index {
         // Each text is split and analysed once (in parallel for large knowledge bases); its
         // raw syllables then teach the corrector, which only questions use.
         let analysed: Vec<(RawTexts, RawIntent)> = par_map(intents, |intent| {
-            let phrasings: Vec<Vec<Syllable>> = std::iter::once(&intent.question)
-                .chain(&intent.examples)
-                .map(|t| analyzer.raw(t))
-                .collect();
+            let phrasings: Vec<Vec<Syllable>> =
+                intent.phrasings().map(|t| analyzer.raw(t)).collect();
             let (topic, answer) = (analyzer.raw(&intent.topic), analyzer.raw(&intent.answer));
             let terms = (
                 phrasings.iter().map(|p| analyzer.terms_of(p, false)).collect(),
@@ -317,7 +315,7 @@ impl Index {
         let mut topic_terms = Vec::with_capacity(intents.len());
         let mut answer_terms = Vec::with_capacity(intents.len());
         for (i, (intent, (phrasings, topic, answer))) in intents.iter().zip(analysed).enumerate() {
-            let texts = std::iter::once(&intent.question).chain(&intent.examples);
+            let texts = intent.phrasings();
             for (text, terms) in texts.zip(phrasings) {
                 phrase_intent.push(i as u32);
                 phrase_terms.push(terms);

@@ -97,12 +97,10 @@ pub fn parse_kb(text: &str) -> Result<Vec<Intent>, LineError> {
 /// one question taught two answers, which [`parse_kb`] would refuse on the next import. An
 /// intent in `intents` with `intent`'s own id is the one being changed, and does not count.
 pub fn clash<'a>(intents: &'a [Intent], intent: &'a Intent) -> Option<(&'a str, &'a IntentId)> {
-    let keys: Vec<(String, &str)> = std::iter::once(&intent.question)
-        .chain(&intent.examples)
-        .map(|p| (ketnoi_text::search_key(p), p.as_str()))
-        .collect();
+    let keys: Vec<(String, &str)> =
+        intent.phrasings().map(|p| (ketnoi_text::search_key(p), p.as_str())).collect();
     for other in intents.iter().filter(|o| o.id != intent.id) {
-        for phrasing in std::iter::once(&other.question).chain(&other.examples) {
+        for phrasing in other.phrasings() {
             let key = ketnoi_text::search_key(phrasing);
             if let Some((_, mine)) = keys.iter().find(|(k, _)| *k == key) {
                 return Some((mine, &other.id));
@@ -132,8 +130,7 @@ pub fn degenerate(intents: &[Intent], lines: &[usize]) -> Vec<LineError> {
             problems
                 .push(LineError::new(line(i), format!("{}: the answer has no words", intent.id)));
         }
-        let phrasings: Vec<&String> =
-            std::iter::once(&intent.question).chain(&intent.examples).collect();
+        let phrasings: Vec<&String> = intent.phrasings().collect();
         counts.push(phrasings.len());
         for phrasing in phrasings {
             let key = ketnoi_text::search_key(phrasing);

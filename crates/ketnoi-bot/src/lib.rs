@@ -403,11 +403,7 @@ fn answer_sentences(index: &engine::Index, answer: &str) -> Vec<(String, Vec<Str
 
 /// The text of every phrasing, in the index's order: each intent's question, then examples.
 fn phrasing_texts(intents: &[Intent]) -> Vec<&str> {
-    intents
-        .iter()
-        .flat_map(|i| std::iter::once(&i.question).chain(&i.examples))
-        .map(String::as_str)
-        .collect()
+    intents.iter().flat_map(Intent::phrasings).map(String::as_str).collect()
 }
 
 /// How sure the bot is of its best guess: the best score, raised by its lead over the

@@ -69,20 +69,12 @@ impl Extras {
             .collect()
     }
 
-    /// The extra features of a text, normalised and weighed; `learn` gives the unknown ones
-    /// ids, else they are left out.
-    fn vector(&mut self, text: &str, learn: bool) -> Sparse {
+    /// The extra features of a training text, normalised and weighed, new ones given ids.
+    fn learn(&mut self, text: &str) -> Sparse {
         let mut counts: HashMap<u32, f32> = HashMap::default();
         for name in Self::names(text) {
-            let id = match self.ids.get(&name) {
-                Some(&id) => id,
-                None if learn => {
-                    let id = self.base + self.ids.len() as u32;
-                    self.ids.insert(name, id);
-                    id
-                }
-                None => continue,
-            };
+            let next = self.base + self.ids.len() as u32;
+            let id = *self.ids.entry(name).or_insert(next);
             *counts.entry(id).or_insert(0.0) += 1.0;
         }
         weighed(counts)
@@ -151,7 +143,7 @@ impl Training {
         for (p, terms) in index.phrase_terms.iter().enumerate() {
             let (class, phrasing) = (index.phrase_intent[p], Some(p as u32));
             let indexed = index.query(terms).vector;
-            let typed = extras.vector(texts.get(p).copied().unwrap_or_default(), true);
+            let typed = extras.learn(texts.get(p).copied().unwrap_or_default());
             rows.push(Row { x: joined(indexed.clone(), typed), class, weight: 1.0, phrasing });
             rows.push(Row { x: indexed, class, weight: 1.0, phrasing });
             for _ in 0..DROPPED_COPIES {
@@ -164,7 +156,7 @@ impl Training {
         }
         for (class, sentences) in answers.iter().enumerate() {
             for (text, terms) in sentences {
-                let x = joined(index.query(terms).vector, extras.vector(text, true));
+                let x = joined(index.query(terms).vector, extras.learn(text));
                 rows.push(Row { x, class: class as u32, weight: ANSWER_WEIGHT, phrasing: None });
             }
         }

@@ -81,6 +81,11 @@ impl Intent {
         })
     }
 
+    /// Every way the intent is asked: its question, then its examples.
+    pub fn phrasings(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.question).chain(&self.examples)
+    }
+
     /// The intent linked to the procedure guide with this code (`None` or blank: no link).
     pub fn linked(mut self, procedure: Option<&str>) -> Result<Self, InvalidInput> {
         self.procedure = procedure
