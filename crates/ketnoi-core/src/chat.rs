@@ -46,6 +46,21 @@ wire_enum!(
         File => "file",
         /// Text with buttons, links or quick replies, sent by the account (bot, lookups).
         Structured => "structured",
+        /// A notice from the platform itself, shown apart from the exchange: where the
+        /// conversation was transferred. Never sent through the API.
+        System => "system",
+    }
+);
+
+wire_enum!(
+    /// Where a conversation was handed over to, seen from the account that held it.
+    TransferKind, "kind" {
+        /// Another account of the same agency.
+        Transfer => "transfer",
+        /// An account of an agency above.
+        Escalate => "escalate",
+        /// An account of an agency below.
+        Return => "return",
     }
 );
 
@@ -231,6 +246,12 @@ impl Content {
         Ok(Self { kind: MessageKind::Structured, text, attachment: None, buttons })
     }
 
+    /// A notice from the platform (see [`MessageKind::System`]), checked like text.
+    pub fn system(raw: &str) -> Result<Self, InvalidInput> {
+        let text = message_text(raw, 1)?;
+        Ok(Self { kind: MessageKind::System, text, attachment: None, buttons: Vec::new() })
+    }
+
     /// Rebuilds stored content without checking it again.
     pub fn from_stored(
         kind: MessageKind,
@@ -361,8 +382,11 @@ pub struct Message {
 pub struct Conversation {
     /// Its id.
     pub id: ConversationId,
-    /// The account.
+    /// The account the citizen wrote to: the conversation is theirs with it for good.
     pub account: AccountId,
+    /// The account whose inbox holds it: its own account, or the one it was last transferred,
+    /// escalated or sent back to.
+    pub handler: AccountId,
     /// The citizen.
     pub citizen: CitizenId,
     /// How officers see the citizen: a masked phone number.

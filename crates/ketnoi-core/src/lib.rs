@@ -32,7 +32,7 @@ pub use area::{Area, AreaCode, AreaLevel};
 pub use bot::{BotState, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId, RuleMatch};
 pub use chat::{
     Attachment, AttachmentId, Author, Button, ClientMsgId, Content, Conversation, ConversationId,
-    ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Side,
+    ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Side, TransferKind,
 };
 pub use error::InvalidInput;
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};

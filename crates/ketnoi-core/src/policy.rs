@@ -39,6 +39,12 @@ wire_enum!(
         ReadConversations => "read-conversations",
         /// Reply to citizens on the agency's accounts.
         ReplyConversations => "reply-conversations",
+        /// Hand a conversation over to another account of the same agency.
+        TransferConversations => "transfer-conversations",
+        /// Send a conversation up to an account of an agency above (province, ministry).
+        EscalateConversations => "escalate-conversations",
+        /// Send a conversation down to an account of an agency below.
+        ReturnConversations => "return-conversations",
         /// Change an account's profile, office hours, contacts.
         EditAccount => "edit-account",
         /// Curate an account's bot: its knowledge base, keyword rules, welcome message, and the
@@ -93,6 +99,9 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, ViewConsole, Platform),
     (PlatformAdmin, ReadConversations, Platform),
     (PlatformAdmin, ReplyConversations, Platform),
+    (PlatformAdmin, TransferConversations, Platform),
+    (PlatformAdmin, EscalateConversations, Platform),
+    (PlatformAdmin, ReturnConversations, Platform),
     (PlatformAdmin, EditAccount, Platform),
     (PlatformAdmin, ManageBot, Platform),
     (PlatformAdmin, ManageLookups, Platform),
@@ -108,6 +117,9 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, ViewConsole, Subtree),
     (Administrator, ReadConversations, Subtree),
     (Administrator, ReplyConversations, Subtree),
+    (Administrator, TransferConversations, Subtree),
+    (Administrator, EscalateConversations, Subtree),
+    (Administrator, ReturnConversations, Subtree),
     (Administrator, EditAccount, Subtree),
     (Administrator, ManageBot, Subtree),
     (Administrator, ManageLookups, Subtree),
@@ -122,6 +134,9 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ViewConsole, Agency),
     (Officer, ReadConversations, Agency),
     (Officer, ReplyConversations, Agency),
+    (Officer, TransferConversations, Agency),
+    (Officer, EscalateConversations, Agency),
+    (Officer, ReturnConversations, Agency),
     (Officer, ManageBot, Agency),
     (Officer, ManageLookups, Agency),
     (Officer, HandleTips, Agency),
@@ -188,12 +203,12 @@ mod tests {
     /// The expected matrix, written out by hand and independently of [`TABLE`]: `S` reaches the
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
-        // view read reply edit bot lookups tips news emergency create child staff token verify
-        // platform
-        (PlatformAdmin, "P P P P P P - P P P P P P P P P"),
-        (Administrator, "S S S S S S A S S S S S S S - -"),
-        (Officer, "A A A - A A A A - A - - - - - -"),
-        (Viewer, "A A - - - - - - - - - - - - - -"),
+        // view read reply transfer escalate return edit bot lookups tips news emergency desk
+        // create child staff token verify platform
+        (PlatformAdmin, "P P P P P P P P P - P P P P P P P P P"),
+        (Administrator, "S S S S S S S S S A S S S S S S S - -"),
+        (Officer, "A A A A A A - A A A A - A - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

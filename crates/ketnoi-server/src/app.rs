@@ -152,6 +152,10 @@ impl Application {
             jobs: jobs.clone(),
             push: push.clone(),
         };
+        // Conversations waiting for a person go to the next officer on duty where accounts
+        // want it.
+        let assigner = ChatState { kernel: kernel.clone(), chat: chat.clone() };
+        tokio::spawn(crate::features::chat::assign::assign_in_turn(assigner));
         let news = News::new(kernel.clone(), hub);
         let handlers: Vec<Arc<dyn JobHandler>> = vec![
             Arc::new(FireJob(news.clone())),

@@ -259,7 +259,10 @@
       if (frame.type === "event") {
         inboxSeq = Math.max(inboxSeq, frame.seq);
       }
-      if (!conv || conv.account !== account) { return; }
+      // Officers follow the inbox that holds the conversation (it may have been handed over
+      // from another account); citizens, the account they wrote to.
+      var whose = role === "citizen" ? (conv && conv.account) : frame.account;
+      if (!conv || whose !== account) { return; }
       if (conversation === null && role === "citizen") { conversation = conv.id; }
       if (conv.id !== conversation) { return; }
       if (frame.message) { show(frame.message); }
@@ -382,14 +385,18 @@
     }
 
     function show(message) {
-      var mine = message.side === mySide;
+      // A notice from the platform (a handover) is nobody's own message.
+      var system = message.kind === "system";
+      var mine = !system && message.side === mySide;
       if (message.seq <= lastSeq && !pending[message.client_msg_id]) {
         if (list.querySelector('li[data-seq="' + message.seq + '"]')) { return; }
       }
       var li = pending[message.client_msg_id] || list.querySelector('li[data-seq="' + message.seq + '"]');
       if (mine && pending[message.client_msg_id]) { delete pending[message.client_msg_id]; }
       if (!li) { li = bubble(mine); }
-      var who = mine ? root.dataset.tYou : (role === "staff" ? (message.author_name || "") : "");
+      if (system) { li.classList.add("system"); }
+      var who = system ? root.dataset.tSystem :
+        (mine ? root.dataset.tYou : (role === "staff" ? (message.author_name || "") : ""));
       fill(li, message, who, mine ? root.dataset.tSent : null);
       lastSeq = Math.max(lastSeq, message.seq);
       li.scrollIntoView({ block: "end" });
@@ -511,6 +518,7 @@
     var searching = list.dataset.searching === "yes";
     // "me" or "none": a view of one officer's conversations or of the unassigned.
     var assigneeView = list.dataset.assignee || "";
+    var me = Number(list.dataset.me) || 0;
     connect(function () {
       var accounts = {};
       accounts[account] = inboxSeq;
@@ -522,14 +530,16 @@
       var href = "/console/c/" + conv.id;
       var link = list.querySelector('a[href="' + href + '"]');
       var row = link && link.closest("li");
-      var elsewhere = (handler === "person" && conv.bot === "active") ||
+      // Handed over to another account's inbox, or no longer in this view.
+      var gone = conv.handler != null && conv.handler !== account;
+      var elsewhere = gone || (handler === "person" && conv.bot === "active") ||
         (handler === "bot" && conv.bot !== "active") ||
-        (assigneeView === "none" && conv.assignee_id != null);
-      // Whom "me" is the page does not say: new rows wait for a reload there.
-      if (assigneeView === "me" && !row) { return; }
+        (assigneeView === "none" && conv.assignee_id != null) ||
+        (assigneeView === "me" && conv.assignee_id !== me);
       if (conv.status !== status || elsewhere) { if (row) { row.remove(); } return; }
+      var arrived = !row;
       if (!row) {
-        if (searching || frame.event !== "message") { return; }
+        if (searching || (frame.event !== "message" && frame.event !== "assigned")) { return; }
         row = document.createElement("li");
         row.setAttribute("data-conversation-row", "");
         var a = document.createElement("a");
@@ -557,7 +567,7 @@
       } else if (badge) {
         badge.remove();
       }
-      if (frame.event === "message") { list.prepend(row); }
+      if (frame.event === "message" || arrived) { list.prepend(row); }
     });
   }
 })();

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use ketnoi_core::{
     AccountId, Attachment, AttachmentId, Author, BotState, CitizenId, ClientMsgId, Content,
     Conversation, ConversationId, ConversationStatus, Message, MessageKind, Note, NoteBody, Side,
-    StaffId, Timestamp,
+    StaffId, Timestamp, TransferKind,
 };
 
 use crate::Result;
@@ -89,6 +89,74 @@ pub enum ChatWrite {
         /// When.
         at: Timestamp,
     },
+    /// Assigns the conversation to an officer, or to nobody, with an
+    /// [`InboxEventKind::Assigned`] event when that changes anything. Whether the officer may
+    /// handle it is the caller's business; an officer who does not exist is refused with
+    /// [`ChatRefusal::NoStaff`].
+    Assign {
+        /// The conversation.
+        conversation: ConversationId,
+        /// The officer, or nobody.
+        assignee: Option<StaffId>,
+        /// Leave a conversation someone already has alone (automatic assignment never takes
+        /// one from an officer).
+        only_if_unassigned: bool,
+        /// When.
+        at: Timestamp,
+    },
+    /// Hands the conversation over to another account's inbox: see [`Transfer`].
+    Transfer(Transfer),
+}
+
+/// A conversation handed over to another account. In one step: the receiving account's inbox
+/// holds it (open, waiting for a person, assigned to `assignee`), the citizen gets `notice` as a
+/// system message (an inbox message event on the receiving side), the sending side's inbox gets
+/// an [`InboxEventKind::TransferredOut`] event, and the handover is recorded. Who may send it
+/// where is the caller's business; the store refuses only a conversation already there
+/// ([`ChatRefusal::AlreadyThere`]) and an account or officer that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The receiving account.
+    pub to: AccountId,
+    /// Across, up or down the agency tree.
+    pub kind: TransferKind,
+    /// The officer who sent it, if an officer did.
+    pub by: Option<StaffId>,
+    /// The officer's word to the receiving side (staff only; may be empty).
+    pub reason: String,
+    /// Whether the sending side keeps reading the conversation.
+    pub keep_read: bool,
+    /// The system message telling the citizen where the conversation went.
+    pub notice: Content,
+    /// Whom it is assigned to on arrival (round-robin), or nobody.
+    pub assignee: Option<StaffId>,
+    /// When.
+    pub at: Timestamp,
+}
+
+/// A handover, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The account that held it.
+    pub from: AccountId,
+    /// The account it went to.
+    pub to: AccountId,
+    /// Across, up or down.
+    pub kind: TransferKind,
+    /// The officer who sent it, if an officer did and still exists.
+    pub by: Option<StaffId>,
+    /// The officer's word to the receiving side.
+    pub reason: String,
+    /// Whether the sending side kept reading it.
+    pub keep_read: bool,
+    /// The system message's number in the conversation.
+    pub message_seq: i64,
+    /// When.
+    pub at: Timestamp,
 }
 
 /// What happened in an account's inbox.
@@ -104,6 +172,10 @@ pub enum InboxEventKind {
     Closed,
     /// The conversation was reopened.
     Reopened,
+    /// It was assigned to an officer, or to nobody.
+    Assigned,
+    /// It left this inbox for another account's (its new handler).
+    TransferredOut,
 }
 
 impl InboxEventKind {
@@ -115,13 +187,23 @@ impl InboxEventKind {
             Self::AccountRead => "account-read",
             Self::Closed => "closed",
             Self::Reopened => "reopened",
+            Self::Assigned => "assigned",
+            Self::TransferredOut => "transferred",
         }
     }
 
     pub(crate) fn parse(s: &str) -> Option<Self> {
-        [Self::Message, Self::CitizenRead, Self::AccountRead, Self::Closed, Self::Reopened]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            Self::Message,
+            Self::CitizenRead,
+            Self::AccountRead,
+            Self::Closed,
+            Self::Reopened,
+            Self::Assigned,
+            Self::TransferredOut,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
 
     /// The read event for a side.
@@ -163,13 +245,24 @@ pub enum ChatApplied {
         /// The inbox event it made.
         event: Option<InboxEvent>,
     },
-    /// A read, status or bot change, with its event; `None` when it changed nothing (already
-    /// read that far, already closed) and for bot changes, which make no event.
+    /// A read, status, bot or assignment change, with its event; `None` when it changed
+    /// nothing (already read that far, already closed) and for bot changes, which make no event.
     Changed {
         /// The conversation after the write.
         conversation: Conversation,
         /// The inbox event it made.
         event: Option<InboxEvent>,
+    },
+    /// A conversation was handed over.
+    Transferred {
+        /// The system message the citizen sees.
+        message: Message,
+        /// The conversation after the write (its `handler` the receiving account).
+        conversation: Conversation,
+        /// The message's event, in the receiving account's inbox.
+        event: InboxEvent,
+        /// The event in the sending account's inbox.
+        left: InboxEvent,
     },
 }
 
@@ -187,6 +280,15 @@ pub enum ChatRefusal {
     /// another kind.
     #[error("attachment not usable here")]
     BadAttachment,
+    /// The officer to assign does not exist.
+    #[error("no such staff member")]
+    NoStaff,
+    /// The account to hand the conversation to does not exist.
+    #[error("no such account")]
+    NoAccount,
+    /// The conversation is already in that account's inbox.
+    #[error("the conversation is already there")]
+    AlreadyThere,
 }
 
 /// One write's result.
@@ -219,7 +321,7 @@ pub enum MessageRange {
 /// An officer's view of an account's inbox.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboxQuery {
-    /// The account.
+    /// The account whose inbox it is (the conversations' handler).
     pub account: AccountId,
     /// Open or closed conversations.
     pub status: ConversationStatus,
@@ -368,15 +470,20 @@ pub trait ChatStore {
     ) -> Result<Note>;
     /// A conversation's newest `limit` internal notes, oldest first, with their authors' names.
     async fn notes(&self, conversation: ConversationId, limit: i64) -> Result<Vec<Note>>;
-    /// Assigns a conversation to an officer, or to nobody; `Ok(None)` when there is no such
-    /// conversation. Whether the officer may handle it is the caller's business;
-    /// [`crate::StoreError::MissingReference`] when the officer does not exist. Assignment
-    /// makes no inbox event and changes nothing the citizen sees.
-    async fn set_assignee(
+    /// A conversation's handovers, oldest first.
+    async fn transfers(&self, conversation: ConversationId) -> Result<Vec<TransferRecord>>;
+    /// Whether conversations needing a person are assigned automatically on an account.
+    async fn auto_assign(&self, account: AccountId) -> Result<bool>;
+    /// Turns automatic assignment on or off for an account.
+    async fn set_auto_assign(&self, account: AccountId, on: bool) -> Result<()>;
+    /// The next officer in turn on an account: the first of `candidates` (ascending ids) after
+    /// the one chosen last time, wrapping round; remembered for next time. `None` when there are
+    /// no candidates.
+    async fn next_in_turn(
         &self,
-        conversation: ConversationId,
-        assignee: Option<StaffId>,
-    ) -> Result<Option<Conversation>>;
+        account: AccountId,
+        candidates: &[StaffId],
+    ) -> Result<Option<StaffId>>;
     /// How many open conversations each inbox view of an account lists, `staff` being the
     /// officer whose "assigned to me" is counted.
     async fn inbox_counts(&self, account: AccountId, staff: StaffId) -> Result<InboxCounts>;

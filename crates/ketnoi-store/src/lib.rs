@@ -51,7 +51,7 @@ pub use bot::{
 pub use chat::{
     AssigneeFilter, ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxCounts,
     InboxEvent, InboxEventKind, InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient,
-    StoredAttachment,
+    StoredAttachment, Transfer, TransferRecord,
 };
 pub use desk::{
     DeskRefusal, DeskStore, Form, LegalDoc, MenuOwner, MenuVersion, NewForm, Procedure,

@@ -19,8 +19,8 @@ use ketnoi_core::{
 use crate::{ChatApplied, ChatRefusal, InboxEvent, InboxEventKind};
 
 /// The columns read for a [`Conversation`].
-pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, citizen_id, citizen_label, status, \
-     bot_state, last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
+pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, handler_id, citizen_id, \
+     citizen_label, status, bot_state, last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
      account_unread, assignee_id, created_at";
 /// The columns read for a [`Message`].
 pub(crate) const MESSAGE_COLUMNS: &str = "conversation_id, seq, author_kind, author_id, \
@@ -212,7 +212,7 @@ impl Batch {
             created_at: at,
         };
         let event =
-            self.next_event(conversation.account, conv_id, InboxEventKind::Message, seq, at);
+            self.next_event(conversation.handler, conv_id, InboxEventKind::Message, seq, at);
         self.keys.insert(Self::key(conv_id, author, client_msg_id), self.messages.len());
         self.messages.push((message.clone(), ketnoi_text::search_key(content.body())));
         Some(ChatApplied::Sent { message, conversation, event: Some(event) })

@@ -41,6 +41,25 @@ macro_rules! impl_chat {
                             )
                             .await?
                         }
+                        $crate::ChatWrite::Assign {
+                            conversation,
+                            assignee,
+                            only_if_unassigned,
+                            at,
+                        } => {
+                            Self::apply_assign(
+                                &mut tx,
+                                &mut batch,
+                                *conversation,
+                                *assignee,
+                                *only_if_unassigned,
+                                *at,
+                            )
+                            .await?
+                        }
+                        $crate::ChatWrite::Transfer(t) => {
+                            Self::apply_transfer(&mut tx, &mut batch, t).await?
+                        }
                         other => Self::apply_change(&mut tx, &mut batch, other).await?,
                     };
                     outcomes.push(outcome);
@@ -100,7 +119,7 @@ macro_rules! impl_chat {
             ) -> $crate::Result<Vec<ketnoi_core::Conversation>> {
                 let terms = query.text.as_deref().map(ketnoi_text::search_terms).unwrap_or_default();
                 let mut sql = format!(
-                    "SELECT {} FROM conversations c WHERE c.account_id = $1 AND c.status = $2 \
+                    "SELECT {} FROM conversations c WHERE c.handler_id = $1 AND c.status = $2 \
                      AND c.last_seq > 0",
                     $crate::sql::qualified($crate::sql::chat::CONVERSATION_COLUMNS, "c")
                 );
@@ -337,24 +356,76 @@ macro_rules! impl_chat {
                 Ok(notes)
             }
 
-            async fn set_assignee(
+            async fn transfers(
                 &self,
                 conversation: ketnoi_core::ConversationId,
-                assignee: Option<ketnoi_core::StaffId>,
-            ) -> $crate::Result<Option<ketnoi_core::Conversation>> {
-                // Only this column: the group-commit writer never writes it back, so an
-                // assignment cannot be lost to a batch in flight, nor undo one.
+            ) -> $crate::Result<Vec<$crate::TransferRecord>> {
+                let found = sqlx::query(
+                    "SELECT conversation_id, from_account_id, to_account_id, kind, staff_id, \
+                     reason, keep_read, message_seq, created_at FROM conversation_transfers \
+                     WHERE conversation_id = $1 ORDER BY id",
+                )
+                .bind(conversation.0)
+                .fetch_all(&self.pool)
+                .await?;
+                found.iter().map(rows::transfer).collect()
+            }
+
+            async fn auto_assign(&self, account: ketnoi_core::AccountId) -> $crate::Result<bool> {
+                let on: Option<bool> =
+                    sqlx::query_scalar("SELECT auto_assign FROM accounts WHERE id = $1")
+                        .bind(account.0)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(on.unwrap_or(false))
+            }
+
+            async fn set_auto_assign(
+                &self,
+                account: ketnoi_core::AccountId,
+                on: bool,
+            ) -> $crate::Result<()> {
+                let done = sqlx::query("UPDATE accounts SET auto_assign = $2 WHERE id = $1")
+                    .bind(account.0)
+                    .bind(on)
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::NotFound("account"));
+                }
+                Ok(())
+            }
+
+            async fn next_in_turn(
+                &self,
+                account: ketnoi_core::AccountId,
+                candidates: &[ketnoi_core::StaffId],
+            ) -> $crate::Result<Option<ketnoi_core::StaffId>> {
+                let Some(first) = candidates.first() else {
+                    return Ok(None);
+                };
+                let mut tx =
+                    self.pool.begin_with(<$store as $crate::sql::Dialect>::BEGIN_WRITE).await?;
                 let sql = format!(
-                    "UPDATE conversations SET assignee_id = $1 WHERE id = $2 RETURNING {}",
-                    $crate::sql::chat::CONVERSATION_COLUMNS
+                    "SELECT last_staff_id FROM assign_cursors WHERE account_id = $1{}",
+                    <$store as $crate::sql::Dialect>::ROW_LOCK
                 );
-                let row = sqlx::query(&sql)
-                    .bind(assignee.map(|s| s.0))
-                    .bind(conversation.0)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err($crate::error::classify("staff member"))?;
-                row.as_ref().map(rows::conversation).transpose()
+                let last: Option<i64> =
+                    sqlx::query_scalar(&sql).bind(account.0).fetch_optional(&mut *tx).await?;
+                let next = last
+                    .and_then(|last| candidates.iter().find(|s| s.0 > last))
+                    .unwrap_or(first);
+                sqlx::query(
+                    "INSERT INTO assign_cursors (account_id, last_staff_id) VALUES ($1, $2) \
+                     ON CONFLICT (account_id) DO UPDATE SET last_staff_id = excluded.last_staff_id",
+                )
+                .bind(account.0)
+                .bind(next.0)
+                .execute(&mut *tx)
+                .await
+                .map_err($crate::error::classify("account"))?;
+                tx.commit().await?;
+                Ok(Some(*next))
             }
 
             async fn inbox_counts(
@@ -375,7 +446,7 @@ macro_rules! impl_chat {
                      COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
                      COALESCE(SUM(CASE WHEN assignee_id IS NULL AND bot_state <> 'active' \
                      THEN 1 ELSE 0 END), 0) \
-                     FROM conversations WHERE account_id = $1 AND status = 'open' AND last_seq > 0",
+                     FROM conversations WHERE handler_id = $1 AND status = 'open' AND last_seq > 0",
                 )
                 .bind(account.0)
                 .bind(staff.0)

@@ -63,9 +63,9 @@ macro_rules! impl_chat_write {
                     Some(row) => (row, false),
                     None => {
                         let sql = format!(
-                            "INSERT INTO conversations (account_id, citizen_id, citizen_label, \
-                             last_message_at, created_at) VALUES ($1, $2, $3, $4, $4) \
-                             RETURNING {cols}"
+                            "INSERT INTO conversations (account_id, handler_id, citizen_id, \
+                             citizen_label, last_message_at, created_at) \
+                             VALUES ($1, $1, $2, $3, $4, $4) RETURNING {cols}"
                         );
                         let row = sqlx::query(&sql)
                             .bind(account.0)
@@ -261,7 +261,11 @@ macro_rules! impl_chat_write {
                         ChatWrite::Send { to: Recipient::Conversation(id), .. }
                         | ChatWrite::Read { conversation: id, .. }
                         | ChatWrite::SetStatus { conversation: id, .. }
-                        | ChatWrite::SetBot { conversation: id, .. } => ids.push(*id),
+                        | ChatWrite::SetBot { conversation: id, .. }
+                        | ChatWrite::Assign { conversation: id, .. }
+                        | ChatWrite::Transfer($crate::Transfer { conversation: id, .. }) => {
+                            ids.push(*id)
+                        }
                         ChatWrite::Send {
                             to: Recipient::Account { account, .. },
                             author: ketnoi_core::Author::Citizen(citizen),
@@ -468,7 +472,7 @@ macro_rules! impl_chat_write {
                         return Ok(Err(ChatRefusal::BadAttachment));
                     }
                 }
-                Self::load_head(tx, batch, conv.account).await?;
+                Self::load_head(tx, batch, conv.handler).await?;
                 batch
                     .append(conv_id, author, author_name, client_msg_id, content, at, bot)
                     .map(Ok)
@@ -488,7 +492,7 @@ macro_rules! impl_chat_write {
                     ChatWrite::Read { conversation, at, .. }
                     | ChatWrite::SetStatus { conversation, at, .. }
                     | ChatWrite::SetBot { conversation, at, .. } => (*conversation, *at),
-                    ChatWrite::Send { .. } => return Err($crate::StoreError::NotFound("write")),
+                    _ => return Err($crate::StoreError::NotFound("write")),
                 };
                 let Some(mut conv) = Self::load_conversation(tx, batch, id).await? else {
                     return Ok(Err(ChatRefusal::NoConversation));
@@ -556,14 +560,145 @@ macro_rules! impl_chat_write {
                         };
                         (kind, conv.last_seq)
                     }
-                    ChatWrite::Send { .. } | ChatWrite::SetBot { .. } => {
-                        return Err($crate::StoreError::NotFound("write"));
-                    }
+                    _ => return Err($crate::StoreError::NotFound("write")),
                 };
-                Self::load_head(tx, batch, conv.account).await?;
+                Self::load_head(tx, batch, conv.handler).await?;
                 batch.convs.insert(id, (conv.clone(), true));
-                let event = batch.next_event(conv.account, id, kind, message_seq, at);
+                let event = batch.next_event(conv.handler, id, kind, message_seq, at);
                 Ok(Ok(ChatApplied::Changed { conversation: conv, event: Some(event) }))
+            }
+
+            /// Whether a row with this id exists in `table` (a fixed name, never input).
+            async fn row_exists(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                table: &'static str,
+                id: i64,
+            ) -> $crate::Result<bool> {
+                let sql = format!("SELECT COUNT(*) FROM {table} WHERE id = $1");
+                let found: i64 = sqlx::query_scalar(&sql).bind(id).fetch_one(&mut **tx).await?;
+                Ok(found > 0)
+            }
+
+            /// Sets the handler and assignee of a loaded conversation, in the database at once
+            /// (the batch's write-back never touches these two columns) and in the batch.
+            async fn place(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                conv: &ketnoi_core::Conversation,
+            ) -> $crate::Result<()> {
+                sqlx::query(
+                    "UPDATE conversations SET handler_id = $2, assignee_id = $3 WHERE id = $1",
+                )
+                .bind(conv.id.0)
+                .bind(conv.handler.0)
+                .bind(conv.assignee.map(|s| s.0))
+                .execute(&mut **tx)
+                .await?;
+                Ok(())
+            }
+
+            /// An assignment, inside the batch.
+            async fn apply_assign(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                id: ketnoi_core::ConversationId,
+                assignee: Option<ketnoi_core::StaffId>,
+                only_if_unassigned: bool,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<$crate::ChatOutcome> {
+                use $crate::{ChatApplied, ChatRefusal, InboxEventKind};
+                let Some(mut conv) = Self::load_conversation(tx, batch, id).await? else {
+                    return Ok(Err(ChatRefusal::NoConversation));
+                };
+                if conv.assignee == assignee || (only_if_unassigned && conv.assignee.is_some()) {
+                    return Ok(Ok(ChatApplied::Changed { conversation: conv, event: None }));
+                }
+                if let Some(staff) = assignee
+                    && !Self::row_exists(tx, "staff", staff.0).await?
+                {
+                    return Ok(Err(ChatRefusal::NoStaff));
+                }
+                conv.assignee = assignee;
+                Self::place(tx, &conv).await?;
+                Self::load_head(tx, batch, conv.handler).await?;
+                let dirty = batch.convs.get(&id).is_some_and(|(_, d)| *d);
+                batch.convs.insert(id, (conv.clone(), dirty));
+                let event =
+                    batch.next_event(conv.handler, id, InboxEventKind::Assigned, conv.last_seq, at);
+                Ok(Ok(ChatApplied::Changed { conversation: conv, event: Some(event) }))
+            }
+
+            /// A handover, inside the batch: see [`crate::Transfer`].
+            async fn apply_transfer(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                batch: &mut $crate::sql::chat::Batch,
+                t: &$crate::Transfer,
+            ) -> $crate::Result<$crate::ChatOutcome> {
+                use $crate::{ChatApplied, ChatRefusal, InboxEventKind};
+                let Some(mut conv) = Self::load_conversation(tx, batch, t.conversation).await?
+                else {
+                    return Ok(Err(ChatRefusal::NoConversation));
+                };
+                if conv.handler == t.to {
+                    return Ok(Err(ChatRefusal::AlreadyThere));
+                }
+                if !Self::row_exists(tx, "accounts", t.to.0).await? {
+                    return Ok(Err(ChatRefusal::NoAccount));
+                }
+                if let Some(staff) = t.assignee
+                    && !Self::row_exists(tx, "staff", staff.0).await?
+                {
+                    return Ok(Err(ChatRefusal::NoStaff));
+                }
+                let from = conv.handler;
+                Self::load_head(tx, batch, from).await?;
+                Self::load_head(tx, batch, t.to).await?;
+                conv.handler = t.to;
+                conv.assignee = t.assignee;
+                conv.status = ketnoi_core::ConversationStatus::Open;
+                Self::place(tx, &conv).await?;
+                batch.convs.insert(conv.id, (conv.clone(), true));
+                let left = batch.next_event(
+                    from,
+                    conv.id,
+                    InboxEventKind::TransferredOut,
+                    conv.last_seq,
+                    t.at,
+                );
+                let client_msg_id = ketnoi_core::ClientMsgId::parse(&format!(
+                    "handover-{}",
+                    conv.last_seq + 1
+                ))?;
+                let Some(ChatApplied::Sent { message, conversation, event: Some(event) }) = batch
+                    .append(
+                        conv.id,
+                        ketnoi_core::Author::Bot,
+                        "",
+                        &client_msg_id,
+                        &t.notice,
+                        t.at,
+                        Some(ketnoi_core::BotState::Waiting),
+                    )
+                else {
+                    return Err($crate::StoreError::NotFound("conversation"));
+                };
+                sqlx::query(
+                    "INSERT INTO conversation_transfers (conversation_id, from_account_id, \
+                     to_account_id, kind, staff_id, reason, keep_read, message_seq, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(conv.id.0)
+                .bind(from.0)
+                .bind(t.to.0)
+                .bind(t.kind.as_str())
+                .bind(t.by.map(|s| s.0))
+                .bind(t.reason.as_str())
+                .bind(t.keep_read)
+                .bind(message.seq)
+                .bind(t.at.millis())
+                .execute(&mut **tx)
+                .await
+                .map_err($crate::error::classify("staff member"))?;
+                Ok(Ok(ChatApplied::Transferred { message, conversation, event, left }))
             }
 
             async fn event_items(

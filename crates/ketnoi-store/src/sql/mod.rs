@@ -136,6 +136,7 @@ macro_rules! impl_store {
                 Ok(Conversation {
                     id: ConversationId(r.try_get("id")?),
                     account: AccountId(r.try_get("account_id")?),
+                    handler: AccountId(r.try_get("handler_id")?),
                     citizen: CitizenId(r.try_get("citizen_id")?),
                     citizen_label: r.try_get("citizen_label")?,
                     status: r.try_get::<&str, _>("status")?.parse()?,
@@ -149,6 +150,20 @@ macro_rules! impl_store {
                     account_unread: r.try_get("account_unread")?,
                     assignee: r.try_get::<Option<i64>, _>("assignee_id")?.map(StaffId),
                     created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
+            pub(crate) fn transfer(r: &$row) -> Result<$crate::TransferRecord, StoreError> {
+                Ok($crate::TransferRecord {
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    from: AccountId(r.try_get("from_account_id")?),
+                    to: AccountId(r.try_get("to_account_id")?),
+                    kind: r.try_get::<&str, _>("kind")?.parse()?,
+                    by: r.try_get::<Option<i64>, _>("staff_id")?.map(StaffId),
+                    reason: r.try_get("reason")?,
+                    keep_read: r.try_get("keep_read")?,
+                    message_seq: r.try_get("message_seq")?,
+                    at: Timestamp(r.try_get("created_at")?),
                 })
             }
 

@@ -1,5 +1,5 @@
 //! Conversations: numbering, idempotent sends, reads, status, inbox events, attachments,
-//! officers' notes.
+//! officers' notes, assignment and handovers between accounts.
 
 use ketnoi_core::{
     Account, Author, Citizen, ClientMsgId, Content, ConversationId, ConversationStatus,
@@ -561,6 +561,28 @@ fn inbox_of(f: &Fixture, assignee: Option<AssigneeFilter>) -> InboxQuery {
     }
 }
 
+/// Assigns through the writer, as the server does.
+async fn assign(
+    s: &dyn Store,
+    conversation: ConversationId,
+    assignee: Option<StaffId>,
+) -> ChatOutcome {
+    let write = ChatWrite::Assign {
+        conversation,
+        assignee,
+        only_if_unassigned: false,
+        at: Timestamp::now(),
+    };
+    apply(s, &[write]).await.remove(0)
+}
+
+fn changed(outcome: &ChatOutcome) -> (&ketnoi_core::Conversation, Option<InboxEvent>) {
+    match outcome {
+        Ok(ChatApplied::Changed { conversation, event }) => (conversation, *event),
+        other => panic!("expected a change, got {other:?}"),
+    }
+}
+
 async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages(s: &dyn Store) {
     let f = fixture(s).await;
     let lan = staff_member(s, "canbo.lan", "Nguyễn Thị Lan").await;
@@ -594,8 +616,22 @@ async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages
         InboxCounts { open: 2, mine: 0, unassigned: 2, ..InboxCounts::default() }
     );
 
-    let assigned = s.set_assignee(first.id, Some(lan.id)).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(assigned.as_ref().and_then(|c| c.assignee), Some(lan.id));
+    let assigned = assign(s, first.id, Some(lan.id)).await;
+    let (conv, event) = changed(&assigned);
+    assert_eq!(conv.assignee, Some(lan.id));
+    let event = event.unwrap_or_else(|| panic!("assigning makes an inbox event"));
+    assert_eq!((event.kind, event.account), (InboxEventKind::Assigned, f.account.id));
+    // The same assignment again changes nothing and makes no event.
+    assert_eq!(changed(&assign(s, first.id, Some(lan.id)).await).1, None);
+    // Automatic assignment leaves a conversation someone has alone.
+    let auto = ChatWrite::Assign {
+        conversation: first.id,
+        assignee: Some(minh.id),
+        only_if_unassigned: true,
+        at: Timestamp::now(),
+    };
+    let kept = apply(s, &[auto]).await;
+    assert_eq!((changed(&kept[0]).0.assignee, changed(&kept[0]).1), (Some(lan.id), None));
     assert_eq!(listed(Some(AssigneeFilter::Staff(lan.id))).await, vec![first.id]);
     assert_eq!(listed(Some(AssigneeFilter::Staff(minh.id))).await, Vec::<ConversationId>::new());
     assert_eq!(listed(Some(AssigneeFilter::Nobody)).await, vec![second.id]);
@@ -606,7 +642,7 @@ async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages
     );
     assert_eq!(counts(minh.id).await.mine, 0);
 
-    // The group-commit writer never touches the assignee: new messages keep it.
+    // New messages keep the assignee.
     writes =
         vec![citizen_send(&f, &f.account, "a-2", "Còn nữa"), staff_send(first.id, "r-1", "Vâng")];
     let after = apply(s, &writes).await;
@@ -629,11 +665,11 @@ async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages
     assert_eq!((c.need_person, c.unassigned_need_person), (1, 1));
 
     // Reassigning, then unassigning; closed conversations are not counted.
-    s.set_assignee(first.id, Some(minh.id)).await.unwrap_or_else(|e| panic!("{e}"));
+    changed(&assign(s, first.id, Some(minh.id)).await);
     assert_eq!(counts(minh.id).await.mine, 1);
     assert_eq!(counts(lan.id).await.mine, 0);
-    let cleared = s.set_assignee(first.id, None).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(cleared.map(|c| c.assignee), Some(None));
+    let cleared = assign(s, first.id, None).await;
+    assert_eq!(changed(&cleared).0.assignee, None);
     assert_eq!(counts(minh.id).await.unassigned, 2);
     apply(
         s,
@@ -649,12 +685,158 @@ async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages
         InboxCounts { open: 1, unassigned: 1, ..InboxCounts::default() }
     );
 
-    // A missing conversation is `None`; a missing officer is refused and changes nothing.
-    let missing = s.set_assignee(ConversationId(second.id.0 + 999), Some(lan.id)).await;
-    assert!(matches!(missing, Ok(None)), "{missing:?}");
-    let nobody = s.set_assignee(first.id, Some(StaffId(minh.id.0 + 999))).await;
-    assert!(matches!(nobody, Err(StoreError::MissingReference(_))), "{nobody:?}");
+    // A missing conversation or officer is refused and changes nothing.
+    let missing = assign(s, ConversationId(second.id.0 + 999), Some(lan.id)).await;
+    assert_eq!(missing, Err(ChatRefusal::NoConversation));
+    let nobody = assign(s, first.id, Some(StaffId(minh.id.0 + 999))).await;
+    assert_eq!(nobody, Err(ChatRefusal::NoStaff));
     assert_eq!(s.conversation(first.id).await.ok().flatten().map(|c| c.assignee), Some(None));
+}
+
+fn handover(conversation: ConversationId, to: &Account, notice: &str) -> Transfer {
+    Transfer {
+        conversation,
+        to: to.id,
+        kind: ketnoi_core::TransferKind::Escalate,
+        by: None,
+        reason: "Thuộc thẩm quyền cấp tỉnh".into(),
+        keep_read: true,
+        notice: Content::system(notice).unwrap_or_else(|e| panic!("{e}")),
+        assignee: None,
+        at: Timestamp::now(),
+    }
+}
+
+async fn a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded(s: &dyn Store) {
+    let f = fixture(s).await;
+    let lan = staff_member(s, "canbo.lan", "Nguyễn Thị Lan").await;
+    // The citizen writes to the district; an officer there has it.
+    let (district, province) = (&f.other_account, &f.account);
+    let out = apply(s, &[citizen_send(&f, district, "q-1", "Tôi muốn khiếu nại")]).await;
+    let conv = sent(&out[0]).1.clone();
+    assert_eq!(conv.handler, district.id);
+    changed(&assign(s, conv.id, Some(lan.id)).await);
+    let (district_head, _) = s.inbox_bounds(district.id).await.unwrap_or_else(|e| panic!("{e}"));
+
+    let mut t = handover(conv.id, province, "Cuộc trò chuyện đã được chuyển lên Công an tỉnh.");
+    t.assignee = Some(lan.id);
+    let done = apply(s, &[ChatWrite::Transfer(t.clone())]).await;
+    let Ok(ChatApplied::Transferred { message, conversation, event, left }) = &done[0] else {
+        panic!("expected a handover, got {:?}", done[0]);
+    };
+    // The citizen's conversation is still with the district; the province's inbox holds it,
+    // open, waiting for a person, assigned as asked.
+    assert_eq!((conversation.account, conversation.handler), (district.id, province.id));
+    assert_eq!(conversation.bot, ketnoi_core::BotState::Waiting);
+    assert_eq!(conversation.assignee, Some(lan.id));
+    assert_eq!((message.seq, message.author), (2, Author::Bot));
+    assert_eq!(message.content.kind(), MessageKind::System);
+    assert_eq!(
+        (event.account, event.kind, event.message_seq),
+        (province.id, InboxEventKind::Message, 2)
+    );
+    assert_eq!((left.account, left.kind), (district.id, InboxEventKind::TransferredOut));
+    let stored = s.conversation(conv.id).await.ok().flatten();
+    assert_eq!(stored.as_ref().map(|c| (c.handler, c.assignee)), Some((province.id, Some(lan.id))));
+
+    // The inboxes follow the handler.
+    let open = |account: &Account| InboxQuery {
+        account: account.id,
+        status: ConversationStatus::Open,
+        text: None,
+        bot: None,
+        assignee: None,
+        before: None,
+        limit: 10,
+    };
+    let listed = |q: InboxQuery| async move {
+        let found = s.inbox(&q).await.unwrap_or_else(|e| panic!("{e}"));
+        found.into_iter().map(|c| c.id).collect::<Vec<_>>()
+    };
+    assert_eq!(listed(open(province)).await, vec![conv.id]);
+    assert_eq!(listed(open(district)).await, Vec::<ConversationId>::new());
+    assert_eq!(s.inbox_counts(province.id, lan.id).await.ok().map(|c| c.mine), Some(1));
+    assert_eq!(s.inbox_counts(district.id, lan.id).await.ok().map(|c| c.open), Some(0));
+    // The citizen still finds it with the district, and its history carries the notice.
+    let theirs = s.conversation_between(district.id, f.citizen.id).await.ok().flatten();
+    assert_eq!(theirs.map(|c| c.id), Some(conv.id));
+    let history = s
+        .messages(conv.id, MessageRange::Latest { limit: 10 })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(history.iter().map(|m| m.seq).collect::<Vec<_>>(), vec![1, 2]);
+    // Replies, reads and events now go to the province's inbox.
+    let more = apply(s, &[citizen_send(&f, district, "q-2", "Xin cảm ơn")]).await;
+    assert_eq!(sent(&more[0]).2.map(|e| e.account), Some(province.id));
+    let (district_after, _) = s.inbox_bounds(district.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(district_after, district_head + 1, "only the handover's event on the district");
+    let events = s.inbox_events_after(district.id, district_head, 10).await.unwrap_or_default();
+    assert_eq!(
+        events.iter().map(|e| e.event.kind).collect::<Vec<_>>(),
+        vec![InboxEventKind::TransferredOut]
+    );
+
+    // Recorded, with the officer's reason and the notice's number.
+    let record = s.transfers(conv.id).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(record.len(), 1);
+    assert_eq!(
+        (record[0].from, record[0].to, record[0].message_seq),
+        (district.id, province.id, 2)
+    );
+    assert_eq!(
+        (record[0].reason.as_str(), record[0].keep_read),
+        ("Thuộc thẩm quyền cấp tỉnh", true)
+    );
+    assert_eq!(record[0].kind, ketnoi_core::TransferKind::Escalate);
+
+    // Sending it where it already is, to a missing account or officer: refused, nothing changed.
+    let again = apply(s, &[ChatWrite::Transfer(t.clone())]).await;
+    assert_eq!(again[0], Err(ChatRefusal::AlreadyThere));
+    let mut lost = handover(conv.id, district, "x");
+    lost.to = ketnoi_core::AccountId(district.id.0 + 999);
+    assert_eq!(apply(s, &[ChatWrite::Transfer(lost)]).await[0], Err(ChatRefusal::NoAccount));
+    let mut ghost = handover(conv.id, district, "x");
+    ghost.assignee = Some(StaffId(lan.id.0 + 999));
+    assert_eq!(apply(s, &[ChatWrite::Transfer(ghost)]).await[0], Err(ChatRefusal::NoStaff));
+    assert_eq!(s.transfers(conv.id).await.map(|r| r.len()).ok(), Some(1));
+    let now = s.conversation(conv.id).await.ok().flatten();
+    assert_eq!(now.map(|c| (c.handler, c.last_seq)), Some((province.id, 3)));
+
+    // Back down, in the same batch as a citizen's message: numbered in order.
+    let mut back = handover(conv.id, district, "Cuộc trò chuyện đã được chuyển về Công an huyện.");
+    back.kind = ketnoi_core::TransferKind::Return;
+    back.keep_read = false;
+    let both =
+        apply(s, &[ChatWrite::Transfer(back), citizen_send(&f, district, "q-3", "Vâng")]).await;
+    assert!(matches!(both[0], Ok(ChatApplied::Transferred { .. })), "{:?}", both[0]);
+    assert_eq!(sent(&both[1]).0.seq, 5);
+    assert_eq!(sent(&both[1]).2.map(|e| e.account), Some(district.id));
+    assert_eq!(s.transfers(conv.id).await.map(|r| r.len()).ok(), Some(2));
+}
+
+async fn round_robin_takes_each_candidate_in_turn_and_wraps(s: &dyn Store) {
+    let f = fixture(s).await;
+    let a = f.account.id;
+    assert!(!s.auto_assign(a).await.unwrap_or(true));
+    s.set_auto_assign(a, true).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(s.auto_assign(a).await.unwrap_or(false));
+    let missing = s.set_auto_assign(ketnoi_core::AccountId(a.0 + 999), true).await;
+    assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
+    let turn = |candidates: Vec<i64>| async move {
+        let c: Vec<StaffId> = candidates.into_iter().map(StaffId).collect();
+        s.next_in_turn(a, &c).await.unwrap_or_else(|e| panic!("{e}")).map(|s| s.0)
+    };
+    assert_eq!(turn(vec![]).await, None);
+    assert_eq!(turn(vec![3, 5, 9]).await, Some(3));
+    assert_eq!(turn(vec![3, 5, 9]).await, Some(5));
+    // Whoever went away drops out; the turn goes on from where it was.
+    assert_eq!(turn(vec![3, 9]).await, Some(9));
+    assert_eq!(turn(vec![3, 5, 9]).await, Some(3));
+    // Each account keeps its own turn.
+    let other = f.other_account.id;
+    let first = s.next_in_turn(other, &[StaffId(5), StaffId(9)]).await.ok().flatten();
+    assert_eq!(first, Some(StaffId(5)));
+    assert_eq!(turn(vec![3, 5, 9]).await, Some(5));
 }
 
 async fn staff_of_agencies_lists_role_holders_and_platform_admins_with_their_duty(s: &dyn Store) {
@@ -718,5 +900,7 @@ conformance!(
     attachments_are_used_only_by_their_uploader_in_their_conversation,
     notes_stay_apart_from_messages_and_list_oldest_first_with_their_authors,
     assignment_filters_the_inbox_counts_each_view_and_survives_new_messages,
+    a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded,
+    round_robin_takes_each_candidate_in_turn_and_wraps,
     staff_of_agencies_lists_role_holders_and_platform_admins_with_their_duty,
 );

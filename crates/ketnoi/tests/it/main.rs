@@ -31,3 +31,4 @@ mod pages_lookup;
 mod postgres;
 mod push;
 mod tips;
+mod transfer;

@@ -15,9 +15,7 @@ use ketnoi_core::{
     Account, AccountId, AttachmentId, Author, Button, ClientMsgId, Content, Conversation,
     ConversationId, ConversationStatus, MessageKind, Side, Timestamp,
 };
-use ketnoi_store::{
-    AssigneeFilter, ChatApplied, ChatRefusal, ChatWrite, InboxQuery, MessageRange, Recipient,
-};
+use ketnoi_store::{AssigneeFilter, ChatApplied, ChatWrite, InboxQuery, MessageRange, Recipient};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -26,8 +24,8 @@ use crate::{
     features::chat::{
         assign, notes,
         scope::{self as chat_scope, Access},
-        service::ChatState,
-        upload,
+        service::{ChatState, refused},
+        transfer, upload,
         views::{AttachmentView, Audience, ConversationView, MessageView, SentView},
     },
     kernel::{
@@ -53,6 +51,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/reopen", post(reopen))
         .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
         .route("/conversations/{id}/assignee", post(assign::set_assignee))
+        .route("/conversations/{id}/transfer", post(transfer::transfer))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))
@@ -138,19 +137,10 @@ pub(crate) async fn deliver(
             };
             Ok((status, view))
         }
-        Ok(ChatApplied::Changed { .. }) => {
+        Ok(ChatApplied::Changed { .. } | ChatApplied::Transferred { .. }) => {
             Err(ApiError::Internal(anyhow::anyhow!("a send answered as a change")))
         }
         Err(refusal) => Err(refused(refusal)),
-    }
-}
-
-/// The answer to a refused write.
-pub(crate) fn refused(refusal: ChatRefusal) -> ApiError {
-    match refusal {
-        ChatRefusal::NoConversation => ApiError::NotFound("conversation"),
-        ChatRefusal::ClientIdReused => ApiError::ClientIdReused,
-        ChatRefusal::BadAttachment => ApiError::Unprocessable("bad-attachment"),
     }
 }
 
@@ -339,15 +329,18 @@ pub(crate) async fn mark_read(
     changed(&state, write, audience(&access)).await
 }
 
-async fn changed(
+/// Applies a change to a conversation and answers with the conversation after it.
+pub(crate) async fn changed(
     state: &ChatState,
     write: ChatWrite,
     audience: Audience,
 ) -> Result<Json<ConversationView>, ApiError> {
     match state.chat.write(write).await? {
-        Ok(ChatApplied::Changed { conversation, .. } | ChatApplied::Sent { conversation, .. }) => {
-            Ok(Json(ConversationView::new(&conversation, audience)))
-        }
+        Ok(
+            ChatApplied::Changed { conversation, .. }
+            | ChatApplied::Sent { conversation, .. }
+            | ChatApplied::Transferred { conversation, .. },
+        ) => Ok(Json(ConversationView::new(&conversation, audience))),
         Err(refusal) => Err(refused(refusal)),
     }
 }

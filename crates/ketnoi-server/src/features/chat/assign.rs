@@ -1,10 +1,17 @@
-//! Assigning conversations to officers, and officers on duty or away: the rules, the API route
-//! and the two page forms (the conversation page's assignee drop-down, the inbox's duty form).
+//! Assigning conversations to officers, by hand or in turn, and officers on duty or away: the
+//! rules, the API route, the page forms (the conversation page's assignee drop-down, the inbox's
+//! duty and automatic-assignment forms) and the task that assigns in turn.
 //!
 //! Whoever may handle a conversation (reply in it) may assign it, reassign it or take it off
-//! anyone; the assignee must be someone the policy lets handle the account. Assignment does not
-//! narrow who sees or answers: the account's other officers keep both. It makes no inbox event
-//! and changes nothing the citizen sees.
+//! anyone; the assignee must be someone the policy lets handle the account whose inbox holds it.
+//! Assignment does not narrow who sees or answers: the account's other officers keep both. It
+//! makes an inbox event (officers' screens follow it live) and changes nothing the citizen sees.
+//!
+//! With automatic assignment on for an account, a conversation that comes to need a person with
+//! nobody assigned (the bot handed it off, another account sent it here, or the citizen wrote
+//! to an account without a bot) goes to the next officer in turn among those who may handle the
+//! account and are on duty; officers who set themselves away are skipped. It never takes a
+//! conversation from someone who has it.
 
 use axum::{
     Json,
@@ -12,9 +19,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use ketnoi_core::{
-    Account, Conversation, ConversationId, StaffId,
+    Account, Conversation, ConversationId, StaffId, Timestamp,
     policy::{self, Action},
 };
+use ketnoi_store::{ChatApplied, ChatRefusal, ChatWrite};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -77,7 +85,7 @@ pub(crate) async fn assign_access(
     let conversation = state.store.conversation(ConversationId(id)).await?.ok_or_else(hidden)?;
     match chat_scope::conversation_access(state, caller, &conversation).await {
         Ok(Access::Staff { reply: true, .. }) => {
-            let account = state.store.account(conversation.account).await?.ok_or_else(hidden)?;
+            let account = state.store.account(conversation.handler).await?.ok_or_else(hidden)?;
             Ok((conversation, account))
         }
         Ok(_) | Err(ApiError::Forbidden | ApiError::NotFound(_)) => Err(hidden()),
@@ -88,7 +96,7 @@ pub(crate) async fn assign_access(
 /// Assigns the conversation to `assignee` (or to nobody). Someone who may not handle the
 /// account is refused with 422 and nothing changes.
 pub(crate) async fn assign(
-    state: &Kernel,
+    state: &ChatState,
     conversation: &Conversation,
     account: &Account,
     assignee: Option<StaffId>,
@@ -98,11 +106,71 @@ pub(crate) async fn assign(
     {
         return Err(ApiError::Unprocessable("assignee-cannot-handle"));
     }
-    state
-        .store
-        .set_assignee(conversation.id, assignee)
-        .await?
-        .ok_or(ApiError::NotFound("conversation"))
+    let write = ChatWrite::Assign {
+        conversation: conversation.id,
+        assignee,
+        only_if_unassigned: false,
+        at: Timestamp::now(),
+    };
+    match state.chat.write(write).await? {
+        Ok(ChatApplied::Changed { conversation, .. }) => Ok(conversation),
+        Ok(_) => Err(ApiError::Internal(anyhow::anyhow!("an assignment answered as a send"))),
+        Err(refusal) => Err(crate::features::chat::service::refused(refusal)),
+    }
+}
+
+/// The next officer in turn on an account, among those who may handle it and are on duty;
+/// `None` when automatic assignment is off or nobody is on duty.
+pub(crate) async fn next_in_turn(
+    state: &Kernel,
+    account: &Account,
+) -> Result<Option<StaffId>, ApiError> {
+    if !state.store.auto_assign(account.id).await? {
+        return Ok(None);
+    }
+    let mut on_duty: Vec<StaffId> =
+        handlers(state, account).await?.into_iter().filter(|h| !h.away).map(|h| h.id).collect();
+    on_duty.sort_unstable();
+    Ok(state.store.next_in_turn(account.id, &on_duty).await?)
+}
+
+/// Assigns, in turn, the conversations that come to wait for a person with nobody assigned,
+/// on the accounts that want it; runs until the chat service stops.
+pub(crate) async fn assign_in_turn(state: ChatState) {
+    let Some(mut waiting) = state.chat.take_waiting() else { return };
+    while let Some(conversation) = waiting.recv().await {
+        if let Err(e) = assign_one(&state, &conversation).await {
+            tracing::warn!(error = ?e, conversation = conversation.id.0, "automatic assignment failed");
+        }
+    }
+}
+
+async fn assign_one(state: &ChatState, conversation: &Conversation) -> Result<(), ApiError> {
+    // Several messages may queue it before the first assignment lands: the turn moves once.
+    let Some(conversation) = state.store.conversation(conversation.id).await? else {
+        return Ok(());
+    };
+    if conversation.assignee.is_some() {
+        return Ok(());
+    }
+    let Some(account) = state.store.account(conversation.handler).await? else { return Ok(()) };
+    // A conversation the account's bot is answering needs nobody yet.
+    if conversation.bot == ketnoi_core::BotState::Active
+        && state.store.bot_settings(account.id).await?.enabled
+    {
+        return Ok(());
+    }
+    let Some(staff) = next_in_turn(state, &account).await? else { return Ok(()) };
+    let write = ChatWrite::Assign {
+        conversation: conversation.id,
+        assignee: Some(staff),
+        only_if_unassigned: true,
+        at: Timestamp::now(),
+    };
+    match state.chat.write(write).await? {
+        Ok(_) | Err(ChatRefusal::NoConversation | ChatRefusal::NoStaff) => Ok(()),
+        Err(refusal) => Err(crate::features::chat::service::refused(refusal)),
+    }
 }
 
 /// Whom to assign a conversation to.
@@ -208,5 +276,55 @@ pub(crate) async fn duty_page(
     match viewer.state.store.set_staff_away(staff.id, away).await {
         Ok(_) => Redirect::to(&format!("{back}?done=duty")).into_response(),
         Err(e) => viewer.fail(e.into()),
+    }
+}
+
+/// The automatic-assignment form as posted: `on` or `off`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AutoAssignForm {
+    csrf: Option<String>,
+    #[serde(default)]
+    auto: String,
+}
+
+/// Turns automatic assignment on or off for an account, from its inbox page; for those who may
+/// edit the account.
+pub(crate) async fn auto_assign_page(
+    viewer: Viewer<ChatState>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    PageForm(form): PageForm<AutoAssignForm>,
+) -> Response {
+    let back = format!("/console/a/{}/inbox", encode(&slug));
+    if matches!(viewer.caller, Caller::Anonymous) {
+        return viewer.to_sign_in_then(true, &back);
+    }
+    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
+        return viewer.fail(e);
+    }
+    let on = match form.auto.as_str() {
+        "on" => true,
+        "off" => false,
+        _ => {
+            let e = ketnoi_core::InvalidInput::Choice { field: "auto", choices: "on, off" };
+            return viewer.fail(e.into());
+        }
+    };
+    let result = async {
+        let slug = ketnoi_core::Slug::parse(&slug).map_err(|_| ApiError::NotFound("account"))?;
+        let account = viewer
+            .state
+            .store
+            .account_by_slug(&slug)
+            .await?
+            .ok_or(ApiError::NotFound("account"))?;
+        let up = viewer.state.store.agency_ancestry(account.agency).await?;
+        if !viewer.caller.may(Action::EditAccount, Some(&up)) {
+            return Err(ApiError::Forbidden);
+        }
+        Ok(viewer.state.store.set_auto_assign(account.id, on).await?)
+    };
+    match result.await {
+        Ok(()) => Redirect::to(&format!("{back}?done=auto-assign")).into_response(),
+        Err(e) => viewer.fail(e),
     }
 }

@@ -1,6 +1,6 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
 //! pages of conversations between citizens and accounts, officers' internal notes on
-//! them, and their assignment to officers.
+//! them, their assignment to officers, and their handover between accounts.
 
 pub(crate) mod api;
 pub(crate) mod assign;
@@ -9,6 +9,7 @@ pub(crate) mod pages;
 pub(crate) mod scope;
 pub mod service;
 pub(crate) mod staff_pages;
+pub(crate) mod transfer;
 pub mod upload;
 pub mod views;
 pub(crate) mod ws;

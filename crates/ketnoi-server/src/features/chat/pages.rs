@@ -40,6 +40,8 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
 pub(crate) struct Bubble {
     seq: i64,
     mine: bool,
+    /// A notice from the platform (where the conversation was handed over), nobody's own.
+    system: bool,
     who: String,
     text: String,
     time: String,
@@ -68,6 +70,7 @@ pub(crate) struct ScriptTexts {
     pub(crate) reconnecting: String,
     pub(crate) you: String,
     pub(crate) image: String,
+    pub(crate) system: String,
 }
 
 impl ScriptTexts {
@@ -82,6 +85,7 @@ impl ScriptTexts {
             reconnecting: t.get("chat-reconnecting"),
             you: t.get("chat-you"),
             image: t.get("chat-image"),
+            system: t.get("chat-system"),
         }
     }
 }
@@ -129,6 +133,9 @@ pub(crate) struct ChatPage {
     /// For an officer who may handle the conversation: whom it is assigned to, and the form to
     /// change it. Only the officers' page sets it; the citizen's never does.
     pub(crate) assign: Option<AssignPanel>,
+    /// For an officer who sees the conversation: its handovers, and the form to hand it over
+    /// for those who may handle it. Only the officers' page sets it; the citizen's never does.
+    pub(crate) transfer: Option<crate::features::chat::transfer::TransferPanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -258,7 +265,8 @@ pub(crate) async fn bubbles(
     };
     let mut out = Vec::with_capacity(messages.len());
     for m in messages {
-        let mine = m.author.side() == side;
+        let system = m.content.kind() == MessageKind::System;
+        let mine = !system && m.author.side() == side;
         let who = match (mine, side, m.author) {
             (true, _, _) => t.get("chat-you"),
             (false, Side::Citizen, _) => String::new(),
@@ -266,6 +274,7 @@ pub(crate) async fn bubbles(
         };
         let who = match (side, m.author) {
             (Side::Account, Author::Staff(_)) if !m.author_name.is_empty() => m.author_name.clone(),
+            _ if system => t.get("chat-system"),
             (Side::Account, Author::Bot) => t.get("chat-bot"),
             _ => who,
         };
@@ -304,6 +313,7 @@ pub(crate) async fn bubbles(
         out.push(Bubble {
             seq: m.seq,
             mine,
+            system,
             who,
             text: m.content.body().to_owned(),
             time: m.created_at.display_vn(),
@@ -420,6 +430,7 @@ async fn citizen_page(
         tags: None,
         notes: None,
         assign: None,
+        transfer: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
@@ -536,7 +547,7 @@ pub(crate) async fn send_form(
     };
     match viewer.state.chat.write(write).await? {
         Ok(_) => Ok(()),
-        Err(refusal) => Err(crate::features::chat::api::refused(refusal)),
+        Err(refusal) => Err(crate::features::chat::service::refused(refusal)),
     }
 }
 

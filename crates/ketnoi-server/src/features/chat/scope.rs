@@ -121,7 +121,9 @@ pub(crate) async fn account_access(
 }
 
 /// What the caller may do in a conversation. A citizen asking for someone else's conversation
-/// is told it does not exist; an officer without a role on its account is refused.
+/// is told it does not exist; an officer without a role on the account whose inbox holds it is
+/// refused, unless an account they may read handed it over keeping read access: they then read
+/// it without acting.
 pub(crate) async fn conversation_access(
     state: &Kernel,
     caller: &Caller,
@@ -137,12 +139,39 @@ pub(crate) async fn conversation_access(
             }
         }
         _ => {
-            let account = state
+            let handler = state
                 .store
-                .account(conversation.account)
+                .account(conversation.handler)
                 .await?
                 .ok_or(ApiError::NotFound("conversation"))?;
-            account_access(state, caller, &account).await?.ok_or(ApiError::Forbidden)
+            if let Some(access) = account_access(state, caller, &handler).await? {
+                return Ok(access);
+            }
+            if conversation.handler != conversation.account {
+                for from in kept_readers(state, conversation).await? {
+                    let Some(account) = state.store.account(from).await? else { continue };
+                    if let Some(Access::Staff { author, name, .. }) =
+                        account_access(state, caller, &account).await?
+                    {
+                        return Ok(Access::Staff { reply: false, author, name });
+                    }
+                }
+            }
+            Err(ApiError::Forbidden)
         }
     }
+}
+
+/// The accounts that handed a conversation over keeping read access, each once.
+async fn kept_readers(
+    state: &Kernel,
+    conversation: &Conversation,
+) -> Result<Vec<AccountId>, ApiError> {
+    let mut out: Vec<AccountId> = Vec::new();
+    for t in state.store.transfers(conversation.id).await? {
+        if t.keep_read && t.from != conversation.handler && !out.contains(&t.from) {
+            out.push(t.from);
+        }
+    }
+    Ok(out)
 }

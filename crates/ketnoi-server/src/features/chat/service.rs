@@ -10,7 +10,7 @@
 use std::sync::Arc;
 
 use ketnoi_core::{Attachment, Conversation, Message};
-use ketnoi_store::{ChatApplied, ChatOutcome, ChatWrite, InboxItem, Store};
+use ketnoi_store::{ChatApplied, ChatOutcome, ChatWrite, InboxEventKind, InboxItem, Store};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::features::chat::views::{Audience, MessageView};
@@ -28,6 +28,8 @@ use crate::kernel::{
 pub const MAX_BATCH: usize = 256;
 /// How many writes may wait for the writer before senders are made to wait.
 const QUEUE: usize = 8192;
+/// How many conversations waiting for automatic assignment may queue up.
+const WAITING: usize = 4096;
 
 /// Per author: sixty messages at once, then ten a second, so one sender cannot flood an inbox.
 const SENDS_PER_AUTHOR: Limit = Limit::new(60, std::time::Duration::from_millis(100));
@@ -44,6 +46,20 @@ pub fn limit_sends(kernel: &Kernel, author: ketnoi_core::Author) -> Result<(), A
 pub fn limit_uploads(kernel: &Kernel, author: ketnoi_core::Author) -> Result<(), ApiError> {
     let key = format!("{}:{}", author.kind_str(), author.id());
     kernel.limit("chat-upload", &key, UPLOADS_PER_AUTHOR)
+}
+
+/// The answer to a refused write.
+pub(crate) fn refused(refusal: ketnoi_store::ChatRefusal) -> ApiError {
+    match refusal {
+        ketnoi_store::ChatRefusal::NoConversation => ApiError::NotFound("conversation"),
+        ketnoi_store::ChatRefusal::ClientIdReused => ApiError::ClientIdReused,
+        ketnoi_store::ChatRefusal::BadAttachment => ApiError::Unprocessable("bad-attachment"),
+        ketnoi_store::ChatRefusal::NoStaff => ApiError::Unprocessable("assignee-cannot-handle"),
+        ketnoi_store::ChatRefusal::NoAccount => ApiError::Unprocessable("transfer-not-allowed"),
+        ketnoi_store::ChatRefusal::AlreadyThere => {
+            ApiError::Unprocessable("transfer-already-there")
+        }
+    }
 }
 
 /// What answers citizens in their conversations (the bot), told of every new citizen message
@@ -98,6 +114,9 @@ pub struct Chat {
     store: Arc<dyn Store>,
     hub: Arc<dyn Hub>,
     writes: mpsc::Sender<Pending>,
+    /// Conversations that came to wait for a person with nobody assigned, for whoever assigns
+    /// them automatically (taken once, by [`Chat::take_waiting`]).
+    waiting: std::sync::Mutex<Option<mpsc::Receiver<Conversation>>>,
 }
 
 impl Chat {
@@ -112,9 +131,24 @@ impl Chat {
     ) -> Arc<Self> {
         let (writes, queue) = mpsc::channel(QUEUE);
         let (committed, to_publish) = mpsc::unbounded_channel();
+        let (waiting_tx, waiting) = mpsc::channel(WAITING);
         tokio::spawn(write_loop(store.clone(), queue, committed));
-        tokio::spawn(publish_loop(store.clone(), hub.clone(), to_publish, responder, push));
-        Arc::new(Self { store, hub, writes })
+        let publisher = Publisher {
+            store: store.clone(),
+            hub: hub.clone(),
+            responder,
+            push,
+            waiting: waiting_tx,
+        };
+        tokio::spawn(publisher.run(to_publish));
+        Arc::new(Self { store, hub, writes, waiting: std::sync::Mutex::new(Some(waiting)) })
+    }
+
+    /// The open conversations nobody is assigned to that may have come to need an officer (the
+    /// citizen wrote, the bot handed them off, another account sent them here), as they are
+    /// committed; `None` after the first call.
+    pub fn take_waiting(&self) -> Option<mpsc::Receiver<Conversation>> {
+        self.waiting.lock().ok().and_then(|mut w| w.take())
     }
 
     /// Applies one write, durably, together with whatever else is being written at the moment.
@@ -209,33 +243,78 @@ async fn write_loop(
     }
 }
 
-/// Encodes committed events and gives them to the hub, in commit order.
-async fn publish_loop(
+/// What the publishing task holds.
+struct Publisher {
     store: Arc<dyn Store>,
     hub: Arc<dyn Hub>,
-    mut committed: mpsc::UnboundedReceiver<Vec<ChatOutcome>>,
     responder: Option<Arc<dyn Responder>>,
     push: Option<Arc<Pusher>>,
-) {
-    while let Some(outcomes) = committed.recv().await {
-        for outcome in outcomes {
-            if let (Some(push), Ok(ChatApplied::Sent { message, conversation, event: Some(_) })) =
-                (&push, &outcome)
-                && message.author.side() == ketnoi_core::Side::Account
-            {
-                notify_reply(store.clone(), push.clone(), conversation, message);
+    waiting: mpsc::Sender<Conversation>,
+}
+
+impl Publisher {
+    /// Encodes committed events and gives them to the hub, in commit order.
+    async fn run(self, mut committed: mpsc::UnboundedReceiver<Vec<ChatOutcome>>) {
+        while let Some(outcomes) = committed.recv().await {
+            for outcome in outcomes {
+                self.publish(outcome).await;
             }
-            if let (
-                Some(responder),
-                Ok(ChatApplied::Sent { message, conversation, event: Some(_) }),
-            ) = (&responder, &outcome)
-                && matches!(message.author, ketnoi_core::Author::Citizen(_))
-            {
-                responder.consider(conversation.clone(), message.clone());
+        }
+    }
+
+    async fn publish(&self, outcome: ChatOutcome) {
+        let (message, conversation) = match &outcome {
+            Ok(ChatApplied::Sent { message, conversation, event: Some(_) })
+            | Ok(ChatApplied::Transferred { message, conversation, .. }) => {
+                (Some(message), Some(conversation))
             }
-            match event_of(store.as_ref(), outcome).await {
-                Ok(Some(event)) => hub.publish(Arc::new(event)),
-                Ok(None) => {}
+            Ok(ChatApplied::Changed { conversation, event: Some(_) }) => (None, Some(conversation)),
+            _ => (None, None),
+        };
+        if let (Some(push), Some(message), Some(conversation)) = (&self.push, message, conversation)
+            && message.author.side() == ketnoi_core::Side::Account
+        {
+            notify_reply(self.store.clone(), push.clone(), conversation, message);
+        }
+        if let (Some(responder), Some(message), Some(conversation)) =
+            (&self.responder, message, conversation)
+            && matches!(message.author, ketnoi_core::Author::Citizen(_))
+        {
+            responder.consider(conversation.clone(), message.clone());
+        }
+        // What may now need an officer: a citizen's message, a hand-off by the bot, a handover.
+        let citizen_wrote =
+            message.is_some_and(|m| matches!(m.author, ketnoi_core::Author::Citizen(_)));
+        if let Some(c) = conversation
+            && c.assignee.is_none()
+            && c.status == ketnoi_core::ConversationStatus::Open
+            && (citizen_wrote || c.bot == ketnoi_core::BotState::Waiting)
+        {
+            // Best effort: when nobody takes them (or falls behind), they wait for a person to
+            // assign them, as they would without automatic assignment.
+            let _ = self.waiting.try_send(c.clone());
+        }
+        let events = match outcome {
+            Ok(ChatApplied::Transferred { message, conversation, event, left }) => vec![
+                (
+                    InboxItem { event: left, conversation: conversation.clone(), message: None },
+                    false,
+                ),
+                (InboxItem { event, conversation, message: Some(message) }, true),
+            ],
+            Ok(ChatApplied::Sent { message, conversation, event: Some(event) }) => {
+                vec![(InboxItem { event, conversation, message: Some(message) }, true)]
+            }
+            Ok(ChatApplied::Changed { conversation, event: Some(event) }) => {
+                // Assignment is the officers' business alone.
+                let citizen = event.kind != InboxEventKind::Assigned;
+                vec![(InboxItem { event, conversation, message: None }, citizen)]
+            }
+            _ => Vec::new(),
+        };
+        for (item, citizen) in events {
+            match event_of(self.store.as_ref(), item, citizen).await {
+                Ok(event) => self.hub.publish(Arc::new(event)),
                 Err(e) => tracing::warn!(error = ?e, "could not encode a chat event"),
             }
         }
@@ -265,17 +344,9 @@ fn notify_reply(
     });
 }
 
-async fn event_of(store: &dyn Store, outcome: ChatOutcome) -> Result<Option<HubEvent>, ApiError> {
-    let (conversation, event, message) = match outcome {
-        Ok(ChatApplied::Sent { message, conversation, event: Some(event) }) => {
-            (conversation, event, Some(message))
-        }
-        Ok(ChatApplied::Changed { conversation, event: Some(event) }) => {
-            (conversation, event, None)
-        }
-        _ => return Ok(None),
-    };
-    let (staff_view, citizen_view) = match &message {
+/// The hub event of an inbox item; `citizen` says whether the citizen's devices get a frame.
+async fn event_of(store: &dyn Store, item: InboxItem, citizen: bool) -> Result<HubEvent, ApiError> {
+    let (staff_view, citizen_view) = match &item.message {
         Some(m) => {
             let attachment = attachment_of(store, m).await?;
             (
@@ -285,17 +356,15 @@ async fn event_of(store: &dyn Store, outcome: ChatOutcome) -> Result<Option<HubE
         }
         None => (None, None),
     };
-    let item = InboxItem { event, conversation, message };
-    Ok(Some(HubEvent {
-        account: item.conversation.account,
+    Ok(HubEvent {
+        account: item.event.account,
         citizen: item.conversation.citizen,
         conversation: item.conversation.id,
         inbox_seq: item.event.seq,
         message_seq: item.message.as_ref().map(|m| m.seq),
         staff_frame: crate::features::chat::views::staff_frame(&item, staff_view.as_ref()),
-        citizen_frame: Some(crate::features::chat::views::citizen_frame(
-            &item.conversation,
-            citizen_view.as_ref(),
-        )),
-    }))
+        citizen_frame: citizen.then(|| {
+            crate::features::chat::views::citizen_frame(&item.conversation, citizen_view.as_ref())
+        }),
+    })
 }

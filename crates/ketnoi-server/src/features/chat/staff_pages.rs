@@ -29,6 +29,7 @@ use crate::{
         },
         scope::{self as chat_scope, Access},
         service::ChatState,
+        transfer,
     },
     kernel::{
         auth::Caller,
@@ -47,7 +48,9 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/console/c/{id}/reopen", post(reopen))
         .route("/console/c/{id}/notes", post(add_note))
         .route("/console/c/{id}/assign", post(assign::assign_page))
+        .route("/console/c/{id}/transfer", post(transfer::transfer_page))
         .route("/console/a/{slug}/inbox/duty", post(assign::duty_page))
+        .route("/console/a/{slug}/inbox/auto-assign", post(assign::auto_assign_page))
 }
 
 #[derive(Template)]
@@ -76,6 +79,11 @@ struct InboxPage {
     counts: (i64, i64, i64, i64),
     /// For an officer: whether they are away (the duty form), and where it posts.
     duty: Option<(bool, String)>,
+    /// For those who may edit the account: whether conversations waiting for a person are
+    /// assigned in turn, and where the form posts.
+    auto_assign: Option<(bool, String)>,
+    /// The viewer's staff id, for the live "assigned to me" view (0 for an integration).
+    me: i64,
     notice: Option<String>,
 }
 
@@ -87,7 +95,7 @@ struct InboxParams {
     handler: Option<String>,
     /// `me` or `none`: the assignee view.
     assignee: Option<String>,
-    /// What the post that redirected here did: `duty`.
+    /// What the post that redirected here did: `duty`, `auto-assign`, `transferred`.
     done: Option<String>,
 }
 
@@ -192,7 +200,17 @@ async fn inbox_page(
         Some(me) => Some((store.staff_away(me).await?.unwrap_or(false), format!("{base}/duty"))),
         None => None,
     };
-    let notice = (p.done.as_deref() == Some("duty")).then(|| t.get("inbox-duty-saved"));
+    let auto_assign = if viewer.caller.may(ketnoi_core::Action::EditAccount, Some(&ancestry)) {
+        Some((store.auto_assign(account.id).await?, format!("{base}/auto-assign")))
+    } else {
+        None
+    };
+    let notice = match p.done.as_deref() {
+        Some("duty") => Some(t.get("inbox-duty-saved")),
+        Some("auto-assign") => Some(t.get("inbox-auto-saved")),
+        Some("transferred") => Some(t.get("inbox-transferred")),
+        _ => None,
+    };
     Ok(InboxPage {
         l: viewer.layout(error.is_some()),
         account_name: account.display_name,
@@ -210,6 +228,8 @@ async fn inbox_page(
         view,
         counts,
         duty,
+        auto_assign,
+        me: me.map_or(0, |m| m.0),
         notice,
     })
 }
@@ -247,10 +267,11 @@ async fn staff_conversation(
         .ok_or(ApiError::NotFound("conversation"))?;
     match chat_scope::conversation_access(&viewer.state, &viewer.caller, &conversation).await? {
         Access::Staff { reply, author, name } => {
+            // The inbox it is in: its own account's, or the one it was handed over to.
             let account = viewer
                 .state
                 .store
-                .account(conversation.account)
+                .account(conversation.handler)
                 .await?
                 .ok_or(ApiError::NotFound("conversation"))?;
             Ok((conversation, account, reply, author, name))
@@ -340,6 +361,16 @@ async fn staff_page(
     } else {
         None
     };
+    let transfer = transfer::panel(viewer, &conversation, &account, can_reply).await?;
+    // Officers of an account it was handed over to see whom the citizen wrote to.
+    let subtitle = if conversation.handler == conversation.account {
+        account.display_name.clone()
+    } else {
+        let origin = store.account(conversation.account).await?;
+        let origin = origin.map(|a| a.display_name).unwrap_or_default();
+        let from = t.with("chat-transfer-subtitle", "origin", &origin);
+        format!("{} · {from}", account.display_name)
+    };
     let notes = match notes::keeper(can_reply, author) {
         Some(_) => {
             let rows = store
@@ -368,8 +399,9 @@ async fn staff_page(
         tags,
         notes,
         assign,
+        transfer: Some(transfer),
         title: conversation.citizen_label.clone(),
-        subtitle: account.display_name.clone(),
+        subtitle,
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
         action: format!("{base}/reply"),
         api_upload: format!("/api/v1/conversations/{id}/attachments"),

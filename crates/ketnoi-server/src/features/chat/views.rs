@@ -21,8 +21,12 @@ pub enum Audience {
 pub struct ConversationView {
     /// Its id.
     pub id: i64,
-    /// The account's id.
+    /// The id of the account the citizen wrote to.
     pub account: i64,
+    /// The id of the account whose inbox holds it (officers only): the account itself, or the
+    /// one it was transferred, escalated or sent back to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handler: Option<i64>,
     /// `open` or `closed`.
     pub status: &'static str,
     /// The newest message's number (0 before any).
@@ -51,9 +55,9 @@ pub struct ConversationView {
 impl ConversationView {
     /// The view for an audience.
     pub fn new(c: &Conversation, audience: Audience) -> Self {
-        let (unread, read_seq, peer_read_seq, label, assignee) = match audience {
+        let (unread, read_seq, peer_read_seq, label, assignee, handler) = match audience {
             Audience::Citizen => {
-                (c.citizen_unread, c.citizen_read_seq, c.account_read_seq, None, None)
+                (c.citizen_unread, c.citizen_read_seq, c.account_read_seq, None, None, None)
             }
             Audience::Staff => (
                 c.account_unread,
@@ -61,11 +65,13 @@ impl ConversationView {
                 c.citizen_read_seq,
                 Some(c.citizen_label.clone()),
                 c.assignee.map(|s| s.0),
+                Some(c.handler.0),
             ),
         };
         Self {
             id: c.id.0,
             account: c.account.0,
+            handler,
             status: c.status.as_str(),
             last_seq: c.last_seq,
             last_message_at: c.last_message_at.rfc3339(),
@@ -131,7 +137,8 @@ pub struct MessageView {
     pub author_name: Option<String>,
     /// The sender's id for it.
     pub client_msg_id: String,
-    /// `text`, `image`, `file` or `structured`.
+    /// `text`, `image`, `file`, `structured`, or `system` (a notice from the platform, such as
+    /// where the conversation was transferred).
     pub kind: &'static str,
     /// The text, or caption.
     pub text: String,
@@ -188,7 +195,8 @@ pub struct StaffFrame<'a> {
     pub account: i64,
     /// The event's number in the account's inbox.
     pub seq: i64,
-    /// `message`, `citizen-read`, `account-read`, `closed` or `reopened`.
+    /// `message`, `citizen-read`, `account-read`, `closed`, `reopened`, `assigned`, or
+    /// `transferred` (it left this inbox for another account's).
     pub event: &'static str,
     /// The conversation now.
     pub conversation: ConversationView,

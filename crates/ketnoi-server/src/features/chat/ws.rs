@@ -275,7 +275,7 @@ impl Connection {
         };
         let side = match &self.scope {
             ChatScope::Citizen(me) if conversation.citizen == *me => Side::Citizen,
-            ChatScope::Staff { reply, .. } if reply.contains(&conversation.account) => {
+            ChatScope::Staff { reply, .. } if reply.contains(&conversation.handler) => {
                 Side::Account
             }
             _ => return self.refuse("forbidden").await,
