@@ -412,6 +412,13 @@ pub struct Conversation {
     pub account_unread: i64,
     /// The officer handling it, once assignment exists.
     pub assignee: Option<StaffId>,
+    /// Since when the citizen has been waiting for an answer: their first message since the
+    /// last reply, or the bot's hand-off; `None` when nobody is waiting.
+    pub waiting_since: Option<Timestamp>,
+    /// When an officer (or the account's integration) first answered.
+    pub first_response_at: Option<Timestamp>,
+    /// When it was last closed; `None` while open.
+    pub resolved_at: Option<Timestamp>,
     /// When it opened.
     pub created_at: Timestamp,
 }

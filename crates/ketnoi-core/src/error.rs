@@ -50,6 +50,11 @@ pub enum InvalidInput {
     /// A day is `yyyy-mm-dd` or `dd/mm/yyyy`, and must exist.
     #[error("a day must be yyyy-mm-dd or dd/mm/yyyy and exist")]
     Day,
+    /// Office hours are days then working intervals, e.g. `T2-T6 07:30-11:30, 13:30-17:00`.
+    #[error(
+        "office hours must be days then hours, e.g. T2-T6 07:30-11:30, 13:30-17:00; T7 07:30-11:30"
+    )]
+    OfficeHours,
     /// A catalogue code is 1–64 ASCII letters, digits, '.', '_' or '-'.
     #[error("a code must be 1-64 ASCII letters, digits, '.', '_' or '-'")]
     CatalogueCode,
@@ -87,6 +92,7 @@ impl InvalidInput {
             Self::ButtonUrl => "invalid-button-url",
             Self::Tag => "invalid-tag",
             Self::Day => "invalid-day",
+            Self::OfficeHours => "invalid-office-hours",
             Self::CatalogueCode => "invalid-catalogue-code",
             Self::WebUrl => "invalid-web-url",
             Self::SupersedeCycle => "supersede-cycle",

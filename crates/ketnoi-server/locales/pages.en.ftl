@@ -751,6 +751,29 @@ inbox-transferred = The conversation was handed over.
 inbox-auto-legend = Automatic assignment
 inbox-auto-on = Assign in turn to the officers on duty
 inbox-auto-off = Do not assign automatically
-inbox-auto-save = Save
-inbox-auto-saved = Assignment setting saved.
 chat-system = Notice
+inbox-overdue = Overdue
+inbox-overdue-badge = Answer overdue
+inbox-settings-title = Inbox settings
+inbox-hours-label = Office hours
+inbox-hours-hint = Vietnam time, e.g. Mon-Fri 07:30-11:30, 13:30-17:00; Sat 07:30-11:30. Empty for civil service hours.
+inbox-target-label = Response target (working minutes)
+inbox-settings-save = Save settings
+inbox-settings-saved = Inbox settings saved.
+response-title = Response times
+response-note = Counted in the account's office hours ({ $hours }).
+response-first = First response after
+response-resolution = Resolved after
+response-waiting = The citizen has been waiting
+response-due = Answer due
+response-overdue = overdue
+response-none = Not yet
+response-under-minute = under a minute
+response-minutes = { $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}
+response-hours = { $count ->
+    [one] { $count } hour
+   *[other] { $count } hours
+}

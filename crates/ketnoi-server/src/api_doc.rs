@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::{api as conversations, assign, notes, transfer},
+        chat::{api as conversations, assign, notes, response, transfer},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -53,6 +53,8 @@ use crate::{
         notes::add_note,
         assign::set_assignee,
         transfer::transfer,
+        response::get_settings,
+        response::put_settings,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

@@ -333,6 +333,9 @@ pub struct InboxQuery {
     pub bot: Option<bool>,
     /// Only the conversations assigned to one officer, or to nobody; `None`: all.
     pub assignee: Option<AssigneeFilter>,
+    /// Only those whose citizen has been waiting since before this instant (overdue, when it
+    /// is the response target counted back in working time from now).
+    pub waiting_before: Option<Timestamp>,
     /// Continue after this conversation (its last message time and id), newest first.
     pub before: Option<(Timestamp, ConversationId)>,
     /// Page size.
@@ -362,6 +365,31 @@ pub struct InboxCounts {
     pub unassigned: i64,
     /// Those assigned to nobody that need a person.
     pub unassigned_need_person: i64,
+    /// Those whose citizen has been waiting since before the cut-off asked for.
+    pub overdue: i64,
+    /// Those of them that need a person.
+    pub overdue_need_person: i64,
+}
+
+/// How an account's inbox works: automatic assignment, the working week, the response target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxSettings {
+    /// Conversations needing a person are assigned in turn to the officers on duty.
+    pub auto_assign: bool,
+    /// The account's working week.
+    pub office_hours: ketnoi_core::OfficeHours,
+    /// How soon, in working minutes, a citizen waiting should be answered.
+    pub response_target_minutes: i64,
+}
+
+impl Default for InboxSettings {
+    fn default() -> Self {
+        Self {
+            auto_assign: false,
+            office_hours: ketnoi_core::OfficeHours::default(),
+            response_target_minutes: 240,
+        }
+    }
 }
 
 /// An inbox event with what a screen needs to show it.
@@ -472,10 +500,11 @@ pub trait ChatStore {
     async fn notes(&self, conversation: ConversationId, limit: i64) -> Result<Vec<Note>>;
     /// A conversation's handovers, oldest first.
     async fn transfers(&self, conversation: ConversationId) -> Result<Vec<TransferRecord>>;
-    /// Whether conversations needing a person are assigned automatically on an account.
-    async fn auto_assign(&self, account: AccountId) -> Result<bool>;
-    /// Turns automatic assignment on or off for an account.
-    async fn set_auto_assign(&self, account: AccountId, on: bool) -> Result<()>;
+    /// How an account's inbox works; `None` when there is no such account.
+    async fn inbox_settings(&self, account: AccountId) -> Result<Option<InboxSettings>>;
+    /// Changes how an account's inbox works; [`crate::StoreError::NotFound`] when there is no
+    /// such account.
+    async fn set_inbox_settings(&self, account: AccountId, settings: &InboxSettings) -> Result<()>;
     /// The next officer in turn on an account: the first of `candidates` (ascending ids) after
     /// the one chosen last time, wrapping round; remembered for next time. `None` when there are
     /// no candidates.
@@ -485,6 +514,12 @@ pub trait ChatStore {
         candidates: &[StaffId],
     ) -> Result<Option<StaffId>>;
     /// How many open conversations each inbox view of an account lists, `staff` being the
-    /// officer whose "assigned to me" is counted.
-    async fn inbox_counts(&self, account: AccountId, staff: StaffId) -> Result<InboxCounts>;
+    /// officer whose "assigned to me" is counted and `overdue_before` the cut-off of the
+    /// overdue ones.
+    async fn inbox_counts(
+        &self,
+        account: AccountId,
+        staff: StaffId,
+        overdue_before: Timestamp,
+    ) -> Result<InboxCounts>;
 }

@@ -50,8 +50,8 @@ pub use bot::{
 };
 pub use chat::{
     AssigneeFilter, ChatApplied, ChatOutcome, ChatRefusal, ChatStore, ChatWrite, InboxCounts,
-    InboxEvent, InboxEventKind, InboxItem, InboxQuery, MessageRange, NewAttachment, Recipient,
-    StoredAttachment, Transfer, TransferRecord,
+    InboxEvent, InboxEventKind, InboxItem, InboxQuery, InboxSettings, MessageRange, NewAttachment,
+    Recipient, StoredAttachment, Transfer, TransferRecord,
 };
 pub use desk::{
     DeskRefusal, DeskStore, Form, LegalDoc, MenuOwner, MenuVersion, NewForm, Procedure,

@@ -21,7 +21,7 @@ use crate::{ChatApplied, ChatRefusal, InboxEvent, InboxEventKind};
 /// The columns read for a [`Conversation`].
 pub(crate) const CONVERSATION_COLUMNS: &str = "id, account_id, handler_id, citizen_id, \
      citizen_label, status, bot_state, last_seq, last_message_at, preview, citizen_read_seq, account_read_seq, citizen_unread, \
-     account_unread, assignee_id, created_at";
+     account_unread, assignee_id, waiting_since, first_response_at, resolved_at, created_at";
 /// The columns read for a [`Message`].
 pub(crate) const MESSAGE_COLUMNS: &str = "conversation_id, seq, author_kind, author_id, \
      author_name, client_msg_id, kind, body, attachment_id, buttons, created_at";
@@ -182,6 +182,22 @@ impl Batch {
         *dirty = true;
         if let Some(state) = bot {
             conv.bot = state;
+        }
+        // The response clock: the citizen waits from their first unanswered message (or the
+        // bot's hand-off, or a handover) until an officer or integration answers.
+        match author {
+            Author::Citizen(_) => {
+                conv.waiting_since.get_or_insert(at);
+                conv.resolved_at = None;
+            }
+            Author::Staff(_) | Author::Account(_) => {
+                conv.waiting_since = None;
+                conv.first_response_at.get_or_insert(at);
+            }
+            Author::Bot if conv.bot == BotState::Waiting => {
+                conv.waiting_since.get_or_insert(at);
+            }
+            Author::Bot => conv.waiting_since = None,
         }
         conv.last_seq += 1;
         let seq = conv.last_seq;

@@ -141,6 +141,10 @@ macro_rules! impl_chat {
                     }
                     None => {}
                 }
+                if query.waiting_before.is_some() {
+                    sql.push_str(&format!(" AND c.waiting_since < ${n}"));
+                    n += 1;
+                }
                 for _ in &terms {
                     sql.push_str(&format!(
                         " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
@@ -160,6 +164,9 @@ macro_rules! impl_chat {
                 let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
                 if let Some($crate::AssigneeFilter::Staff(staff)) = query.assignee {
                     q = q.bind(staff.0);
+                }
+                if let Some(before) = query.waiting_before {
+                    q = q.bind(before.millis());
                 }
                 for t in &terms {
                     q = q.bind(format!("%{t}%"));
@@ -371,25 +378,42 @@ macro_rules! impl_chat {
                 found.iter().map(rows::transfer).collect()
             }
 
-            async fn auto_assign(&self, account: ketnoi_core::AccountId) -> $crate::Result<bool> {
-                let on: Option<bool> =
-                    sqlx::query_scalar("SELECT auto_assign FROM accounts WHERE id = $1")
-                        .bind(account.0)
-                        .fetch_optional(&self.pool)
-                        .await?;
-                Ok(on.unwrap_or(false))
-            }
-
-            async fn set_auto_assign(
+            async fn inbox_settings(
                 &self,
                 account: ketnoi_core::AccountId,
-                on: bool,
+            ) -> $crate::Result<Option<$crate::InboxSettings>> {
+                let row: Option<(bool, String, i64)> = sqlx::query_as(
+                    "SELECT auto_assign, office_schedule, response_target_minutes \
+                     FROM accounts WHERE id = $1",
+                )
+                .bind(account.0)
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(auto_assign, schedule, target)| {
+                    Ok($crate::InboxSettings {
+                        auto_assign,
+                        office_hours: ketnoi_core::OfficeHours::parse(&schedule)?,
+                        response_target_minutes: target,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn set_inbox_settings(
+                &self,
+                account: ketnoi_core::AccountId,
+                settings: &$crate::InboxSettings,
             ) -> $crate::Result<()> {
-                let done = sqlx::query("UPDATE accounts SET auto_assign = $2 WHERE id = $1")
-                    .bind(account.0)
-                    .bind(on)
-                    .execute(&self.pool)
-                    .await?;
+                let done = sqlx::query(
+                    "UPDATE accounts SET auto_assign = $2, office_schedule = $3, \
+                     response_target_minutes = $4 WHERE id = $1",
+                )
+                .bind(account.0)
+                .bind(settings.auto_assign)
+                .bind(settings.office_hours.to_text())
+                .bind(settings.response_target_minutes)
+                .execute(&self.pool)
+                .await?;
                 if done.rows_affected() == 0 {
                     return Err($crate::StoreError::NotFound("account"));
                 }
@@ -432,27 +456,35 @@ macro_rules! impl_chat {
                 &self,
                 account: ketnoi_core::AccountId,
                 staff: ketnoi_core::StaffId,
+                overdue_before: ketnoi_core::Timestamp,
             ) -> $crate::Result<$crate::InboxCounts> {
-                let (open, need_person, mine, unassigned, unassigned_need_person): (
-                    i64,
-                    i64,
-                    i64,
-                    i64,
-                    i64,
-                ) = sqlx::query_as(
+                let row: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
                     "SELECT COUNT(*), \
                      COALESCE(SUM(CASE WHEN bot_state <> 'active' THEN 1 ELSE 0 END), 0), \
                      COALESCE(SUM(CASE WHEN assignee_id = $2 THEN 1 ELSE 0 END), 0), \
                      COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
                      COALESCE(SUM(CASE WHEN assignee_id IS NULL AND bot_state <> 'active' \
+                     THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN waiting_since < $3 THEN 1 ELSE 0 END), 0), \
+                     COALESCE(SUM(CASE WHEN waiting_since < $3 AND bot_state <> 'active' \
                      THEN 1 ELSE 0 END), 0) \
                      FROM conversations WHERE handler_id = $1 AND status = 'open' AND last_seq > 0",
                 )
                 .bind(account.0)
                 .bind(staff.0)
+                .bind(overdue_before.millis())
                 .fetch_one(&self.pool)
                 .await?;
-                Ok($crate::InboxCounts { open, need_person, mine, unassigned, unassigned_need_person })
+                let (open, need_person, mine, unassigned, unassigned_need_person, overdue, overdue_need_person) = row;
+                Ok($crate::InboxCounts {
+                    open,
+                    need_person,
+                    mine,
+                    unassigned,
+                    unassigned_need_person,
+                    overdue,
+                    overdue_need_person,
+                })
             }
         }
     };

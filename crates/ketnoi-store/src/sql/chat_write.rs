@@ -184,16 +184,19 @@ macro_rules! impl_chat_write {
                     rest = tail;
                     let sql = format!(
                         "WITH v (id, status, bot_state, last_seq, last_message_at, preview, \
-                         citizen_read_seq, account_read_seq, citizen_unread, account_unread) \
+                         citizen_read_seq, account_read_seq, citizen_unread, account_unread, \
+                         waiting_since, first_response_at, resolved_at) \
                          AS (VALUES {}) \
                          UPDATE conversations SET status = v.status, bot_state = v.bot_state, \
                          last_seq = v.last_seq, \
                          last_message_at = v.last_message_at, preview = v.preview, \
                          citizen_read_seq = v.citizen_read_seq, \
                          account_read_seq = v.account_read_seq, \
-                         citizen_unread = v.citizen_unread, account_unread = v.account_unread \
+                         citizen_unread = v.citizen_unread, account_unread = v.account_unread, \
+                         waiting_since = v.waiting_since, \
+                         first_response_at = v.first_response_at, resolved_at = v.resolved_at \
                          FROM v WHERE conversations.id = v.id",
-                        $crate::sql::chat::placeholders(size, 10)
+                        $crate::sql::chat::placeholders(size, 13)
                     );
                     let mut q = sqlx::query(&sql);
                     for conv in chunk {
@@ -207,7 +210,10 @@ macro_rules! impl_chat_write {
                             .bind(conv.citizen_read_seq)
                             .bind(conv.account_read_seq)
                             .bind(conv.citizen_unread)
-                            .bind(conv.account_unread);
+                            .bind(conv.account_unread)
+                            .bind(conv.waiting_since.map(|t| t.millis()))
+                            .bind(conv.first_response_at.map(|t| t.millis()))
+                            .bind(conv.resolved_at.map(|t| t.millis()));
                     }
                     q.execute(&mut **tx).await?;
                 }
@@ -554,9 +560,14 @@ macro_rules! impl_chat_write {
                         let kind = match status {
                             ConversationStatus::Closed => {
                                 conv.bot = BotState::Active;
+                                conv.waiting_since = None;
+                                conv.resolved_at = Some(at);
                                 InboxEventKind::Closed
                             }
-                            ConversationStatus::Open => InboxEventKind::Reopened,
+                            ConversationStatus::Open => {
+                                conv.resolved_at = None;
+                                InboxEventKind::Reopened
+                            }
                         };
                         (kind, conv.last_seq)
                     }
@@ -655,6 +666,7 @@ macro_rules! impl_chat_write {
                 conv.handler = t.to;
                 conv.assignee = t.assignee;
                 conv.status = ketnoi_core::ConversationStatus::Open;
+                conv.resolved_at = None;
                 Self::place(tx, &conv).await?;
                 batch.convs.insert(conv.id, (conv.clone(), true));
                 let left = batch.next_event(

@@ -149,6 +149,11 @@ macro_rules! impl_store {
                     citizen_unread: r.try_get("citizen_unread")?,
                     account_unread: r.try_get("account_unread")?,
                     assignee: r.try_get::<Option<i64>, _>("assignee_id")?.map(StaffId),
+                    waiting_since: r.try_get::<Option<i64>, _>("waiting_since")?.map(Timestamp),
+                    first_response_at: r
+                        .try_get::<Option<i64>, _>("first_response_at")?
+                        .map(Timestamp),
+                    resolved_at: r.try_get::<Option<i64>, _>("resolved_at")?.map(Timestamp),
                     created_at: Timestamp(r.try_get("created_at")?),
                 })
             }

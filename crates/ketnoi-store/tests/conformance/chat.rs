@@ -295,6 +295,7 @@ async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
         text: None,
         bot: None,
         assignee: None,
+        waiting_before: None,
         before: None,
         limit: 10,
     };
@@ -332,6 +333,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
         text: text.map(str::to_owned),
         bot: None,
         assignee: None,
+        waiting_before: None,
         before,
         limit: 1,
     };
@@ -556,6 +558,7 @@ fn inbox_of(f: &Fixture, assignee: Option<AssigneeFilter>) -> InboxQuery {
         text: None,
         bot: None,
         assignee,
+        waiting_before: None,
         before: None,
         limit: 10,
     }
@@ -608,7 +611,7 @@ async fn assignment_filters_the_inbox_counts_each_view_and_survives_new_messages
     };
     let account = f.account.id;
     let counts = |staff| async move {
-        s.inbox_counts(account, staff).await.unwrap_or_else(|e| panic!("{e}"))
+        s.inbox_counts(account, staff, Timestamp(0)).await.unwrap_or_else(|e| panic!("{e}"))
     };
     assert_eq!(first.assignee, None);
     assert_eq!(
@@ -746,6 +749,7 @@ async fn a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded(s: &dyn St
         text: None,
         bot: None,
         assignee: None,
+        waiting_before: None,
         before: None,
         limit: 10,
     };
@@ -755,8 +759,14 @@ async fn a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded(s: &dyn St
     };
     assert_eq!(listed(open(province)).await, vec![conv.id]);
     assert_eq!(listed(open(district)).await, Vec::<ConversationId>::new());
-    assert_eq!(s.inbox_counts(province.id, lan.id).await.ok().map(|c| c.mine), Some(1));
-    assert_eq!(s.inbox_counts(district.id, lan.id).await.ok().map(|c| c.open), Some(0));
+    assert_eq!(
+        s.inbox_counts(province.id, lan.id, Timestamp(0)).await.ok().map(|c| c.mine),
+        Some(1)
+    );
+    assert_eq!(
+        s.inbox_counts(district.id, lan.id, Timestamp(0)).await.ok().map(|c| c.open),
+        Some(0)
+    );
     // The citizen still finds it with the district, and its history carries the notice.
     let theirs = s.conversation_between(district.id, f.citizen.id).await.ok().flatten();
     assert_eq!(theirs.map(|c| c.id), Some(conv.id));
@@ -817,10 +827,15 @@ async fn a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded(s: &dyn St
 async fn round_robin_takes_each_candidate_in_turn_and_wraps(s: &dyn Store) {
     let f = fixture(s).await;
     let a = f.account.id;
-    assert!(!s.auto_assign(a).await.unwrap_or(true));
-    s.set_auto_assign(a, true).await.unwrap_or_else(|e| panic!("{e}"));
-    assert!(s.auto_assign(a).await.unwrap_or(false));
-    let missing = s.set_auto_assign(ketnoi_core::AccountId(a.0 + 999), true).await;
+    let settings = s.inbox_settings(a).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(settings, Some(InboxSettings::default()));
+    let week =
+        ketnoi_core::OfficeHours::parse("T2-T7 07:00-11:00").unwrap_or_else(|e| panic!("{e}"));
+    let changed =
+        InboxSettings { auto_assign: true, office_hours: week, response_target_minutes: 90 };
+    s.set_inbox_settings(a, &changed).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(s.inbox_settings(a).await.ok().flatten(), Some(changed.clone()));
+    let missing = s.set_inbox_settings(ketnoi_core::AccountId(a.0 + 999), &changed).await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
     let turn = |candidates: Vec<i64>| async move {
         let c: Vec<StaffId> = candidates.into_iter().map(StaffId).collect();
@@ -887,7 +902,84 @@ async fn staff_of_agencies_lists_role_holders_and_platform_admins_with_their_dut
     assert_eq!(none.iter().map(|a| a.member.id).collect::<Vec<_>>(), vec![admin.id]);
 }
 
+/// A send at a given time.
+fn at(mut write: ChatWrite, when: i64) -> ChatWrite {
+    if let ChatWrite::Send { at, .. } = &mut write {
+        *at = Timestamp(when);
+    }
+    write
+}
+
+async fn the_response_clock_runs_while_the_citizen_waits_for_an_officer(s: &dyn Store) {
+    let f = fixture(s).await;
+    let t0 = Timestamp::now().millis() - 10 * 3_600_000;
+    let minute = 60_000;
+    let out = apply(s, &[at(citizen_send(&f, &f.account, "w-1", "Cho hỏi"), t0)]).await;
+    let conv = sent(&out[0]).1.clone();
+    assert_eq!((conv.waiting_since, conv.first_response_at), (Some(Timestamp(t0)), None));
+    // A second question does not restart the clock.
+    let out = apply(s, &[at(citizen_send(&f, &f.account, "w-2", "Còn nữa"), t0 + minute)]).await;
+    assert_eq!(sent(&out[0]).1.waiting_since, Some(Timestamp(t0)));
+    // Overdue views: waiting since before the cut-off.
+    let view =
+        |before: i64| InboxQuery { waiting_before: Some(Timestamp(before)), ..inbox_of(&f, None) };
+    let ids = |v: Vec<ketnoi_core::Conversation>| v.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    assert_eq!(ids(s.inbox(&view(t0 + 1)).await.unwrap_or_default()), vec![conv.id]);
+    assert_eq!(ids(s.inbox(&view(t0)).await.unwrap_or_default()), Vec::<ConversationId>::new());
+    let counts = s.inbox_counts(f.account.id, StaffId(1), Timestamp(t0 + 1)).await;
+    assert_eq!(counts.ok().map(|c| (c.overdue, c.overdue_need_person)), Some((1, 0)));
+    // An officer answers: nobody waits, and the first response is kept.
+    let reply = at(staff_send(conv.id, "r-1", "Mời anh mang CCCD"), t0 + 30 * minute);
+    let out = apply(s, &[reply]).await;
+    let after = sent(&out[0]).1.clone();
+    assert_eq!(
+        (after.waiting_since, after.first_response_at),
+        (None, Some(Timestamp(t0 + 30 * minute)))
+    );
+    assert_eq!(ids(s.inbox(&view(t0 + 1)).await.unwrap_or_default()), Vec::<ConversationId>::new());
+    // The citizen asks again; the bot's hand-off keeps the clock from that question.
+    apply(s, &[at(citizen_send(&f, &f.account, "w-3", "Thêm câu nữa"), t0 + 60 * minute)]).await;
+    let handoff = ChatWrite::Send {
+        to: Recipient::Conversation(conv.id),
+        author: Author::Bot,
+        author_name: String::new(),
+        client_msg_id: id("bot-3"),
+        content: text("Tôi chuyển câu hỏi cho cán bộ."),
+        at: Timestamp(t0 + 61 * minute),
+        bot: Some(ketnoi_core::BotState::Waiting),
+    };
+    let out = apply(s, &[handoff]).await;
+    let waiting = sent(&out[0]).1.clone();
+    assert_eq!(waiting.waiting_since, Some(Timestamp(t0 + 60 * minute)));
+    assert_eq!(waiting.first_response_at, Some(Timestamp(t0 + 30 * minute)), "the first stays");
+    let counts = s.inbox_counts(f.account.id, StaffId(1), Timestamp(t0 + 61 * minute)).await;
+    assert_eq!(counts.ok().map(|c| (c.overdue, c.overdue_need_person)), Some((1, 1)));
+    // Closing settles it: nobody waits; reopening clears the settlement.
+    let close = ChatWrite::SetStatus {
+        conversation: conv.id,
+        status: ConversationStatus::Closed,
+        at: Timestamp(t0 + 90 * minute),
+    };
+    let closed = apply(s, &[close]).await;
+    let closed = changed(&closed[0]).0.clone();
+    assert_eq!(
+        (closed.waiting_since, closed.resolved_at),
+        (None, Some(Timestamp(t0 + 90 * minute)))
+    );
+    let stored = s.conversation(conv.id).await.ok().flatten();
+    assert_eq!(stored.map(|c| c.resolved_at), Some(Some(Timestamp(t0 + 90 * minute))));
+    let again =
+        apply(s, &[at(citizen_send(&f, &f.account, "w-4", "Tôi hỏi lại"), t0 + 120 * minute)])
+            .await;
+    let reopened = sent(&again[0]).1.clone();
+    assert_eq!(
+        (reopened.resolved_at, reopened.waiting_since),
+        (None, Some(Timestamp(t0 + 120 * minute)))
+    );
+}
+
 conformance!(
+    the_response_clock_runs_while_the_citizen_waits_for_an_officer,
     first_message_opens_a_conversation_numbered_without_gaps,
     a_repeated_client_id_returns_the_original_and_a_changed_one_is_refused,
     concurrent_retries_of_one_message_store_it_once,

@@ -283,32 +283,67 @@ async fn an_escalated_conversation_arrives_with_its_history_and_the_citizen_is_t
 async fn conversations_go_in_turn_to_officers_on_duty_body(app: &TestApp) {
     let admin = app.staff_token(PROVINCE_ADMIN).await;
     let officer = app.staff_token(OFFICER).await;
-    // Only those who may edit the account turn automatic assignment on.
+    // Only those who may edit the account turn automatic assignment on (inbox settings).
     let inbox = format!("/console/a/{COMMUNE}/inbox");
     let mut officer_page = browser(app, &officer);
     let (_, html, _) = officer_page.get(&inbox).await;
-    assert!(!html.contains("data-auto-assign-form"), "an officer does not see the setting");
+    assert!(!html.contains("data-inbox-settings-form"), "an officer does not see the settings");
+    let url = format!("{inbox}/settings");
+    let csrf = hidden(&html, "csrf");
     let (status, _, _) = officer_page
-        .post(&format!("{inbox}/auto-assign"), &[("csrf", &hidden(&html, "csrf")), ("auto", "on")])
+        .post(
+            &url,
+            &[("csrf", csrf.as_str()), ("auto", "on"), ("office_hours", ""), ("target", "240")],
+        )
         .await;
     assert_eq!(status.as_u16(), 403);
     let mut admin_page = browser(app, &admin);
     let (_, html, _) = admin_page.get(&inbox).await;
-    assert!(html.contains("data-auto-assign-form"), "{html}");
+    assert!(html.contains("data-inbox-settings-form"), "{html}");
     let csrf = hidden(&html, "csrf");
-    let (status, _, _) = admin_page
-        .post(&format!("{inbox}/auto-assign"), &[("csrf", &csrf), ("auto", "maybe")])
-        .await;
-    assert_eq!(status.as_u16(), 422);
     let commune = ketnoi_core::AccountId(account_id(app, COMMUNE).await);
-    assert!(!app.store.auto_assign(commune).await.unwrap_or(true), "a bad value changes nothing");
-    let (status, _, location) =
-        admin_page.post(&format!("{inbox}/auto-assign"), &[("csrf", &csrf), ("auto", "on")]).await;
+    for (auto, hours, target) in
+        [("maybe", "", "240"), ("on", "cả tuần", "240"), ("on", "", "3"), ("on", "", "bốn")]
+    {
+        let fields =
+            [("csrf", csrf.as_str()), ("auto", auto), ("office_hours", hours), ("target", target)];
+        let (status, body, _) = admin_page.post(&url, &fields).await;
+        assert_eq!(status.as_u16(), 422, "{auto} {hours} {target}: {body}");
+    }
+    let unchanged = app.store.inbox_settings(commune).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        unchanged,
+        Some(ketnoi_store::InboxSettings::default()),
+        "bad values change nothing"
+    );
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("auto", "on"),
+        ("office_hours", "T2-T7 07:00-11:30"),
+        ("target", "120"),
+    ];
+    let (status, _, location) = admin_page.post(&url, &fields).await;
     assert_eq!(
         (status.as_u16(), location.as_deref()),
-        (303, Some("/console/a/ca-vi-xuyen/inbox?done=auto-assign"))
+        (303, Some("/console/a/ca-vi-xuyen/inbox?done=settings"))
     );
-    assert!(app.store.auto_assign(commune).await.unwrap_or(false));
+    let saved = app.store.inbox_settings(commune).await.ok().flatten().unwrap_or_default();
+    assert!(saved.auto_assign);
+    assert_eq!(
+        (saved.office_hours.to_text(), saved.response_target_minutes),
+        ("T2-T7 07:00-11:30".to_owned(), 120)
+    );
+    // The same through the API.
+    let (status, got) =
+        app.get(&format!("/api/v1/accounts/{COMMUNE}/inbox-settings"), Some(&admin)).await;
+    assert_eq!(status, 200, "{got}");
+    assert_eq!(
+        got,
+        json!({ "auto_assign": true, "office_hours": "T2-T7 07:00-11:30", "response_target_minutes": 120 })
+    );
+    let (status, _) =
+        app.get(&format!("/api/v1/accounts/{COMMUNE}/inbox-settings"), Some(&officer)).await;
+    assert_eq!(status, 403);
 
     // Who may handle the commune: its officer Lan, a second officer Nam, the province's
     // administrator and the platform administrator; the two administrators are away.
@@ -393,3 +428,129 @@ on_both!(
         an_escalated_conversation_arrives_with_its_history_and_the_citizen_is_told_body,
     conversations_go_in_turn_to_officers_on_duty => conversations_go_in_turn_to_officers_on_duty_body,
 );
+
+/// 2026-11-30 00:00 in Vietnam (a Monday), plus days, hours and minutes.
+fn vn(day: i64, hour: i64, minute: i64) -> ketnoi_core::Timestamp {
+    let monday = 1_795_996_800_000 - 7 * 3_600_000;
+    ketnoi_core::Timestamp(monday + day * 86_400_000 + hour * 3_600_000 + minute * 60_000)
+}
+
+/// A message written at a given time, straight through the store (the past cannot be sent
+/// through the API).
+async fn written(
+    app: &TestApp,
+    to: ketnoi_store::Recipient,
+    author: ketnoi_core::Author,
+    client: &str,
+    at: ketnoi_core::Timestamp,
+) -> ketnoi_core::Conversation {
+    let write = ketnoi_store::ChatWrite::Send {
+        to,
+        author,
+        author_name: "Cán bộ".into(),
+        client_msg_id: ketnoi_core::ClientMsgId::parse(client).unwrap_or_else(|e| panic!("{e}")),
+        content: ketnoi_core::Content::text("Nội dung").unwrap_or_else(|e| panic!("{e}")),
+        at,
+        bot: None,
+    };
+    match app.store.apply_chat(&[write]).await.unwrap_or_else(|e| panic!("{e}")).remove(0) {
+        Ok(ketnoi_store::ChatApplied::Sent { conversation, .. }) => conversation,
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn response_times_count_office_hours_and_overdue_conversations_stand_out_body(app: &TestApp) {
+    let commune = ketnoi_core::AccountId(account_id(app, COMMUNE).await);
+    let officer = app.staff_token(OFFICER).await;
+    let lan = ketnoi_core::Author::Staff(ketnoi_core::StaffId(staff_id(app, OFFICER).await));
+    let citizen = |phone: &'static str| async move {
+        let phone = ketnoi_core::Phone::parse(phone).unwrap_or_else(|e| panic!("{e}"));
+        let c = app.store.citizen_for_phone(&phone, ketnoi_core::Timestamp::now()).await;
+        c.unwrap_or_else(|e| panic!("{e}")).id
+    };
+    let to_commune = || ketnoi_store::Recipient::Account {
+        account: commune,
+        citizen_label: "091****200".into(),
+    };
+    // Asked on Friday at 16:00, answered on Monday at 08:00, closed on Monday at 14:00: an hour
+    // on Friday and half an hour on Monday to the first answer; five and a half hours (one on
+    // Friday, four on Monday morning, half an hour after lunch) to the settlement.
+    let answered = written(
+        app,
+        to_commune(),
+        ketnoi_core::Author::Citizen(citizen("0912000200").await),
+        "c-1",
+        vn(4, 16, 0),
+    )
+    .await;
+    let id = answered.id;
+    written(app, ketnoi_store::Recipient::Conversation(id), lan, "s-1", vn(7, 8, 0)).await;
+    let close = ketnoi_store::ChatWrite::SetStatus {
+        conversation: id,
+        status: ketnoi_core::ConversationStatus::Closed,
+        at: vn(7, 14, 0),
+    };
+    app.store.apply_chat(&[close]).await.unwrap_or_else(|e| panic!("{e}"));
+    let (status, detail) =
+        app.get(&format!("/api/v1/conversations/{}", id.0), Some(&officer)).await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["response"]["first_response_minutes"], json!(90), "{detail}");
+    assert_eq!(detail["response"]["resolution_minutes"], json!(330), "{detail}");
+    assert_eq!(detail["response"]["overdue"], json!(false));
+    let (_, page, _) = browser(app, &officer).get(&format!("/console/c/{}", id.0)).await;
+    assert!(page.contains("1 giờ 30 phút") && page.contains("5 giờ 30 phút"), "{page}");
+    // The citizen never sees response figures.
+    let citizen_token = app.citizen_token("0912000200").await;
+    let (_, theirs) =
+        app.get(&format!("/api/v1/conversations/{}", id.0), Some(&citizen_token)).await;
+    assert!(theirs.get("response").is_none(), "{theirs}");
+
+    // Asked last week and never answered: overdue, listed and counted apart; a question asked
+    // just now is not.
+    let late = written(
+        app,
+        to_commune(),
+        ketnoi_core::Author::Citizen(citizen("0912000201").await),
+        "c-2",
+        vn(2, 9, 0),
+    )
+    .await;
+    let fresh =
+        ask(app, &app.citizen_token("0912000202").await, COMMUNE, "c-3", "Vừa hỏi xong").await;
+    let (status, listed) = app
+        .get(&format!("/api/v1/accounts/{COMMUNE}/conversations?overdue=true"), Some(&officer))
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<i64> = listed["conversations"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["id"].as_i64()).collect())
+        .unwrap_or_default();
+    assert_eq!(ids, vec![late.id.0], "{listed}");
+    let (_, all) =
+        app.get(&format!("/api/v1/accounts/{COMMUNE}/conversations"), Some(&officer)).await;
+    let flag = |id: i64| {
+        all["conversations"]
+            .as_array()
+            .and_then(|a| a.iter().find(|c| c["id"] == json!(id)).map(|c| c["overdue"].clone()))
+    };
+    assert_eq!((flag(late.id.0), flag(fresh)), (Some(json!(true)), Some(json!(false))), "{all}");
+    let (_, inbox, _) = browser(app, &officer).get(&format!("/console/a/{COMMUNE}/inbox")).await;
+    assert!(inbox.contains("data-count=\"overdue\">(1)"), "{inbox}");
+    assert_eq!(inbox.matches("data-overdue").count(), 1, "{inbox}");
+    let (_, page, _) = browser(app, &officer).get(&format!("/console/c/{}", late.id.0)).await;
+    assert!(page.contains("đã quá hạn"), "{page}");
+    // A bad overdue value is refused.
+    let (status, _) = app
+        .get(&format!("/api/v1/accounts/{COMMUNE}/conversations?overdue=perhaps"), Some(&officer))
+        .await;
+    assert_eq!(status, 400);
+}
+
+mod response_times {
+    use super::*;
+
+    on_both!(
+        response_times_count_office_hours_and_overdue_conversations_stand_out =>
+            response_times_count_office_hours_and_overdue_conversations_stand_out_body,
+    );
+}

@@ -40,7 +40,7 @@ use crate::{
         error::ApiError,
         state::{Kernel, feature_state},
         text::shorten,
-        time::{VIETNAM_MS, vietnam_day},
+        time::vietnam_day,
     },
 };
 
@@ -68,7 +68,14 @@ const PASSED_ON: &str = "Cán bộ đã được báo và sẽ trả lời bạn
 const UNSURE: &str = "Xin lỗi, tôi chưa chắc đã hiểu đúng câu hỏi của bạn nên đã chuyển cho cán bộ. Trong lúc chờ, có phải bạn muốn hỏi một trong những câu dưới đây?";
 const NOT_UNDERSTOOD: &str = "Xin lỗi, tôi chưa hiểu tin nhắn này nên đã chuyển cho cán bộ. Bạn có thể nhắn câu hỏi bằng chữ để tôi thử trả lời.";
 const TOO_LONG: &str = "(Tin nhắn rất dài nên tôi chỉ đọc phần đầu.)";
-const DEFAULT_AWAY: &str = "Hiện đang ngoài giờ làm việc (thứ Hai đến thứ Sáu, 7 giờ 30 đến 17 giờ). Cán bộ sẽ trả lời bạn trong giờ làm việc.";
+/// The away message when the account wrote none: its office hours and when officers are back.
+fn default_away(hours: &ketnoi_core::OfficeHours, now: Timestamp) -> String {
+    format!(
+        "Hiện đang ngoài giờ làm việc ({}). Cán bộ sẽ trả lời bạn từ {}.",
+        hours.to_text(),
+        hours.next_open(now).display_vn()
+    )
+}
 
 /// How many queued citizen messages the bot takes at once.
 const BATCH: usize = 64;
@@ -252,12 +259,16 @@ impl Bots {
             at: now,
             bot: state,
         };
+        // Officers answer in the office hours of the inbox that holds the conversation.
+        let hours =
+            self.store.inbox_settings(conversation.handler).await?.unwrap_or_default().office_hours;
         let away = |text: &str| -> String {
-            if in_office_hours(now) {
+            if hours.is_open(now) {
                 text.to_owned()
             } else {
                 let away = settings.away_message.trim();
-                let away = if away.is_empty() { DEFAULT_AWAY } else { away };
+                let away =
+                    if away.is_empty() { default_away(&hours, now) } else { away.to_owned() };
                 format!("{text}\n\n{away}")
             }
         };
@@ -439,30 +450,20 @@ fn feedback_buttons() -> Vec<Button> {
     ]
 }
 
-/// Whether officers are at work: Monday to Friday, 07:30–17:00 Vietnam time.
-fn in_office_hours(at: Timestamp) -> bool {
-    let local = at.millis() + VIETNAM_MS;
-    let minute = local.rem_euclid(86_400_000) / 60_000;
-    // 1970-01-01 was a Thursday: day 0 → 3 with Monday as 0.
-    let weekday = (local.div_euclid(86_400_000) + 3).rem_euclid(7);
-    weekday < 5 && (7 * 60 + 30..17 * 60).contains(&minute)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn office_hours_are_weekdays_in_vietnam_time() {
-        // 2026-11-30 is a Monday; 02:00 UTC is 09:00 in Vietnam.
-        let monday_9 = Timestamp(1_795_996_800_000 + 2 * 3_600_000);
-        assert!(in_office_hours(monday_9));
-        // 11:00 UTC is 18:00 in Vietnam.
-        assert!(!in_office_hours(Timestamp(1_795_996_800_000 + 11 * 3_600_000)));
-        // Saturday 2026-12-05, 09:00 in Vietnam.
+    fn the_default_away_message_names_the_hours_and_when_officers_are_back() {
+        // Saturday 2026-12-05, 09:00 in Vietnam: back on Monday at 07:30.
         let saturday = Timestamp(1_795_996_800_000 + 5 * 86_400_000 + 2 * 3_600_000);
-        assert!(!in_office_hours(saturday));
-        assert_eq!(vietnam_day(monday_9), 20_787);
+        let text = default_away(&ketnoi_core::OfficeHours::default(), saturday);
+        assert!(text.contains("T2-T6 07:30-11:30, 13:30-17:00"), "{text}");
+        let monday = Timestamp(1_795_996_800_000 + 7 * 86_400_000 + 30 * 60_000);
+        assert!(text.contains(&monday.display_vn()), "{text}");
+        // 2026-11-30 is a Monday; 02:00 UTC is 09:00 in Vietnam.
+        assert_eq!(vietnam_day(Timestamp(1_795_996_800_000 + 2 * 3_600_000)), 20_787);
     }
 
     #[test]

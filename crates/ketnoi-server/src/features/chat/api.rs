@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
-        assign, notes,
+        assign, notes, response,
         scope::{self as chat_scope, Access},
         service::{ChatState, refused},
         transfer, upload,
@@ -42,6 +42,10 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
     Router::new()
         .route("/accounts/{slug}/messages", post(send_to_account))
         .route("/accounts/{slug}/conversations", get(inbox))
+        .route(
+            "/accounts/{slug}/inbox-settings",
+            get(response::get_settings).put(response::put_settings),
+        )
         .route("/accounts/{slug}/attachments", post(upload_to_account).layer(upload_limit))
         .route("/me/conversations", get(my_conversations))
         .route("/conversations/{id}", get(conversation_detail))
@@ -219,6 +223,9 @@ pub(crate) async fn send_in_conversation(
 pub(crate) struct ConversationAnswer {
     conversation: ConversationView,
     account: AccountView,
+    /// Response times in working time (officers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response: Option<response::ResponseView>,
 }
 
 /// One conversation.
@@ -235,9 +242,24 @@ pub(crate) async fn conversation_detail(
     let (conv, access) = conversation(&state, &caller, id).await?;
     let account =
         state.store.account(conv.account).await?.ok_or(ApiError::NotFound("conversation"))?;
+    // Officers see the response figures under the settings of the inbox that holds it.
+    let response = match access {
+        Access::Staff { .. } => {
+            let holder = state.store.account(conv.handler).await?;
+            let holder = holder.ok_or(ApiError::NotFound("conversation"))?;
+            let settings = response::settings(&state, &holder).await?;
+            Some(response::ResponseView::from(&response::figures(
+                &conv,
+                &settings,
+                Timestamp::now(),
+            )))
+        }
+        Access::Citizen(_) => None,
+    };
     Ok(Json(ConversationAnswer {
         conversation: ConversationView::new(&conv, audience(&access)),
         account: AccountView::from(&account),
+        response,
     }))
 }
 
@@ -408,6 +430,7 @@ pub(crate) async fn my_conversations(
         conversations.push(ConversationAnswer {
             conversation: ConversationView::new(&conv, Audience::Citizen),
             account: AccountView::from(&account),
+            response: None,
         });
     }
     Ok(Json(MyConversationsAnswer { conversations }))
@@ -444,6 +467,9 @@ pub(crate) struct InboxParams {
     /// `me`: only conversations assigned to the caller; `none`: only unassigned ones; a staff
     /// id: only those assigned to that member [default: all].
     assignee: Option<String>,
+    /// `true`: only those whose citizen has waited longer than the account's response target,
+    /// in working time [default: all].
+    overdue: Option<bool>,
 }
 
 /// A page of an account's inbox.
@@ -480,7 +506,16 @@ pub(crate) fn inbox_query(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::Unprocessable("invalid-limit"));
     }
-    Ok(InboxQuery { account, status, text, bot: None, assignee: None, before, limit })
+    Ok(InboxQuery {
+        account,
+        status,
+        text,
+        bot: None,
+        assignee: None,
+        waiting_before: None,
+        before,
+        limit,
+    })
 }
 
 /// Parses an inbox's `assignee` filter: `me` (the signed-in officer, `me` being `None` for
@@ -526,12 +561,19 @@ pub(crate) async fn inbox(
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), limit)?;
     query.bot = crate::features::chat::service::parse_handler(p.handler.as_deref())?;
     query.assignee = parse_assignee(p.assignee.as_deref(), caller.staff_id())?;
+    let cutoff =
+        response::overdue_cutoff(&response::settings(&state, &account).await?, Timestamp::now());
+    if p.overdue == Some(true) {
+        query.waiting_before = Some(cutoff);
+    }
     let found = state.store.inbox(&query).await?;
     let next = (found.len() as i64 == limit).then(|| found.last().map(inbox_cursor)).flatten();
-    Ok(Json(InboxAnswer {
-        conversations: found.iter().map(|c| ConversationView::new(c, Audience::Staff)).collect(),
-        next,
-    }))
+    let view = |c: &Conversation| {
+        let mut v = ConversationView::new(c, Audience::Staff);
+        v.overdue = Some(c.waiting_since.is_some_and(|w| w < cutoff));
+        v
+    };
+    Ok(Json(InboxAnswer { conversations: found.iter().map(view).collect(), next }))
 }
 
 /// Where an upload's name comes from.

@@ -1,6 +1,6 @@
 //! Assigning conversations to officers, by hand or in turn, and officers on duty or away: the
 //! rules, the API route, the page forms (the conversation page's assignee drop-down, the inbox's
-//! duty and automatic-assignment forms) and the task that assigns in turn.
+//! duty form) and the task that assigns in turn (turned on with the inbox settings).
 //!
 //! Whoever may handle a conversation (reply in it) may assign it, reassign it or take it off
 //! anyone; the assignee must be someone the policy lets handle the account whose inbox holds it.
@@ -125,7 +125,7 @@ pub(crate) async fn next_in_turn(
     state: &Kernel,
     account: &Account,
 ) -> Result<Option<StaffId>, ApiError> {
-    if !state.store.auto_assign(account.id).await? {
+    if !crate::features::chat::response::settings(state, account).await?.auto_assign {
         return Ok(None);
     }
     let mut on_duty: Vec<StaffId> =
@@ -276,55 +276,5 @@ pub(crate) async fn duty_page(
     match viewer.state.store.set_staff_away(staff.id, away).await {
         Ok(_) => Redirect::to(&format!("{back}?done=duty")).into_response(),
         Err(e) => viewer.fail(e.into()),
-    }
-}
-
-/// The automatic-assignment form as posted: `on` or `off`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AutoAssignForm {
-    csrf: Option<String>,
-    #[serde(default)]
-    auto: String,
-}
-
-/// Turns automatic assignment on or off for an account, from its inbox page; for those who may
-/// edit the account.
-pub(crate) async fn auto_assign_page(
-    viewer: Viewer<ChatState>,
-    axum::extract::Path(slug): axum::extract::Path<String>,
-    PageForm(form): PageForm<AutoAssignForm>,
-) -> Response {
-    let back = format!("/console/a/{}/inbox", encode(&slug));
-    if matches!(viewer.caller, Caller::Anonymous) {
-        return viewer.to_sign_in_then(true, &back);
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
-    }
-    let on = match form.auto.as_str() {
-        "on" => true,
-        "off" => false,
-        _ => {
-            let e = ketnoi_core::InvalidInput::Choice { field: "auto", choices: "on, off" };
-            return viewer.fail(e.into());
-        }
-    };
-    let result = async {
-        let slug = ketnoi_core::Slug::parse(&slug).map_err(|_| ApiError::NotFound("account"))?;
-        let account = viewer
-            .state
-            .store
-            .account_by_slug(&slug)
-            .await?
-            .ok_or(ApiError::NotFound("account"))?;
-        let up = viewer.state.store.agency_ancestry(account.agency).await?;
-        if !viewer.caller.may(Action::EditAccount, Some(&up)) {
-            return Err(ApiError::Forbidden);
-        }
-        Ok(viewer.state.store.set_auto_assign(account.id, on).await?)
-    };
-    match result.await {
-        Ok(()) => Redirect::to(&format!("{back}?done=auto-assign")).into_response(),
-        Err(e) => viewer.fail(e),
     }
 }

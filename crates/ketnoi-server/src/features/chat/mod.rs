@@ -1,11 +1,12 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
 //! pages of conversations between citizens and accounts, officers' internal notes on
-//! them, their assignment to officers, and their handover between accounts.
+//! them, their assignment to officers, their handover between accounts, and response times.
 
 pub(crate) mod api;
 pub(crate) mod assign;
 pub(crate) mod notes;
 pub(crate) mod pages;
+pub(crate) mod response;
 pub(crate) mod scope;
 pub mod service;
 pub(crate) mod staff_pages;

@@ -136,6 +136,8 @@ pub(crate) struct ChatPage {
     /// For an officer who sees the conversation: its handovers, and the form to hand it over
     /// for those who may handle it. Only the officers' page sets it; the citizen's never does.
     pub(crate) transfer: Option<crate::features::chat::transfer::TransferPanel>,
+    /// For an officer: the response times. Only the officers' page sets it.
+    pub(crate) response: Option<crate::features::chat::response::ResponsePanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -431,6 +433,7 @@ async fn citizen_page(
         notes: None,
         assign: None,
         transfer: None,
+        response: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
@@ -628,6 +631,8 @@ pub(crate) struct ConversationRow {
     pub(crate) closed: bool,
     /// Whom it is assigned to (officers' inbox only).
     pub(crate) assignee: Option<String>,
+    /// The citizen has waited longer than the response target (officers' inbox only).
+    pub(crate) overdue: bool,
 }
 
 #[derive(Template)]
@@ -659,6 +664,7 @@ async fn my_conversations(viewer: Viewer<ChatState>) -> Response {
             unread_label: t.count("chat-unread", c.citizen_unread),
             closed: false,
             assignee: None,
+            overdue: false,
         })
         .collect();
     viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })

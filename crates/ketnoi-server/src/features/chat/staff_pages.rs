@@ -27,6 +27,7 @@ use crate::{
             bubbles, error_status, file_hint, fresh_client_id, history, inline, load_account,
             mark_read, older_link, read_form, send_form,
         },
+        response,
         scope::{self as chat_scope, Access},
         service::ChatState,
         transfer,
@@ -50,7 +51,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/console/c/{id}/assign", post(assign::assign_page))
         .route("/console/c/{id}/transfer", post(transfer::transfer_page))
         .route("/console/a/{slug}/inbox/duty", post(assign::duty_page))
-        .route("/console/a/{slug}/inbox/auto-assign", post(assign::auto_assign_page))
+        .route("/console/a/{slug}/inbox/settings", post(response::settings_page))
 }
 
 #[derive(Template)]
@@ -74,14 +75,14 @@ struct InboxPage {
     error: Option<String>,
     /// The assignee view shown: `me`, `none`, or empty for every conversation.
     view: &'static str,
-    /// How many the open (or needs-a-person) tab, the bot's tab, "assigned to me" and
-    /// "unassigned" list.
-    counts: (i64, i64, i64, i64),
+    /// How many the open (or needs-a-person) tab, the bot's tab, "assigned to me",
+    /// "unassigned" and "overdue" list.
+    counts: (i64, i64, i64, i64, i64),
     /// For an officer: whether they are away (the duty form), and where it posts.
     duty: Option<(bool, String)>,
-    /// For those who may edit the account: whether conversations waiting for a person are
-    /// assigned in turn, and where the form posts.
-    auto_assign: Option<(bool, String)>,
+    /// For those who may edit the account: its inbox settings (automatic assignment, office
+    /// hours, response target in minutes) and where the form posts.
+    settings: Option<(bool, String, i64, String)>,
     /// The viewer's staff id, for the live "assigned to me" view (0 for an integration).
     me: i64,
     notice: Option<String>,
@@ -95,6 +96,8 @@ struct InboxParams {
     handler: Option<String>,
     /// `me` or `none`: the assignee view.
     assignee: Option<String>,
+    /// `yes`: the overdue view.
+    overdue: Option<String>,
     /// What the post that redirected here did: `duty`, `auto-assign`, `transferred`.
     done: Option<String>,
 }
@@ -130,12 +133,16 @@ async fn inbox_page(
     let ancestry = viewer.state.store.agency_ancestry(account.agency).await?;
     let manage_bot = viewer.caller.may(ketnoi_core::Action::ManageBot, Some(&ancestry));
     let me = viewer.caller.staff_id();
-    // Only two views here: the officer's own and the unassigned; anything else is all.
-    let view = match (p.assignee.as_deref(), me) {
-        (Some("me"), Some(_)) => "me",
-        (Some("none"), _) => "none",
+    // Three views here: the officer's own, the unassigned and the overdue; anything else is
+    // all.
+    let view = match (p.assignee.as_deref(), p.overdue.as_deref(), me) {
+        (_, Some("yes"), _) => "overdue",
+        (Some("me"), _, Some(_)) => "me",
+        (Some("none"), _, _) => "none",
         _ => "",
     };
+    let settings = response::settings(&viewer.state, &account).await?;
+    let cutoff = response::overdue_cutoff(&settings, ketnoi_core::Timestamp::now());
     let bot_tab = bot_on && view.is_empty() && p.handler.as_deref() == Some("bot");
     let query =
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
@@ -146,7 +153,11 @@ async fn inbox_page(
             if bot_on && q.status == ConversationStatus::Open && view != "me" {
                 q.bot = Some(bot_tab);
             }
-            q.assignee = parse_assignee(Some(view), me)?;
+            if view == "overdue" {
+                q.waiting_before = Some(cutoff);
+            } else {
+                q.assignee = parse_assignee(Some(view), me)?;
+            }
             (viewer.state.store.inbox(&q).await?, None, q.status)
         }
         Err(e) if inline(&e) => (Vec::new(), Some(viewer.message(&e)), ConversationStatus::Open),
@@ -156,7 +167,11 @@ async fn inbox_page(
     let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
         |cursor| {
             let handler = if bot_tab { "&handler=bot" } else { "" };
-            let view = if view.is_empty() { String::new() } else { format!("&assignee={view}") };
+            let view = match view {
+                "" => String::new(),
+                "overdue" => "&overdue=yes".to_owned(),
+                other => format!("&assignee={other}"),
+            };
             format!(
                 "{base}?status={}{handler}{view}&q={}&before={cursor}",
                 status.as_str(),
@@ -178,36 +193,37 @@ async fn inbox_page(
             assignee: c.assignee.map(|a| {
                 names.iter().find(|h| h.id == a).map(|h| h.name.clone()).unwrap_or_default()
             }),
+            overdue: c.status == ConversationStatus::Open
+                && c.waiting_since.is_some_and(|w| w < cutoff),
         })
         .collect();
     let store = &viewer.state.store;
-    let counts = match me {
-        Some(me) => store.inbox_counts(account.id, me).await?,
-        // An integration has no "me": nobody is assigned to it.
-        None => store.inbox_counts(account.id, ketnoi_core::StaffId(0)).await?,
-    };
+    // An integration has no "me": nobody is assigned to it.
+    let counted = me.unwrap_or(ketnoi_core::StaffId(0));
+    let counts = store.inbox_counts(account.id, counted, cutoff).await?;
     let counts = if bot_on {
         (
             counts.need_person,
             counts.open - counts.need_person,
             counts.mine,
             counts.unassigned_need_person,
+            counts.overdue_need_person,
         )
     } else {
-        (counts.open, 0, counts.mine, counts.unassigned)
+        (counts.open, 0, counts.mine, counts.unassigned, counts.overdue)
     };
     let duty = match me {
         Some(me) => Some((store.staff_away(me).await?.unwrap_or(false), format!("{base}/duty"))),
         None => None,
     };
-    let auto_assign = if viewer.caller.may(ketnoi_core::Action::EditAccount, Some(&ancestry)) {
-        Some((store.auto_assign(account.id).await?, format!("{base}/auto-assign")))
-    } else {
-        None
-    };
+    let editable = viewer.caller.may(ketnoi_core::Action::EditAccount, Some(&ancestry));
+    let settings = editable.then(|| {
+        let hours = settings.office_hours.to_text();
+        (settings.auto_assign, hours, settings.response_target_minutes, format!("{base}/settings"))
+    });
     let notice = match p.done.as_deref() {
         Some("duty") => Some(t.get("inbox-duty-saved")),
-        Some("auto-assign") => Some(t.get("inbox-auto-saved")),
+        Some("settings") => Some(t.get("inbox-settings-saved")),
         Some("transferred") => Some(t.get("inbox-transferred")),
         _ => None,
     };
@@ -228,7 +244,7 @@ async fn inbox_page(
         view,
         counts,
         duty,
-        auto_assign,
+        settings,
         me: me.map_or(0, |m| m.0),
         notice,
     })
@@ -362,6 +378,9 @@ async fn staff_page(
         None
     };
     let transfer = transfer::panel(viewer, &conversation, &account, can_reply).await?;
+    let settings = response::settings(&viewer.state, &account).await?;
+    let response_panel =
+        response::panel(&t, &conversation, &settings, ketnoi_core::Timestamp::now());
     // Officers of an account it was handed over to see whom the citizen wrote to.
     let subtitle = if conversation.handler == conversation.account {
         account.display_name.clone()
@@ -400,6 +419,7 @@ async fn staff_page(
         notes,
         assign,
         transfer: Some(transfer),
+        response: Some(response_panel),
         title: conversation.citizen_label.clone(),
         subtitle,
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),

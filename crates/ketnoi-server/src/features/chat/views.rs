@@ -50,6 +50,10 @@ pub struct ConversationView {
     /// The staff member it is assigned to (officers only; absent when nobody).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<i64>,
+    /// In inbox lists: whether the citizen has waited longer than the account's response target
+    /// (officers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overdue: Option<bool>,
 }
 
 impl ConversationView {
@@ -82,6 +86,7 @@ impl ConversationView {
             citizen_label: label,
             bot: c.bot.as_str(),
             assignee_id: assignee,
+            overdue: None,
         }
     }
 }

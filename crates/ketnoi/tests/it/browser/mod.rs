@@ -125,6 +125,19 @@ pub async fn launch_two(base: &str, first: Options, second: Options) -> Option<(
     Some((start(base, first, Some(slot)).await, second))
 }
 
+/// Three browsers at once with separate profiles (a citizen and two officers), counting as one
+/// against the one-at-a-time rule.
+pub async fn launch_three(base: &str, options: [Options; 3]) -> Option<[Browser; 3]> {
+    if !installed() {
+        return None;
+    }
+    let slot = ONE_BROWSER_AT_A_TIME.acquire().await.unwrap_or_else(|e| panic!("{e}"));
+    let [first, second, third] = options;
+    let third = start(base, third, None).await;
+    let second = start(base, second, None).await;
+    Some([start(base, first, Some(slot)).await, second, third])
+}
+
 /// Whether Chromium and chromedriver are there; under `CI=true` their absence panics.
 fn installed() -> bool {
     if let Some(missing) = [CHROMIUM, CHROMEDRIVER].into_iter().find(|p| !Path::new(p).exists()) {
