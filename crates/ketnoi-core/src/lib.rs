@@ -18,6 +18,7 @@ pub mod bot;
 pub mod chat;
 pub mod desk;
 mod error;
+pub mod inbox;
 pub mod news;
 mod person;
 mod phone;
@@ -35,6 +36,7 @@ pub use chat::{
     ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Side,
 };
 pub use error::InvalidInput;
+pub use inbox::Label;
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

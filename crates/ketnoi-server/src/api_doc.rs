@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::{api as conversations, assign, notes},
+        chat::{api as conversations, assign, labels, notes},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -52,6 +52,8 @@ use crate::{
         notes::list_notes,
         notes::add_note,
         assign::set_assignee,
+        labels::get_labels,
+        labels::put_labels,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

@@ -231,6 +231,9 @@ pub struct InboxQuery {
     pub bot: Option<bool>,
     /// Only the conversations assigned to one officer, or to nobody; `None`: all.
     pub assignee: Option<AssigneeFilter>,
+    /// Only the conversations carrying this label, matched on its folded form (lowercase, no
+    /// diacritics: `cu tru` finds "cư trú"); `None`: all.
+    pub label: Option<String>,
     /// Continue after this conversation (its last message time and id), newest first.
     pub before: Option<(Timestamp, ConversationId)>,
     /// Page size.

@@ -122,6 +122,15 @@ macro_rules! impl_chat {
                     }
                     None => {}
                 }
+                let label = query.label.as_deref().map(ketnoi_text::fold);
+                if label.is_some() {
+                    // The labels' primary key (conversation, key) answers this per row.
+                    sql.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM conversation_labels l \
+                         WHERE l.conversation_id = c.id AND l.label_key = ${n})"
+                    ));
+                    n += 1;
+                }
                 for _ in &terms {
                     sql.push_str(&format!(
                         " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
@@ -141,6 +150,9 @@ macro_rules! impl_chat {
                 let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
                 if let Some($crate::AssigneeFilter::Staff(staff)) = query.assignee {
                     q = q.bind(staff.0);
+                }
+                if let Some(key) = label {
+                    q = q.bind(key);
                 }
                 for t in &terms {
                     q = q.bind(format!("%{t}%"));

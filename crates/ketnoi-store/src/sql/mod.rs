@@ -13,6 +13,7 @@ pub(crate) mod chat;
 pub(crate) mod chat_store;
 pub(crate) mod chat_write;
 pub(crate) mod desk;
+pub(crate) mod inbox;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;
@@ -263,6 +264,7 @@ macro_rules! impl_store {
         $crate::sql::impl_tip!($store, $db, $row);
         $crate::sql::impl_news!($store, $db, $row);
         $crate::sql::impl_desk!($store, $db, $row);
+        $crate::sql::impl_inbox!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -270,6 +272,7 @@ pub(crate) use bot::impl_bot;
 pub(crate) use chat_store::impl_chat;
 pub(crate) use desk::impl_desk;
 pub(crate) use impl_store;
+pub(crate) use inbox::impl_inbox;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
 pub(crate) use news::impl_news;

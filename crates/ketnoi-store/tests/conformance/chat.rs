@@ -295,6 +295,7 @@ async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
         text: None,
         bot: None,
         assignee: None,
+        label: None,
         before: None,
         limit: 10,
     };
@@ -332,6 +333,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
         text: text.map(str::to_owned),
         bot: None,
         assignee: None,
+        label: None,
         before,
         limit: 1,
     };
@@ -556,6 +558,7 @@ fn inbox_of(f: &Fixture, assignee: Option<AssigneeFilter>) -> InboxQuery {
         text: None,
         bot: None,
         assignee,
+        label: None,
         before: None,
         limit: 10,
     }

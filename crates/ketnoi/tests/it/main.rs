@@ -21,6 +21,7 @@ mod browser_tips;
 mod chat;
 mod cli;
 mod desk;
+mod labels;
 mod lookup;
 mod news;
 mod notes;

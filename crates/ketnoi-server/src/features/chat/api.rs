@@ -1,5 +1,6 @@
 //! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments, and the
-//! routes of officers' internal notes (in `notes.rs`) and of assignment (in `assign.rs`).
+//! routes of officers' internal notes (in `notes.rs`), of assignment (in `assign.rs`) and of
+//! labels (in `labels.rs`).
 //!
 //! Live delivery is the WebSocket's job (`/api/v1/ws`); everything here also works without it.
 
@@ -24,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
-        assign, notes,
+        assign, labels, notes,
         scope::{self as chat_scope, Access},
         service::ChatState,
         upload,
@@ -53,6 +54,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/reopen", post(reopen))
         .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
         .route("/conversations/{id}/assignee", post(assign::set_assignee))
+        .route("/conversations/{id}/labels", get(labels::get_labels).put(labels::put_labels))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))
@@ -451,6 +453,9 @@ pub(crate) struct InboxParams {
     /// `me`: only conversations assigned to the caller; `none`: only unassigned ones; a staff
     /// id: only those assigned to that member [default: all].
     assignee: Option<String>,
+    /// Only conversations carrying this label, with or without diacritics or capitals
+    /// [default: all].
+    label: Option<String>,
 }
 
 /// A page of an account's inbox.
@@ -487,7 +492,7 @@ pub(crate) fn inbox_query(
     if !(1..=100).contains(&limit) {
         return Err(ApiError::Unprocessable("invalid-limit"));
     }
-    Ok(InboxQuery { account, status, text, bot: None, assignee: None, before, limit })
+    Ok(InboxQuery { account, status, text, bot: None, assignee: None, label: None, before, limit })
 }
 
 /// Parses an inbox's `assignee` filter: `me` (the signed-in officer, `me` being `None` for
@@ -533,12 +538,23 @@ pub(crate) async fn inbox(
         inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), limit)?;
     query.bot = crate::features::chat::service::parse_handler(p.handler.as_deref())?;
     query.assignee = parse_assignee(p.assignee.as_deref(), caller.staff_id())?;
+    query.label = labels::filter_key(p.label.as_deref())?;
     let found = state.store.inbox(&query).await?;
     let next = (found.len() as i64 == limit).then(|| found.last().map(inbox_cursor)).flatten();
-    Ok(Json(InboxAnswer {
-        conversations: found.iter().map(|c| ConversationView::new(c, Audience::Staff)).collect(),
-        next,
-    }))
+    // Every listed conversation's labels in one read.
+    let ids: Vec<ConversationId> = found.iter().map(|c| c.id).collect();
+    let labelled = state.store.labels_of(&ids).await?;
+    let conversations = found
+        .iter()
+        .map(|c| {
+            let mut view = ConversationView::new(c, Audience::Staff);
+            view.labels = Some(
+                labelled.iter().filter(|(id, _)| *id == c.id).map(|(_, l)| l.to_string()).collect(),
+            );
+            view
+        })
+        .collect();
+    Ok(Json(InboxAnswer { conversations, next }))
 }
 
 /// Where an upload's name comes from.

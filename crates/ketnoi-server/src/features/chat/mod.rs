@@ -1,9 +1,11 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
 //! pages of conversations between citizens and accounts, officers' internal notes on
-//! them, and their assignment to officers.
+//! them, their assignment to officers, and their labels.
 
 pub(crate) mod api;
 pub(crate) mod assign;
+pub(crate) mod label_pages;
+pub(crate) mod labels;
 pub(crate) mod notes;
 pub(crate) mod pages;
 pub(crate) mod scope;

@@ -18,7 +18,7 @@ use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
 use serde::Deserialize;
 
 use crate::{
-    features::chat::{api::citizen_conversations, service::ChatState, upload},
+    features::chat::{api::citizen_conversations, labels::LabelsPanel, service::ChatState, upload},
     kernel::{
         auth::Caller,
         error::ApiError,
@@ -129,6 +129,9 @@ pub(crate) struct ChatPage {
     /// For an officer who may handle the conversation: whom it is assigned to, and the form to
     /// change it. Only the officers' page sets it; the citizen's never does.
     pub(crate) assign: Option<AssignPanel>,
+    /// For an officer who may handle the conversation: its labels, and the forms to add and
+    /// remove them. Only the officers' page sets it; the citizen's never does.
+    pub(crate) labels: Option<LabelsPanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -420,6 +423,7 @@ async fn citizen_page(
         tags: None,
         notes: None,
         assign: None,
+        labels: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
@@ -617,6 +621,8 @@ pub(crate) struct ConversationRow {
     pub(crate) closed: bool,
     /// Whom it is assigned to (officers' inbox only).
     pub(crate) assignee: Option<String>,
+    /// Its labels (officers' inbox only).
+    pub(crate) labels: Vec<String>,
 }
 
 #[derive(Template)]
@@ -648,6 +654,7 @@ async fn my_conversations(viewer: Viewer<ChatState>) -> Response {
             unread_label: t.count("chat-unread", c.citizen_unread),
             closed: false,
             assignee: None,
+            labels: Vec::new(),
         })
         .collect();
     viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })

@@ -21,6 +21,7 @@ use crate::{
     features::chat::{
         api::{inbox_cursor, inbox_query, parse_assignee},
         assign::{self, Handler},
+        labels,
         notes::{self, NOTES_SHOWN},
         pages::{
             AssignPanel, ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts,
@@ -77,6 +78,12 @@ struct InboxPage {
     /// For an officer: whether they are away (the duty form), and where it posts.
     duty: Option<(bool, String)>,
     notice: Option<String>,
+    /// The label filter as typed, empty for none.
+    label: String,
+    /// The labels in use on the account's open conversations: `(href, label, count, current)`.
+    label_chips: Vec<(String, String, i64, bool)>,
+    /// Where the page is without the label filter, when one is on.
+    clear_label: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -87,6 +94,8 @@ struct InboxParams {
     handler: Option<String>,
     /// `me` or `none`: the assignee view.
     assignee: Option<String>,
+    /// A label, with or without diacritics: only the conversations carrying it.
+    label: Option<String>,
     /// What the post that redirected here did: `duty`.
     done: Option<String>,
 }
@@ -130,7 +139,11 @@ async fn inbox_page(
     };
     let bot_tab = bot_on && view.is_empty() && p.handler.as_deref() == Some("bot");
     let query =
-        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
+        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE)
+            .and_then(|mut q| {
+                q.label = labels::filter_key(p.label.as_deref())?;
+                Ok(q)
+            });
     let (found, error, status) = match query {
         Ok(mut q) => {
             // With the bot on, the open tab lists what needs a person; the bot's own
@@ -145,17 +158,31 @@ async fn inbox_page(
         Err(e) => return Err(e),
     };
     let q = p.q.unwrap_or_default();
-    let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
-        |cursor| {
-            let handler = if bot_tab { "&handler=bot" } else { "" };
-            let view = if view.is_empty() { String::new() } else { format!("&assignee={view}") };
-            format!(
-                "{base}?status={}{handler}{view}&q={}&before={cursor}",
-                status.as_str(),
-                encode(&q)
-            )
-        },
-    );
+    let label = p.label.map(|l| l.trim().to_owned()).unwrap_or_default();
+    // The page as it is, for the pager and the label links.
+    let here = {
+        let handler = if bot_tab { "&handler=bot" } else { "" };
+        let view = if view.is_empty() { String::new() } else { format!("&assignee={view}") };
+        format!("{base}?status={}{handler}{view}&q={}", status.as_str(), encode(&q))
+    };
+    let next = (found.len() as i64 == PAGE)
+        .then(|| found.last().map(inbox_cursor))
+        .flatten()
+        .map(|cursor| format!("{here}&label={}&before={cursor}", encode(&label)));
+    let store = &viewer.state.store;
+    let ids: Vec<ConversationId> = found.iter().map(|c| c.id).collect();
+    let row_labels = store.labels_of(&ids).await?;
+    let label_key = ketnoi_text::fold(&label);
+    let label_chips = store
+        .labels_in_use(account.id)
+        .await?
+        .into_iter()
+        .map(|(l, n)| {
+            let current = !label_key.is_empty() && l.key() == label_key;
+            (format!("{here}&label={}", encode(l.as_str())), l.to_string(), n, current)
+        })
+        .collect();
+    let clear_label = (!label.is_empty()).then(|| here.clone());
     let names = assignee_names(viewer, &account, &found).await?;
     let rows = found
         .iter()
@@ -170,9 +197,9 @@ async fn inbox_page(
             assignee: c.assignee.map(|a| {
                 names.iter().find(|h| h.id == a).map(|h| h.name.clone()).unwrap_or_default()
             }),
+            labels: labels_of(&row_labels, c.id),
         })
         .collect();
-    let store = &viewer.state.store;
     let counts = match me {
         Some(me) => store.inbox_counts(account.id, me).await?,
         // An integration has no "me": nobody is assigned to it.
@@ -211,7 +238,15 @@ async fn inbox_page(
         counts,
         duty,
         notice,
+        label,
+        label_chips,
+        clear_label,
     })
+}
+
+/// One conversation's labels, out of those read for a page of them.
+fn labels_of(all: &[(ConversationId, ketnoi_core::Label)], id: ConversationId) -> Vec<String> {
+    all.iter().filter(|(c, _)| *c == id).map(|(_, l)| l.to_string()).collect()
 }
 
 /// The names of the staff the listed conversations are assigned to: the account's handlers,
@@ -267,14 +302,16 @@ struct StaffChatParams {
     done: Option<String>,
 }
 
-/// The notes form as it was posted, when the page shows it again.
+/// The side panels' forms as they were posted, when the page shows them again.
 #[derive(Default)]
-struct NoteDraft {
-    text: String,
-    error: Option<String>,
-    notice: Option<String>,
+pub(crate) struct NoteDraft {
+    pub(crate) text: String,
+    pub(crate) error: Option<String>,
+    pub(crate) notice: Option<String>,
     /// The assignee was just changed.
-    assigned: bool,
+    pub(crate) assigned: bool,
+    /// The label being added, why it was refused, and what the last label post did.
+    pub(crate) label: (String, Option<String>, Option<String>),
 }
 
 async fn staff_chat(
@@ -288,14 +325,20 @@ async fn staff_chat(
     let p = params.map(|Query(p)| p).unwrap_or_default();
     let notice = (p.done.as_deref() == Some("note")).then(|| viewer.t().get("chat-notes-added"));
     let assigned = p.done.as_deref() == Some("assign");
-    let draft = NoteDraft { notice, assigned, ..NoteDraft::default() };
+    let label_notice = match p.done.as_deref() {
+        Some("label-added") => Some(viewer.t().get("chat-labels-added")),
+        Some("label-removed") => Some(viewer.t().get("chat-labels-removed")),
+        _ => None,
+    };
+    let label = (String::new(), None, label_notice);
+    let draft = NoteDraft { notice, assigned, label, ..NoteDraft::default() };
     match staff_page(&viewer, id, p.before, String::new(), None, draft).await {
         Ok(page) => viewer.render(StatusCode::OK, &page),
         Err(e) => viewer.fail(e),
     }
 }
 
-async fn staff_page(
+pub(crate) async fn staff_page(
     viewer: &Viewer<ChatState>,
     id: i64,
     before: Option<i64>,
@@ -340,6 +383,13 @@ async fn staff_page(
     } else {
         None
     };
+    let labels = if can_reply {
+        let mut panel = labels::panel(&viewer.state, &base, conversation.id, account.id).await?;
+        (panel.draft, panel.error, panel.notice) = note.label;
+        Some(panel)
+    } else {
+        None
+    };
     let notes = match notes::keeper(can_reply, author) {
         Some(_) => {
             let rows = store
@@ -368,6 +418,7 @@ async fn staff_page(
         tags,
         notes,
         assign,
+        labels,
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),

@@ -46,6 +46,10 @@ pub struct ConversationView {
     /// The staff member it is assigned to (officers only; absent when nobody).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee_id: Option<i64>,
+    /// The conversation's labels (officers only, and only where the answer says so: the
+    /// inbox lists them; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 impl ConversationView {
@@ -76,6 +80,7 @@ impl ConversationView {
             citizen_label: label,
             bot: c.bot.as_str(),
             assignee_id: assignee,
+            labels: None,
         }
     }
 }
