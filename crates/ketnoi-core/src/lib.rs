@@ -36,7 +36,9 @@ pub use chat::{
     ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Side,
 };
 pub use error::InvalidInput;
-pub use inbox::Label;
+pub use inbox::{
+    CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
+};
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::{api as conversations, assign, labels, notes},
+        chat::{api as conversations, assign, canned, labels, notes},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -54,6 +54,13 @@ use crate::{
         assign::set_assignee,
         labels::get_labels,
         labels::put_labels,
+        canned::in_conversation,
+        canned::list_for_account,
+        canned::create_for_account,
+        canned::list_for_agency,
+        canned::create_for_agency,
+        canned::put_reply,
+        canned::delete_reply,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

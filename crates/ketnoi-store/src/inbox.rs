@@ -1,11 +1,15 @@
-//! The officers' inbox tools that live apart from messages: labels on conversations.
+//! The officers' inbox tools that live apart from messages: labels on conversations, and
+//! canned replies.
 
 use async_trait::async_trait;
-use ketnoi_core::{AccountId, ConversationId, Label};
+use ketnoi_core::{
+    AccountId, CannedOwner, CannedReply, CannedReplyId, CannedText, ConversationId, Label,
+    Timestamp,
+};
 
 use crate::Result;
 
-/// Labels on conversations. Like notes, they are staff-only and kept in a table of their own,
+/// Labels on conversations, and canned replies. Like notes, they are staff-only and kept in a table of their own,
 /// which nothing serving a citizen reads; they make no inbox event.
 #[async_trait]
 pub trait InboxStore {
@@ -29,4 +33,28 @@ pub trait InboxStore {
     /// how many of them carry it, ordered by key. Where conversations spell a key differently
     /// ("CCCD", "cccd"), the commonest spelling names it.
     async fn labels_in_use(&self, account: AccountId) -> Result<Vec<(Label, i64)>>;
+    /// The canned replies of these owners (an account and its agencies, say), in one read.
+    async fn canned_replies(&self, owners: &[CannedOwner]) -> Result<Vec<CannedReply>>;
+    /// One canned reply.
+    async fn canned_reply(&self, id: CannedReplyId) -> Result<Option<CannedReply>>;
+    /// Adds a canned reply, unless its owner already keeps `limit` (`Ok(None)`).
+    /// [`crate::StoreError::Conflict`] when the owner has one with that shortcut;
+    /// [`crate::StoreError::MissingReference`] when the owner does not exist.
+    async fn create_canned_reply(
+        &self,
+        owner: CannedOwner,
+        text: &CannedText,
+        limit: i64,
+        at: Timestamp,
+    ) -> Result<Option<CannedReply>>;
+    /// Rewrites a canned reply; `Ok(None)` when there is none. [`crate::StoreError::Conflict`]
+    /// when its owner has another with that shortcut.
+    async fn update_canned_reply(
+        &self,
+        id: CannedReplyId,
+        text: &CannedText,
+        at: Timestamp,
+    ) -> Result<Option<CannedReply>>;
+    /// Deletes a canned reply; `Ok(false)` when there was none.
+    async fn delete_canned_reply(&self, id: CannedReplyId) -> Result<bool>;
 }

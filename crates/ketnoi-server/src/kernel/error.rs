@@ -443,6 +443,7 @@ fn what_key(what: &str) -> &'static str {
         "procedure" => "what-procedure",
         "form" => "what-form",
         "legal document" => "what-legal-doc",
+        "canned-reply" => "what-canned-reply",
         _ => "what-thing",
     }
 }

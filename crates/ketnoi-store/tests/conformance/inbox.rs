@@ -1,6 +1,9 @@
-//! The officers' inbox tools kept apart from messages (issue 18): labels on conversations.
+//! The officers' inbox tools kept apart from messages (issue 18): labels on conversations,
+//! canned replies.
 
-use ketnoi_core::{ConversationId, ConversationStatus, Label, Timestamp};
+use ketnoi_core::{
+    CannedOwner, CannedReplyId, CannedText, ConversationId, ConversationStatus, Label, Timestamp,
+};
 use ketnoi_store::*;
 
 use super::chat::{apply, citizen_send, fixture, sent};
@@ -130,7 +133,63 @@ async fn the_commonest_spelling_names_a_label_in_use(s: &dyn Store) {
     assert_eq!(tie.iter().map(|(l, n)| (l.as_str(), *n)).collect::<Vec<_>>(), vec![("CCCD", 2)]);
 }
 
+fn canned(shortcut: &str, title: &str) -> CannedText {
+    CannedText::parse(shortcut, title, "Chào {ten_cong_dan}").unwrap_or_else(|e| panic!("{e}"))
+}
+
+async fn canned_replies_are_unique_per_owner_limited_and_read_for_several_owners(s: &dyn Store) {
+    let f = fixture(s).await;
+    let (account, agency) =
+        (CannedOwner::Account(f.account.id), CannedOwner::Agency(f.account.agency));
+    let other = CannedOwner::Account(f.other_account.id);
+    let t0 = Timestamp(1_700_000_000_000);
+    let create = |owner, text: CannedText, limit| async move {
+        s.create_canned_reply(owner, &text, limit, t0).await
+    };
+    let own = create(account, canned("cccd", "Làm CCCD"), 3).await;
+    let own = own.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("refused"));
+    assert_eq!((own.owner, own.text.shortcut.as_str(), own.updated_at), (account, "cccd", t0));
+    // The same shortcut for another owner is fine; twice for one owner is not.
+    for owner in [agency, other] {
+        let made = create(owner, canned("cccd", "Mẫu"), 3).await;
+        assert!(matches!(made, Ok(Some(_))), "{made:?}");
+    }
+    let twice = create(account, canned("cccd", "Lần hai"), 3).await;
+    assert!(matches!(twice, Err(StoreError::Conflict(_))), "{twice:?}");
+    // Up to the limit.
+    for shortcut in ["a", "b"] {
+        assert!(matches!(create(account, canned(shortcut, "x"), 3).await, Ok(Some(_))));
+    }
+    assert!(matches!(create(account, canned("c", "x"), 3).await, Ok(None)));
+    let missing =
+        create(CannedOwner::Agency(ketnoi_core::AgencyId(999_999)), canned("x", "x"), 3).await;
+    assert!(matches!(missing, Err(StoreError::MissingReference(_))), "{missing:?}");
+
+    let read = s.canned_replies(&[account, agency]).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.len(), 4);
+    assert!(read.iter().all(|r| r.owner == account || r.owner == agency));
+    assert_eq!(read[0], own);
+    assert!(s.canned_replies(&[]).await.unwrap_or_else(|e| panic!("{e}")).is_empty());
+    assert_eq!(s.canned_reply(own.id).await.ok().flatten().as_ref(), Some(&own));
+
+    // Rewriting: a new shortcut, not one the owner already has.
+    let t1 = t0.plus_millis(1000);
+    let renamed = s.update_canned_reply(own.id, &canned("can-cuoc", "Căn cước"), t1).await;
+    let renamed = renamed.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("gone"));
+    assert_eq!((renamed.text.shortcut.as_str(), renamed.updated_at), ("can-cuoc", t1));
+    let clash = s.update_canned_reply(own.id, &canned("a", "x"), t1).await;
+    assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
+    let none = s.update_canned_reply(CannedReplyId(own.id.0 + 999), &canned("z", "x"), t1).await;
+    assert!(matches!(none, Ok(None)), "{none:?}");
+
+    assert!(s.delete_canned_reply(own.id).await.unwrap_or_else(|e| panic!("{e}")));
+    assert!(!s.delete_canned_reply(own.id).await.unwrap_or_else(|e| panic!("{e}")));
+    assert!(s.canned_reply(own.id).await.ok().flatten().is_none());
+    assert!(matches!(create(account, canned("c", "x"), 3).await, Ok(Some(_))), "room again");
+}
+
 conformance!(
     labels_replace_as_a_set_filter_the_inbox_by_folded_key_and_count_per_account,
     the_commonest_spelling_names_a_label_in_use,
+    canned_replies_are_unique_per_owner_limited_and_read_for_several_owners,
 );

@@ -18,6 +18,7 @@ mod browser_news;
 mod browser_seal;
 mod browser_tip_keys;
 mod browser_tips;
+mod canned;
 mod chat;
 mod cli;
 mod desk;

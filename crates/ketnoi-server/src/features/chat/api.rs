@@ -1,6 +1,6 @@
 //! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments, and the
 //! routes of officers' internal notes (in `notes.rs`), of assignment (in `assign.rs`) and of
-//! labels (in `labels.rs`).
+//! labels (in `labels.rs`) and of canned replies (in `canned.rs`).
 //!
 //! Live delivery is the WebSocket's job (`/api/v1/ws`); everything here also works without it.
 
@@ -10,7 +10,7 @@ use axum::{
     extract::{DefaultBodyLimit, State, rejection::BytesRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use ketnoi_core::{
     Account, AccountId, AttachmentId, Author, Button, ClientMsgId, Content, Conversation,
@@ -25,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
-        assign, labels, notes,
+        assign, canned, labels, notes,
         scope::{self as chat_scope, Access},
         service::ChatState,
         upload,
@@ -55,6 +55,16 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
         .route("/conversations/{id}/assignee", post(assign::set_assignee))
         .route("/conversations/{id}/labels", get(labels::get_labels).put(labels::put_labels))
+        .route("/conversations/{id}/canned-replies", get(canned::in_conversation))
+        .route(
+            "/accounts/{slug}/canned-replies",
+            get(canned::list_for_account).post(canned::create_for_account),
+        )
+        .route(
+            "/agencies/{code}/canned-replies",
+            get(canned::list_for_agency).post(canned::create_for_agency),
+        )
+        .route("/canned-replies/{id}", put(canned::put_reply).delete(canned::delete_reply))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))

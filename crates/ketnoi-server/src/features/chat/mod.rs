@@ -1,9 +1,11 @@
 //! Messaging: the group-commit writer, the fan-out hub, the WebSocket endpoint, the API and the
 //! pages of conversations between citizens and accounts, officers' internal notes on
-//! them, their assignment to officers, and their labels.
+//! them, their assignment to officers, their labels, and canned replies.
 
 pub(crate) mod api;
 pub(crate) mod assign;
+pub(crate) mod canned;
+pub(crate) mod canned_pages;
 pub(crate) mod label_pages;
 pub(crate) mod labels;
 pub(crate) mod notes;

@@ -18,7 +18,10 @@ use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
 use serde::Deserialize;
 
 use crate::{
-    features::chat::{api::citizen_conversations, labels::LabelsPanel, service::ChatState, upload},
+    features::chat::{
+        api::citizen_conversations, canned::CannedPanel, labels::LabelsPanel, service::ChatState,
+        upload,
+    },
     kernel::{
         auth::Caller,
         error::ApiError,
@@ -132,6 +135,9 @@ pub(crate) struct ChatPage {
     /// For an officer who may handle the conversation: its labels, and the forms to add and
     /// remove them. Only the officers' page sets it; the citizen's never does.
     pub(crate) labels: Option<LabelsPanel>,
+    /// For an officer who may reply: the canned replies beside the composer. Only the
+    /// officers' page sets it; the citizen's never does.
+    pub(crate) canned: Option<CannedPanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -424,6 +430,7 @@ async fn citizen_page(
         notes: None,
         assign: None,
         labels: None,
+        canned: None,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),

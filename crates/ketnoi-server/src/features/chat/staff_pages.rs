@@ -21,7 +21,7 @@ use crate::{
     features::chat::{
         api::{inbox_cursor, inbox_query, parse_assignee},
         assign::{self, Handler},
-        labels,
+        canned, labels,
         notes::{self, NOTES_SHOWN},
         pages::{
             AssignPanel, ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts,
@@ -297,6 +297,10 @@ async fn staff_conversation(
 #[derive(Debug, Default, Deserialize)]
 struct StaffChatParams {
     before: Option<i64>,
+    /// A canned reply to put in the composer, filled in for the conversation.
+    reply: Option<i64>,
+    /// A search among the canned replies.
+    replies_q: Option<String>,
     /// What the post that redirected here did: `note` (a note was added), `assign` (the
     /// assignee changed).
     done: Option<String>,
@@ -312,6 +316,8 @@ pub(crate) struct NoteDraft {
     pub(crate) assigned: bool,
     /// The label being added, why it was refused, and what the last label post did.
     pub(crate) label: (String, Option<String>, Option<String>),
+    /// The canned replies' search, and the reply chosen to fill the composer.
+    pub(crate) canned: (String, Option<i64>),
 }
 
 async fn staff_chat(
@@ -331,7 +337,8 @@ async fn staff_chat(
         _ => None,
     };
     let label = (String::new(), None, label_notice);
-    let draft = NoteDraft { notice, assigned, label, ..NoteDraft::default() };
+    let canned = (p.replies_q.unwrap_or_default(), p.reply);
+    let draft = NoteDraft { notice, assigned, label, canned, ..NoteDraft::default() };
     match staff_page(&viewer, id, p.before, String::new(), None, draft).await {
         Ok(page) => viewer.render(StatusCode::OK, &page),
         Err(e) => viewer.fail(e),
@@ -390,6 +397,18 @@ pub(crate) async fn staff_page(
     } else {
         None
     };
+    let mut text = text;
+    let canned = if can_reply {
+        let (q, chosen) = &note.canned;
+        let (panel, body) =
+            canned::panel(&viewer.state, &base, &conversation, &account, q, *chosen).await?;
+        if let Some(body) = body.filter(|_| text.is_empty()) {
+            text = body;
+        }
+        Some(panel)
+    } else {
+        None
+    };
     let notes = match notes::keeper(can_reply, author) {
         Some(_) => {
             let rows = store
@@ -419,6 +438,7 @@ pub(crate) async fn staff_page(
         notes,
         assign,
         labels,
+        canned,
         title: conversation.citizen_label.clone(),
         subtitle: account.display_name.clone(),
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
