@@ -358,6 +358,44 @@ pub struct Note {
     pub created_at: Timestamp,
 }
 
+/// The most characters a citizen's comment on a rating may hold.
+pub const MAX_RATING_COMMENT_CHARS: usize = 500;
+
+/// A citizen's rating of a settled conversation: 1–5 stars and an optional comment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rating {
+    /// 1 (poor) to 5 (excellent).
+    pub stars: u8,
+    /// What the citizen added (NFC, trimmed, at most [`MAX_RATING_COMMENT_CHARS`]; may be empty).
+    pub comment: String,
+}
+
+impl Rating {
+    /// Checks a rating as given.
+    pub fn new(stars: i64, comment: &str) -> Result<Self, InvalidInput> {
+        if !(1..=5).contains(&stars) {
+            return Err(InvalidInput::Choice { field: "stars", choices: "1, 2, 3, 4, 5" });
+        }
+        let comment = crate::bounded_text(comment, "comment", 0, MAX_RATING_COMMENT_CHARS)?;
+        Ok(Self { stars: stars as u8, comment })
+    }
+}
+
+/// A stored rating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRating {
+    /// The conversation.
+    pub conversation: ConversationId,
+    /// The settlement it rates (when the conversation was closed).
+    pub resolved_at: Timestamp,
+    /// The account that settled it.
+    pub handler: AccountId,
+    /// The rating.
+    pub rating: Rating,
+    /// When it was given.
+    pub created_at: Timestamp,
+}
+
 /// A stored message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message {

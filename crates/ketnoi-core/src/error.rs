@@ -64,6 +64,12 @@ pub enum InvalidInput {
     /// A document (or form) would replace itself, directly or through others.
     #[error("a document cannot replace itself, directly or through others")]
     SupersedeCycle,
+    /// A conversation label is 1–40 characters without control characters.
+    #[error("a label must be 1-40 characters without control characters")]
+    Label,
+    /// A canned reply's shortcut is 1–32 of `a-z 0-9 - _`.
+    #[error("a shortcut must be 1-32 lowercase letters, digits, '-' or '_'")]
+    Shortcut,
     /// A word that names one of a fixed set of choices was none of them.
     #[error("{field} must be one of: {choices}")]
     Choice {
@@ -96,6 +102,8 @@ impl InvalidInput {
             Self::CatalogueCode => "invalid-catalogue-code",
             Self::WebUrl => "invalid-web-url",
             Self::SupersedeCycle => "supersede-cycle",
+            Self::Label => "label-invalid",
+            Self::Shortcut => "invalid-shortcut",
         }
     }
 

@@ -19,6 +19,7 @@ pub mod chat;
 pub mod desk;
 mod error;
 mod hours;
+pub mod inbox;
 pub mod news;
 mod person;
 mod phone;
@@ -33,10 +34,14 @@ pub use area::{Area, AreaCode, AreaLevel};
 pub use bot::{BotState, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId, RuleMatch};
 pub use chat::{
     Attachment, AttachmentId, Author, Button, ClientMsgId, Content, Conversation, ConversationId,
-    ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Side, TransferKind,
+    ConversationStatus, Message, MessageKind, Note, NoteBody, NoteId, Rating, Side, StoredRating,
+    TransferKind,
 };
 pub use error::InvalidInput;
 pub use hours::OfficeHours;
+pub use inbox::{
+    CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
+};
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

@@ -752,6 +752,17 @@ inbox-auto-legend = Automatic assignment
 inbox-auto-on = Assign in turn to the officers on duty
 inbox-auto-off = Do not assign automatically
 chat-system = Notice
+chat-presence-typing = {"{"}name{"}"} is typing a reply…
+chat-presence-viewing = {"{"}name{"}"} is viewing this conversation
+rating-title-citizen = Rate the answer
+rating-title-staff = Citizens' ratings
+rating-question = How satisfied are you with the answer?
+rating-stars = { $count ->
+    [one] { $count } star
+   *[other] { $count } stars
+}
+rating-comment = Anything to add (optional)
+rating-submit = Send rating
 inbox-overdue = Overdue
 inbox-overdue-badge = Answer overdue
 inbox-settings-title = Inbox settings
@@ -777,3 +788,48 @@ response-hours = { $count ->
     [one] { $count } hour
    *[other] { $count } hours
 }
+chat-labels-title = Labels
+chat-labels-hint = Labels help staff sort and filter the inbox. The citizen never sees them.
+chat-labels-empty = This conversation has no labels yet.
+chat-labels-label = Add a label
+chat-labels-label-hint = Up to 40 characters, for example: ID card, residence, complaint. A conversation carries at most 10 labels.
+chat-labels-add = Add the label
+chat-labels-remove = Remove the label { $label }
+chat-labels-added = The label was added.
+chat-labels-removed = The label was removed.
+chat-labels-error-invalid = A label must be between 1 and 40 characters long, without control characters.
+chat-labels-error-too-many = A conversation carries at most 10 labels. Remove one first.
+inbox-labels = Filter by label
+inbox-labels-clear = Clear the label filter
+canned-title = Canned replies
+canned-hint = Prepared answers, inserted in the composer by typing / and a few letters. {"{"}citizen_name{"}"}, {"{"}office_hours{"}"} and {"{"}account_name{"}"} are filled in when used. An agency's templates are shared with the accounts below it; an account's own reply with the same shortcut replaces one.
+canned-empty = No canned replies yet.
+canned-origin-account = This account's own
+canned-origin-agency = Template of { $agency }
+canned-overridden = Replaced by a nearer one
+canned-edit = Edit
+canned-save = Save the reply
+canned-delete = Delete the reply
+canned-new = Add a canned reply
+canned-add = Add the reply
+canned-scope = Belongs to
+canned-scope-account = This account only
+canned-scope-agency = Template of { $agency } (for every account below it)
+canned-shortcut = Shortcut
+canned-shortcut-hint = 1–32 lowercase letters without marks, digits, - or _, for example: tam-tru.
+canned-title-field = Title
+canned-body = Text
+canned-body-hint = Up to 2,000 characters. You may use {"{"}citizen_name{"}"}, {"{"}office_hours{"}"}, {"{"}account_name{"}"}.
+canned-created = The canned reply was added.
+canned-saved = The canned reply was saved.
+canned-deleted = The canned reply was deleted.
+canned-error-shortcut = A shortcut must be 1 to 32 lowercase letters without marks, digits, - or _.
+canned-error-taken = That shortcut is already used by another reply.
+canned-error-too-many = There are already 500 canned replies. Delete an old one first.
+canned-error-title = The title must be between { $min } and { $max } characters long.
+canned-error-body = The text must be between { $min } and { $max } characters long.
+canned-error-control = It contains a control character, which is not allowed.
+canned-search = Find a reply (with or without diacritics)
+canned-none-found = No matching canned reply.
+canned-composer-hint = Type / and a few letters in the composer to insert a reply quickly.
+canned-templates-link = Canned replies (and the agency's templates)

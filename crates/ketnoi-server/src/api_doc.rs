@@ -4,7 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
-        chat::{api as conversations, assign, notes, response, transfer},
+        chat::{api as conversations, assign, canned, labels, notes, rating, response, transfer},
         desk::api as desk,
         directory::{accounts, areas, me},
         lookups::api as lookups,
@@ -53,8 +53,18 @@ use crate::{
         notes::add_note,
         assign::set_assignee,
         transfer::transfer,
+        rating::rate_conversation,
         response::get_settings,
         response::put_settings,
+        labels::get_labels,
+        labels::put_labels,
+        canned::in_conversation,
+        canned::list_for_account,
+        canned::create_for_account,
+        canned::list_for_agency,
+        canned::create_for_agency,
+        canned::put_reply,
+        canned::delete_reply,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,

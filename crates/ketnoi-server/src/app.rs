@@ -288,6 +288,8 @@ fn router(state: &AppState) -> Router {
     let page_routes = Router::new()
         .merge(directory::pages::router().with_state(directory.clone()))
         .merge(chat::pages::router(max_upload).with_state(chat.clone()))
+        .merge(chat::label_pages::router().with_state(chat.clone()))
+        .merge(chat::canned_pages::router().with_state(chat.clone()))
         .merge(chat::staff_pages::router(max_upload).with_state(chat))
         .merge(sign_in::pages::router().with_state(sign_in))
         .merge(directory::console::router().with_state(directory))

@@ -255,6 +255,8 @@
         }
         return;
       }
+      if (frame.type === "presence") { showPresence(frame); return; }
+      if (frame.type === "resumed") { signal("viewing"); return; }
       var conv = frame.conversation;
       if (frame.type === "event") {
         inboxSeq = Math.max(inboxSeq, frame.seq);
@@ -268,6 +270,42 @@
       if (frame.message) { show(frame.message); }
       markSeen(conv.peer_read_seq);
     });
+
+    // Officers on the same conversation see each other: who is looking, who is typing.
+    var presence = root.querySelector("[data-presence]");
+    var others = {}; // staff id → { name, state, until }
+    var me = Number(root.dataset.me) || 0;
+    function showPresence(frame) {
+      if (!presence || frame.conversation !== conversation || frame.staff === me) { return; }
+      if (frame.state === "left") {
+        delete others[frame.staff];
+      } else {
+        var ttl = frame.state === "typing" ? 6000 : 45000;
+        others[frame.staff] = { name: frame.name, state: frame.state, until: Date.now() + ttl };
+      }
+      drawPresence();
+    }
+    function drawPresence() {
+      if (!presence) { return; }
+      var now = Date.now();
+      var lines = [];
+      Object.keys(others).forEach(function (id) {
+        var o = others[id];
+        if (o.until < now) { delete others[id]; return; }
+        var text = o.state === "typing" ? presence.dataset.tTyping : presence.dataset.tViewing;
+        lines.push(text.replace("{name}", o.name));
+      });
+      presence.textContent = lines.join(" · ");
+    }
+    var lastTyping = 0;
+    function signal(state) {
+      if (role !== "staff" || !conversation) { return; }
+      socket.send({ type: "presence", conversation: conversation, state: state });
+    }
+    if (presence) {
+      setInterval(function () { signal("viewing"); drawPresence(); }, 20000);
+      window.addEventListener("pagehide", function () { signal("left"); });
+    }
 
     function readUpTo(seq) {
       if (!form || document.visibilityState === "hidden") { return; }
@@ -405,6 +443,9 @@
 
     if (!form) { return; }
     var textarea = form.querySelector("textarea");
+    textarea.addEventListener("input", function () {
+      if (Date.now() - lastTyping > 3000) { lastTyping = Date.now(); signal("typing"); }
+    });
     var fileInput = form.querySelector("input[type=file]");
     var idInput = form.querySelector("input[name=client_msg_id]");
 
@@ -453,6 +494,9 @@
       }
       upload.then(function (attachment) {
         var body = { client_msg_id: job.id, text: job.text };
+        // Officers: the newest message on the page; a colleague's newer answer refuses this.
+        var seen = form.querySelector("[data-after-seq]");
+        if (seen) { body.after_seq = lastSeq; }
         if (attachment !== null) { body.attachment = attachment; }
         return fetch(root.dataset.apiSend, {
           method: "POST", credentials: "same-origin",
@@ -632,4 +676,133 @@
       return send("DELETE", { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); });
     }).then(function () { show(false); }).catch(function () { show(true, list.dataset.tPushFailed); });
   });
+})();
+
+// Canned replies in an officer's composer: typing "/" and a few letters lists the matching
+// replies (asked of the API, debounced); arrow keys and Enter, or a tap, put the reply's body,
+// already filled in for the conversation, in place of what was typed. Without this, the
+// "Mẫu trả lời" panel's links fill the composer through the page.
+(function () {
+  "use strict";
+
+  var panel = document.querySelector("[data-canned]");
+  var text = document.querySelector("form[data-composer] textarea[name=text]");
+  if (!panel || !text || !window.fetch) { return; }
+
+  var list = document.createElement("ul");
+  list.className = "canned-suggest";
+  list.id = "canned-suggest";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", panel.querySelector("summary").textContent);
+  list.hidden = true;
+  text.parentNode.appendChild(list);
+  text.setAttribute("aria-controls", "canned-suggest");
+  text.setAttribute("aria-autocomplete", "list");
+
+  var replies = [];
+  var active = -1;
+  var timer = null;
+  var asked = 0;
+
+  // The "/word" being typed: from a "/" at the start of the text or after a space, to the caret.
+  function typed() {
+    var before = text.value.slice(0, text.selectionStart);
+    var match = /(^|\s)\/([^\s\/]*)$/.exec(before);
+    if (!match) { return null; }
+    return { start: before.length - match[2].length - 1, query: match[2] };
+  }
+
+  function close() {
+    list.hidden = true;
+    list.innerHTML = "";
+    replies = [];
+    active = -1;
+    text.removeAttribute("aria-activedescendant");
+  }
+
+  function highlight(i) {
+    active = i;
+    Array.prototype.forEach.call(list.children, function (li, n) {
+      li.setAttribute("aria-selected", n === i ? "true" : "false");
+    });
+    if (i >= 0) { text.setAttribute("aria-activedescendant", "canned-option-" + i); }
+  }
+
+  function insert(reply) {
+    var at = typed();
+    if (!at) { close(); return; }
+    var end = text.selectionStart;
+    text.value = text.value.slice(0, at.start) + reply.body + text.value.slice(end);
+    var caret = at.start + reply.body.length;
+    text.setSelectionRange(caret, caret);
+    close();
+    text.focus();
+  }
+
+  function show(found) {
+    list.innerHTML = "";
+    replies = found;
+    if (!found.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = panel.dataset.tEmpty;
+      list.appendChild(none);
+    }
+    found.forEach(function (reply, i) {
+      var li = document.createElement("li");
+      li.id = "canned-option-" + i;
+      li.setAttribute("role", "option");
+      li.setAttribute("data-canned-option", reply.shortcut);
+      var strong = document.createElement("strong");
+      strong.textContent = "/" + reply.shortcut;
+      li.appendChild(strong);
+      li.appendChild(document.createTextNode(" · " + reply.title));
+      li.addEventListener("mousedown", function (event) { event.preventDefault(); });
+      li.addEventListener("click", function () { insert(reply); });
+      list.appendChild(li);
+    });
+    list.hidden = false;
+    highlight(found.length ? 0 : -1);
+  }
+
+  function ask(query) {
+    var mine = ++asked;
+    fetch(panel.dataset.api + "?q=" + encodeURIComponent(query.replace(/[-_]/g, " ")), {
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.json();
+    }).then(function (answer) {
+      // Only the newest question's answer counts, and only while the "/" is still there.
+      if (mine === asked && typed()) { show(answer.replies.slice(0, 8)); }
+    }).catch(close);
+  }
+
+  text.addEventListener("input", function () {
+    var at = typed();
+    clearTimeout(timer);
+    if (!at) { close(); return; }
+    timer = setTimeout(function () { ask(at.query); }, 150);
+  });
+
+  text.addEventListener("keydown", function (event) {
+    if (list.hidden || !replies.length) {
+      if (event.key === "Escape") { close(); }
+      return;
+    }
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : replies.length - 1;
+      highlight((active + step) % replies.length);
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      insert(replies[active < 0 ? 0 : active]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+
+  text.addEventListener("blur", function () { setTimeout(close, 200); });
 })();

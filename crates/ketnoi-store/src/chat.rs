@@ -336,6 +336,9 @@ pub struct InboxQuery {
     /// Only those whose citizen has been waiting since before this instant (overdue, when it
     /// is the response target counted back in working time from now).
     pub waiting_before: Option<Timestamp>,
+    /// Only the conversations carrying this label, matched on its folded form (lowercase, no
+    /// diacritics: `cu tru` finds "cư trú"); `None`: all.
+    pub label: Option<String>,
     /// Continue after this conversation (its last message time and id), newest first.
     pub before: Option<(Timestamp, ConversationId)>,
     /// Page size.
@@ -498,6 +501,19 @@ pub trait ChatStore {
     ) -> Result<Note>;
     /// A conversation's newest `limit` internal notes, oldest first, with their authors' names.
     async fn notes(&self, conversation: ConversationId, limit: i64) -> Result<Vec<Note>>;
+    /// Records a citizen's rating of a conversation's settlement at `resolved_at`, by the
+    /// account `handler`; [`crate::StoreError::Conflict`] when that settlement was rated already.
+    async fn rate(
+        &self,
+        conversation: ConversationId,
+        resolved_at: Timestamp,
+        handler: AccountId,
+        rating: &ketnoi_core::Rating,
+        at: Timestamp,
+    ) -> Result<ketnoi_core::StoredRating>;
+    /// A conversation's ratings, oldest first.
+    async fn ratings(&self, conversation: ConversationId)
+    -> Result<Vec<ketnoi_core::StoredRating>>;
     /// A conversation's handovers, oldest first.
     async fn transfers(&self, conversation: ConversationId) -> Result<Vec<TransferRecord>>;
     /// How an account's inbox works; `None` when there is no such account.

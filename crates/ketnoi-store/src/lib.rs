@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`]),
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -33,6 +33,7 @@ mod bot;
 mod chat;
 mod desk;
 mod error;
+mod inbox;
 mod lookup;
 mod model;
 mod news;
@@ -58,6 +59,7 @@ pub use desk::{
     ProcedureLine, ShownProcedure,
 };
 pub use error::StoreError;
+pub use inbox::InboxStore;
 pub use lookup::{
     LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,
     NewLookupDataset, NewLookupVersion, Publication, ServedLookup,
@@ -107,6 +109,7 @@ pub trait Store:
     + TipStore
     + NewsStore
     + DeskStore
+    + InboxStore
     + Send
     + Sync
 {

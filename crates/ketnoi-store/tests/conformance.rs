@@ -512,3 +512,6 @@ mod news;
 
 #[path = "conformance/desk.rs"]
 mod desk;
+
+#[path = "conformance/inbox.rs"]
+mod inbox;

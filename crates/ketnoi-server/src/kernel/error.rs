@@ -89,6 +89,10 @@ pub enum ApiError {
     /// A message's client id was used before for a different message (409).
     #[error("client_msg_id reused")]
     ClientIdReused,
+    /// An officer's reply to a conversation another officer (or the integration) answered
+    /// since the reply's author last looked: it is not sent, so it can be reconsidered (409).
+    #[error("another reply came first")]
+    ReplyStale,
     /// An upload is over the size limit (413).
     #[error("upload too large")]
     UploadTooLarge {
@@ -292,6 +296,7 @@ impl ApiError {
                 (StatusCode::SERVICE_UNAVAILABLE, "otp-send-failed", vec![], vec![])
             }
             Self::ClientIdReused => (StatusCode::CONFLICT, "client-msg-id-reused", vec![], vec![]),
+            Self::ReplyStale => (StatusCode::CONFLICT, "reply-stale", vec![], vec![]),
             Self::UploadTooLarge { max_bytes } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "upload-too-large",
@@ -443,6 +448,8 @@ fn what_key(what: &str) -> &'static str {
         "procedure" => "what-procedure",
         "form" => "what-form",
         "legal document" => "what-legal-doc",
+        "canned-reply" => "what-canned-reply",
+        "rating" => "what-rating",
         _ => "what-thing",
     }
 }

@@ -61,8 +61,8 @@ impl HubEvent {
 pub enum Delivery {
     /// An event of a conversation or inbox, in order, resumable.
     Event(Arc<HubEvent>),
-    /// A frame for a citizen's connections, as it is: shown if the connection is open, never
-    /// replayed.
+    /// A frame as it is (a broadcast for citizens, an officer's presence for officers): shown if
+    /// the connection is open, never replayed.
     Notice(Arc<str>),
 }
 
@@ -79,6 +79,9 @@ pub trait Hub: Send + Sync {
     /// Sends a notice to a citizen's live connections on this node, without waiting; whether
     /// at least one of them took it.
     fn notify(&self, citizen: CitizenId, frame: &Arc<str>) -> bool;
+    /// Sends a passing signal (an officer viewing or typing in a conversation) to the live
+    /// connections of an account's officers on this node, without waiting; never replayed.
+    fn signal(&self, account: AccountId, frame: &Arc<str>) -> bool;
 }
 
 /// A live subscription. Deliveries arrive in publication order; the stream ends when the
@@ -141,6 +144,22 @@ impl Drop for Unsubscribe {
     }
 }
 
+impl LocalHub {
+    /// Gives a frame to a topic's subscribers as it is; whether one of them took it.
+    fn notice(&self, topic: Topic, frame: &Arc<str>) -> bool {
+        let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(list) = subs.get_mut(&topic) else { return false };
+        let before = list.len();
+        // As with events, a connection too far behind is dropped and will resume.
+        list.retain(|(_, tx)| tx.try_send(Delivery::Notice(frame.clone())).is_ok());
+        let delivered = !list.is_empty();
+        if list.is_empty() && before > 0 {
+            subs.remove(&topic);
+        }
+        delivered
+    }
+}
+
 impl Hub for LocalHub {
     fn publish(&self, event: Arc<HubEvent>) {
         let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
@@ -164,16 +183,11 @@ impl Hub for LocalHub {
     }
 
     fn notify(&self, citizen: CitizenId, frame: &Arc<str>) -> bool {
-        let mut subs = self.subscribers.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(list) = subs.get_mut(&Topic::Citizen(citizen)) else { return false };
-        let before = list.len();
-        // As with events, a connection too far behind is dropped and will resume.
-        list.retain(|(_, tx)| tx.try_send(Delivery::Notice(frame.clone())).is_ok());
-        let delivered = !list.is_empty();
-        if list.is_empty() && before > 0 {
-            subs.remove(&Topic::Citizen(citizen));
-        }
-        delivered
+        self.notice(Topic::Citizen(citizen), frame)
+    }
+
+    fn signal(&self, account: AccountId, frame: &Arc<str>) -> bool {
+        self.notice(Topic::Account(account), frame)
     }
 
     fn subscribe(&self, topics: &[Topic]) -> Subscription {

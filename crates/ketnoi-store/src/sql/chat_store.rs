@@ -145,6 +145,15 @@ macro_rules! impl_chat {
                     sql.push_str(&format!(" AND c.waiting_since < ${n}"));
                     n += 1;
                 }
+                let label = query.label.as_deref().map(ketnoi_text::fold);
+                if label.is_some() {
+                    // The labels' primary key (conversation, key) answers this per row.
+                    sql.push_str(&format!(
+                        " AND EXISTS (SELECT 1 FROM conversation_labels l \
+                         WHERE l.conversation_id = c.id AND l.label_key = ${n})"
+                    ));
+                    n += 1;
+                }
                 for _ in &terms {
                     sql.push_str(&format!(
                         " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
@@ -167,6 +176,9 @@ macro_rules! impl_chat {
                 }
                 if let Some(before) = query.waiting_before {
                     q = q.bind(before.millis());
+                }
+                if let Some(key) = label {
+                    q = q.bind(key);
                 }
                 for t in &terms {
                     q = q.bind(format!("%{t}%"));
@@ -361,6 +373,50 @@ macro_rules! impl_chat {
                 let mut notes = found.iter().map(rows::note).collect::<$crate::Result<Vec<_>>>()?;
                 notes.reverse();
                 Ok(notes)
+            }
+
+            async fn rate(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+                resolved_at: ketnoi_core::Timestamp,
+                handler: ketnoi_core::AccountId,
+                rating: &ketnoi_core::Rating,
+                at: ketnoi_core::Timestamp,
+            ) -> $crate::Result<ketnoi_core::StoredRating> {
+                sqlx::query(
+                    "INSERT INTO conversation_ratings (conversation_id, resolved_at, handler_id, \
+                     stars, comment, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(conversation.0)
+                .bind(resolved_at.millis())
+                .bind(handler.0)
+                .bind(i64::from(rating.stars))
+                .bind(rating.comment.as_str())
+                .bind(at.millis())
+                .execute(&self.pool)
+                .await
+                .map_err($crate::error::classify("rating"))?;
+                Ok(ketnoi_core::StoredRating {
+                    conversation,
+                    resolved_at,
+                    handler,
+                    rating: rating.clone(),
+                    created_at: at,
+                })
+            }
+
+            async fn ratings(
+                &self,
+                conversation: ketnoi_core::ConversationId,
+            ) -> $crate::Result<Vec<ketnoi_core::StoredRating>> {
+                let found = sqlx::query(
+                    "SELECT conversation_id, resolved_at, handler_id, stars, comment, created_at \
+                     FROM conversation_ratings WHERE conversation_id = $1 ORDER BY id",
+                )
+                .bind(conversation.0)
+                .fetch_all(&self.pool)
+                .await?;
+                found.iter().map(rows::rating).collect()
             }
 
             async fn transfers(

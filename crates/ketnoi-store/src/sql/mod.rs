@@ -13,6 +13,7 @@ pub(crate) mod chat;
 pub(crate) mod chat_store;
 pub(crate) mod chat_write;
 pub(crate) mod desk;
+pub(crate) mod inbox;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;
@@ -158,6 +159,17 @@ macro_rules! impl_store {
                 })
             }
 
+            pub(crate) fn rating(r: &$row) -> Result<StoredRating, StoreError> {
+                let stars: i64 = r.try_get("stars")?;
+                Ok(StoredRating {
+                    conversation: ConversationId(r.try_get("conversation_id")?),
+                    resolved_at: Timestamp(r.try_get("resolved_at")?),
+                    handler: AccountId(r.try_get("handler_id")?),
+                    rating: Rating::new(stars, r.try_get("comment")?)?,
+                    created_at: Timestamp(r.try_get("created_at")?),
+                })
+            }
+
             pub(crate) fn transfer(r: &$row) -> Result<$crate::TransferRecord, StoreError> {
                 Ok($crate::TransferRecord {
                     conversation: ConversationId(r.try_get("conversation_id")?),
@@ -283,6 +295,7 @@ macro_rules! impl_store {
         $crate::sql::impl_tip!($store, $db, $row);
         $crate::sql::impl_news!($store, $db, $row);
         $crate::sql::impl_desk!($store, $db, $row);
+        $crate::sql::impl_inbox!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -290,6 +303,7 @@ pub(crate) use bot::impl_bot;
 pub(crate) use chat_store::impl_chat;
 pub(crate) use desk::impl_desk;
 pub(crate) use impl_store;
+pub(crate) use inbox::impl_inbox;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
 pub(crate) use news::impl_news;

@@ -565,6 +565,7 @@ async fn the_inbox_separates_what_the_bot_handles_from_what_needs_a_person(s: &d
         bot,
         assignee: None,
         waiting_before: None,
+        label: None,
         before: None,
         limit: 10,
     };

@@ -296,6 +296,7 @@ async fn closing_and_a_citizen_writing_again_reopens(s: &dyn Store) {
         bot: None,
         assignee: None,
         waiting_before: None,
+        label: None,
         before: None,
         limit: 10,
     };
@@ -334,6 +335,7 @@ async fn the_inbox_is_newest_first_and_searchable_without_diacritics(s: &dyn Sto
         bot: None,
         assignee: None,
         waiting_before: None,
+        label: None,
         before,
         limit: 1,
     };
@@ -559,6 +561,7 @@ fn inbox_of(f: &Fixture, assignee: Option<AssigneeFilter>) -> InboxQuery {
         bot: None,
         assignee,
         waiting_before: None,
+        label: None,
         before: None,
         limit: 10,
     }
@@ -750,6 +753,7 @@ async fn a_handover_moves_the_inbox_tells_the_citizen_and_is_recorded(s: &dyn St
         bot: None,
         assignee: None,
         waiting_before: None,
+        label: None,
         before: None,
         limit: 10,
     };

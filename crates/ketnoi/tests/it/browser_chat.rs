@@ -223,3 +223,51 @@ async fn an_officer_keeps_internal_notes_with_plain_forms_and_the_panel_is_acces
     assert!(b.title().await.starts_with("Lỗi: "));
     b.assert_accessible("a refused internal note").await;
 }
+
+#[tokio::test]
+async fn an_officer_types_a_slash_and_enter_to_insert_a_canned_reply_filled_in() {
+    let app = spawn_app(true).await;
+    let admin = app.staff_token("catinh.admin").await;
+    let (status, made) = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/agencies/ca-tuyen-quang/canned-replies",
+            Some(&admin),
+            Some(serde_json::json!({
+                "shortcut": "tam-tru",
+                "title": "Đăng ký tạm trú",
+                "body": "Chào {ten_cong_dan}, {ten_tai_khoan} nhận hồ sơ tạm trú."
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{made}");
+    let citizen = app.citizen_token("0356 123 790").await;
+    let (status, asked) = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/accounts/ca-vi-xuyen/messages",
+            Some(&citizen),
+            Some(serde_json::json!({"client_msg_id": "ask-1", "text": "Cho hỏi tạm trú"})),
+        )
+        .await;
+    assert_eq!(status, 201, "{asked}");
+    let label = asked["conversation"]["citizen_label"].as_str().unwrap_or_default().to_owned();
+    let page = format!("/console/c/{}", asked["conversation"]["id"]);
+    let Some(b) = launch(&app.base, Options::default()).await else { return };
+    staff_signs_in(&b, &app, "cavixuyen.canbo").await;
+    b.goto(&page).await;
+    arrive(&b, &page).await;
+
+    b.fill("#text", "Dạ, /tam").await;
+    b.wait_for_text("[data-canned-option]", "/tam-tru", WAIT).await;
+    b.assert_accessible("the canned replies list open under the composer").await;
+    let enter: char = fantoccini::key::Key::Enter.into();
+    b.find("#text").await.send_keys(&enter.to_string()).await.unwrap_or_else(|e| panic!("{e}"));
+    let value = b.run_js("return document.querySelector('#text').value;", vec![]).await;
+    let masked = if label.is_empty() { "035****790".to_owned() } else { label };
+    assert_eq!(
+        value.as_str().unwrap_or_default(),
+        format!("Dạ, Chào {masked}, Công an xã Vị Xuyên nhận hồ sơ tạm trú.")
+    );
+    assert!(b.find_all("[data-canned-option]").await.is_empty(), "the list stayed open");
+}

@@ -1,8 +1,9 @@
 //! The officers' inbox in depth in a real headless Chromium (issue 18): two officers in two
 //! browsers and a citizen in a third. The province's administrator assigns a commune
 //! conversation to the commune's officer, who sees it arrive under "assigned to me" without
-//! reloading, writes an internal note and escalates it to the province; the province answers;
-//! the citizen reads where the conversation went and the answer, live.
+//! reloading; he sees her open it and type; she writes an internal note and escalates it to the
+//! province; the province answers; the citizen reads where the conversation went and the answer,
+//! live.
 
 use crate::{
     browser::{Browser, Options, WAIT, launch_three},
@@ -67,6 +68,10 @@ async fn two_officers_assign_note_and_escalate_while_the_citizen_watches() {
     assert!(not_reloaded(&lan).await, "Lan's inbox updated in place");
     lan.click("[data-inbox] li a").await;
     arrive(&lan, &conversation).await;
+    // Hùng, still on the conversation, sees her looking at it and then typing.
+    hung.wait_for_text("[data-presence]", "Nguyễn Thị Lan đang xem", WAIT).await;
+    lan.fill("#text", "Chị xem lại").await;
+    hung.wait_for_text("[data-presence]", "Nguyễn Thị Lan đang soạn trả lời", WAIT).await;
 
     // She writes an internal note, then escalates it to the province with a word for them.
     lan.fill("#note-body", "Đã xác minh: quyết định do Công an tỉnh ban hành").await;

@@ -86,6 +86,36 @@ impl<'a> Visitor<'a> {
         self.finish(response).await
     }
 
+    /// Posts a form of text fields as `multipart/form-data` (as the chat composer is sent), as
+    /// a same-origin browser page would.
+    pub(crate) async fn post_multipart(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
+        let boundary = "ketnoi-test-boundary-7d1f";
+        let mut body = String::new();
+        for (name, value) in form {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::ACCEPT_LANGUAGE, self.lang)
+            .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .header("sec-fetch-site", "same-origin")
+            .body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        self.finish(response).await
+    }
+
     /// Keeps a form answer's cookies; gives its status, body and redirect.
     pub(crate) async fn finish(
         &mut self,

@@ -554,3 +554,128 @@ mod response_times {
             response_times_count_office_hours_and_overdue_conversations_stand_out_body,
     );
 }
+
+/// A page's form fields, ready to post.
+fn composer(html: &str, text: &str) -> Vec<(String, String)> {
+    ["csrf", "client_msg_id", "after_seq"]
+        .iter()
+        .map(|f| ((*f).to_owned(), hidden(html, f)))
+        .chain([("text".to_owned(), text.to_owned())])
+        .collect()
+}
+
+async fn a_reply_after_a_colleagues_answer_warns_instead_of_duplicating_body(app: &TestApp) {
+    let citizen = app.citizen_token("0912000300").await;
+    let id = ask(app, &citizen, COMMUNE, "q-1", "Cho hỏi lịch tiếp dân tuần này").await;
+    let lan = app.staff_token(OFFICER).await;
+    let hung = app.staff_token(PROVINCE_ADMIN).await;
+    // Lan opens the conversation; meanwhile Hùng answers.
+    let mut page = browser(app, &lan);
+    let (_, html, _) = page.get(&format!("/console/c/{id}")).await;
+    assert_eq!(hidden(&html, "after_seq"), "1", "{html}");
+    let send = |token: &str, client: &str, after: Option<i64>| {
+        let body = json!({ "client_msg_id": client, "text": "Lịch tiếp dân: sáng thứ Ba", "after_seq": after });
+        let path = format!("/api/v1/conversations/{id}/messages");
+        let token = token.to_owned();
+        async move { app.send(Method::POST, &path, Some(&token), Some(body)).await }
+    };
+    assert_eq!(send(&hung, "h-1", Some(1)).await.0, 201);
+
+    // Lan's reply from the page is held back: the page shows Hùng's answer and keeps her draft.
+    let fields = composer(&html, "Lịch tiếp dân là chiều thứ Tư");
+    let borrowed: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, again, _) =
+        page.post_multipart(&format!("/console/c/{id}/reply"), &borrowed).await;
+    assert_eq!(status.as_u16(), 409, "{again}");
+    assert!(again.contains("Một cán bộ khác vừa trả lời"), "{again}");
+    assert!(again.contains("sáng thứ Ba") && again.contains("chiều thứ Tư"), "{again}");
+    let stored = app
+        .store
+        .messages(ConversationId(id), ketnoi_store::MessageRange::Latest { limit: 10 })
+        .await;
+    assert_eq!(stored.map(|m| m.len()).unwrap_or_default(), 2, "nothing sent");
+    // Sending again from the page that shows the answer is deliberate, and goes through.
+    let fields = composer(&again, "Lịch tiếp dân là chiều thứ Tư");
+    let borrowed: Vec<(&str, &str)> =
+        fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, _, _) = page.post_multipart(&format!("/console/c/{id}/reply"), &borrowed).await;
+    assert_eq!(status.as_u16(), 303);
+
+    // Through the API: a stale number is refused; one's own answers, an up-to-date number or
+    // none at all are not.
+    assert_problem(&send(&hung, "h-2", Some(2)).await, 409, "reply-stale");
+    assert_eq!(send(&lan, "l-2", Some(3)).await.0, 201, "her own reply does not count");
+    assert_eq!(send(&hung, "h-3", Some(4)).await.0, 201);
+    assert_eq!(send(&hung, "h-4", None).await.0, 201);
+    let count = app
+        .store
+        .messages(ConversationId(id), ketnoi_store::MessageRange::Latest { limit: 20 })
+        .await;
+    assert_eq!(count.map(|m| m.len()).unwrap_or_default(), 6);
+}
+
+async fn officers_see_each_other_viewing_and_typing_and_the_citizen_does_not_body(app: &TestApp) {
+    let citizen = app.citizen_token("0912000500").await;
+    let id = ask(app, &citizen, COMMUNE, "q-1", "Cho hỏi thủ tục tạm vắng").await;
+    let (lan, hung) = (app.staff_token(OFFICER).await, app.staff_token(PROVINCE_ADMIN).await);
+    let (mut lan_live, mut hung_live) = (live(app, &lan).await, live(app, &hung).await);
+    let mut citizen_live = live(app, &citizen).await;
+    let outsider = app.staff_token(OUTSIDER).await;
+    let mut outsider_live = live(app, &outsider).await;
+    let presence = |state: &str| json!({ "type": "presence", "conversation": id, "state": state });
+
+    // Opening the conversation and starting to type at once: both go on (a regression: a
+    // change of state right after another was once dropped as too soon).
+    lan_live.send(&presence("viewing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    lan_live.send(&presence("typing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let mut seen = Vec::new();
+    let viewing = until(&mut hung_live, &mut seen, |f| f["type"] == "presence").await;
+    assert_eq!(viewing["state"], "viewing");
+    let got = until(&mut hung_live, &mut seen, |f| f["type"] == "presence").await;
+    assert_eq!((got["conversation"].clone(), got["state"].clone()), (json!(id), json!("typing")));
+    assert_eq!(got["name"], "Nguyễn Thị Lan");
+    assert_eq!(got["staff"], json!(staff_id(app, OFFICER).await));
+    // A burst is thinned to one a second; leaving always goes.
+    for _ in 0..5 {
+        lan_live.send(&presence("typing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    }
+    lan_live.send(&presence("left")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let left = until(&mut hung_live, &mut seen, |f| f["state"] == "left").await;
+    assert_eq!(left["conversation"], json!(id));
+    let typed = seen.iter().filter(|f| f["state"] == "typing").count();
+    assert_eq!(typed, 1, "{seen:#?}");
+
+    // Never to the citizen, nor to an officer of another agency, who is refused.
+    let quiet = citizen_live.next(Duration::from_millis(500)).await;
+    assert!(matches!(quiet, Ok(Next::Timeout)), "{quiet:?}");
+    outsider_live.send(&presence("viewing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let refused = outsider_live.frame(WAIT).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        (refused["type"].clone(), refused["code"].clone()),
+        (json!("error"), json!("forbidden"))
+    );
+    // A citizen may not signal presence; a bad state closes the connection as malformed.
+    citizen_live.send(&presence("viewing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let refused = citizen_live.frame(WAIT).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(refused["code"], "forbidden");
+    hung_live.send(&presence("dancing")).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let closed = loop {
+        match hung_live.next(WAIT).await.unwrap_or_else(|e| panic!("{e:#}")) {
+            Next::Frame(_) => continue,
+            other => break other,
+        }
+    };
+    assert!(matches!(closed, Next::Closed(Some((1007, _)))), "{closed:?}");
+}
+
+mod collision {
+    use super::*;
+
+    on_both!(
+        a_reply_after_a_colleagues_answer_warns_instead_of_duplicating =>
+            a_reply_after_a_colleagues_answer_warns_instead_of_duplicating_body,
+        officers_see_each_other_viewing_and_typing_and_the_citizen_does_not =>
+            officers_see_each_other_viewing_and_typing_and_the_citizen_does_not_body,
+    );
+}

@@ -1,5 +1,7 @@
 //! Conversations over HTTP: sending, history, inboxes, reads, closing, attachments, and the
-//! routes of officers' internal notes (in `notes.rs`) and of assignment (in `assign.rs`).
+//! routes of officers' internal notes (in `notes.rs`), assignment (`assign.rs`), labels
+//! (`labels.rs`), canned replies (`canned.rs`), handovers (`transfer.rs`) and inbox settings
+//! (`response.rs`).
 //!
 //! Live delivery is the WebSocket's job (`/api/v1/ws`); everything here also works without it.
 
@@ -9,7 +11,7 @@ use axum::{
     extract::{DefaultBodyLimit, State, rejection::BytesRejection},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::{get, post},
+    routing::{get, post, put},
 };
 use ketnoi_core::{
     Account, AccountId, AttachmentId, Author, Button, ClientMsgId, Content, Conversation,
@@ -22,9 +24,9 @@ use utoipa::{IntoParams, ToSchema};
 use crate::kernel::state::Kernel;
 use crate::{
     features::chat::{
-        assign, notes, response,
+        assign, canned, labels, notes, rating, response,
         scope::{self as chat_scope, Access},
-        service::{ChatState, refused},
+        service::{ChatState, check_not_stale, refused},
         transfer, upload,
         views::{AttachmentView, Audience, ConversationView, MessageView, SentView},
     },
@@ -56,6 +58,18 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
         .route("/conversations/{id}/notes", get(notes::list_notes).post(notes::add_note))
         .route("/conversations/{id}/assignee", post(assign::set_assignee))
         .route("/conversations/{id}/transfer", post(transfer::transfer))
+        .route("/conversations/{id}/rating", post(rating::rate_conversation))
+        .route("/conversations/{id}/labels", get(labels::get_labels).put(labels::put_labels))
+        .route("/conversations/{id}/canned-replies", get(canned::in_conversation))
+        .route(
+            "/accounts/{slug}/canned-replies",
+            get(canned::list_for_account).post(canned::create_for_account),
+        )
+        .route(
+            "/agencies/{code}/canned-replies",
+            get(canned::list_for_agency).post(canned::create_for_agency),
+        )
+        .route("/canned-replies/{id}", put(canned::put_reply).delete(canned::delete_reply))
         .route("/conversations/{id}/attachments", post(upload_to_conversation).layer(upload_limit))
         .route("/attachments/{id}", get(download))
         .route("/ws", get(crate::features::chat::ws::upgrade))
@@ -79,6 +93,9 @@ pub(crate) struct SendBody {
     #[serde(default)]
     #[schema(value_type = Vec<Object>)]
     pub buttons: Vec<Button>,
+    /// Officers: the newest message number they saw. If another officer (or the integration)
+    /// answered after it, the reply is not sent: 409 `reply-stale`, so it is not a duplicate.
+    pub after_seq: Option<i64>,
 }
 
 async fn conversation(
@@ -205,6 +222,9 @@ pub(crate) async fn send_in_conversation(
         Access::Citizen(c) => (Author::Citizen(c), String::new(), Audience::Citizen),
         Access::Staff { author, name, .. } => (author, name, Audience::Staff),
     };
+    if audience == Audience::Staff {
+        check_not_stale(state.store.as_ref(), &conv, author, body.after_seq).await?;
+    }
     let write = ChatWrite::Send {
         to: Recipient::Conversation(conv.id),
         author,
@@ -470,6 +490,9 @@ pub(crate) struct InboxParams {
     /// `true`: only those whose citizen has waited longer than the account's response target,
     /// in working time [default: all].
     overdue: Option<bool>,
+    /// Only conversations carrying this label, with or without diacritics or capitals
+    /// [default: all].
+    label: Option<String>,
 }
 
 /// A page of an account's inbox.
@@ -513,6 +536,7 @@ pub(crate) fn inbox_query(
         bot: None,
         assignee: None,
         waiting_before: None,
+        label: None,
         before,
         limit,
     })
@@ -566,6 +590,7 @@ pub(crate) async fn inbox(
     if p.overdue == Some(true) {
         query.waiting_before = Some(cutoff);
     }
+    query.label = labels::filter_key(p.label.as_deref())?;
     let found = state.store.inbox(&query).await?;
     let next = (found.len() as i64 == limit).then(|| found.last().map(inbox_cursor)).flatten();
     let view = |c: &Conversation| {
@@ -573,7 +598,20 @@ pub(crate) async fn inbox(
         v.overdue = Some(c.waiting_since.is_some_and(|w| w < cutoff));
         v
     };
-    Ok(Json(InboxAnswer { conversations: found.iter().map(view).collect(), next }))
+    // Every listed conversation's labels in one read.
+    let ids: Vec<ConversationId> = found.iter().map(|c| c.id).collect();
+    let labelled = state.store.labels_of(&ids).await?;
+    let conversations = found
+        .iter()
+        .map(|c| {
+            let mut v = view(c);
+            v.labels = Some(
+                labelled.iter().filter(|(id, _)| *id == c.id).map(|(_, l)| l.to_string()).collect(),
+            );
+            v
+        })
+        .collect();
+    Ok(Json(InboxAnswer { conversations, next }))
 }
 
 /// Where an upload's name comes from.

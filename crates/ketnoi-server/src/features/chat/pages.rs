@@ -9,7 +9,7 @@ use axum::{
     extract::{DefaultBodyLimit, Multipart, Path, Query, multipart::MultipartRejection},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::get,
+    routing::{get, post},
 };
 use ketnoi_core::{
     Account, Author, ClientMsgId, Content, Conversation, Message, MessageKind, Side, Timestamp,
@@ -18,7 +18,10 @@ use ketnoi_store::{ChatApplied, ChatWrite, MessageRange, Recipient};
 use serde::Deserialize;
 
 use crate::{
-    features::chat::{api::citizen_conversations, service::ChatState, upload},
+    features::chat::{
+        api::citizen_conversations, canned::CannedPanel, labels::LabelsPanel, service::ChatState,
+        upload,
+    },
     kernel::{
         auth::Caller,
         error::ApiError,
@@ -33,6 +36,7 @@ pub(crate) fn router(max_upload: usize) -> Router<ChatState> {
     let limit = DefaultBodyLimit::max(max_upload + 64 * 1024);
     Router::new()
         .route("/a/{slug}/chat", get(citizen_chat).post(citizen_send).layer(limit))
+        .route("/a/{slug}/chat/rating", post(crate::features::chat::rating::rate_page))
         .route("/me/conversations", get(my_conversations))
 }
 
@@ -98,6 +102,9 @@ pub(crate) struct ChatPage {
     pub(crate) menu: String,
     /// `citizen` or `staff`.
     pub(crate) role: &'static str,
+    /// The officer's staff id (0 for citizens and integrations), so their page can tell their
+    /// colleagues' presence from their own.
+    pub(crate) me: i64,
     pub(crate) title: String,
     pub(crate) subtitle: String,
     pub(crate) back: (String, String),
@@ -136,8 +143,16 @@ pub(crate) struct ChatPage {
     /// For an officer who sees the conversation: its handovers, and the form to hand it over
     /// for those who may handle it. Only the officers' page sets it; the citizen's never does.
     pub(crate) transfer: Option<crate::features::chat::transfer::TransferPanel>,
+    /// Citizens' ratings: the citizen's form (or what they gave), or what officers see.
+    pub(crate) rating: Option<crate::features::chat::rating::RatingPanel>,
     /// For an officer: the response times. Only the officers' page sets it.
     pub(crate) response: Option<crate::features::chat::response::ResponsePanel>,
+    /// For an officer who may handle the conversation: its labels, and the forms to add and
+    /// remove them. Only the officers' page sets it; the citizen's never does.
+    pub(crate) labels: Option<LabelsPanel>,
+    /// For an officer who may reply: the canned replies beside the composer. Only the
+    /// officers' page sets it; the citizen's never does.
+    pub(crate) canned: Option<CannedPanel>,
 }
 
 /// The internal notes of a conversation, as its officers' page shows them.
@@ -424,6 +439,18 @@ async fn citizen_page(
         None => Vec::new(),
     };
     let notices = notices(viewer, &account, citizen.id).await?;
+    let rating = match &conversation {
+        Some(c) => {
+            crate::features::chat::rating::citizen_panel(
+                &viewer.state,
+                &t,
+                c,
+                account.slug.as_str(),
+            )
+            .await?
+        }
+        None => None,
+    };
     let menu =
         crate::features::desk::service::menu_block(&viewer.state, &t, &account, "chat-menu").await;
     Ok(Some(ChatPage {
@@ -434,6 +461,10 @@ async fn citizen_page(
         assign: None,
         transfer: None,
         response: None,
+        labels: None,
+        canned: None,
+        rating,
+        me: 0,
         title: account.display_name.clone(),
         subtitle: t.get("chat-citizen-subtitle"),
         back: (format!("/a/{}", account.slug), t.get("chat-back-account")),
@@ -467,6 +498,8 @@ pub(crate) struct ChatForm {
     pub(crate) client_msg_id: String,
     pub(crate) text: String,
     pub(crate) file: Option<(String, String, Vec<u8>)>,
+    /// Officers' composer: the newest message number on their page.
+    pub(crate) after_seq: Option<i64>,
 }
 
 pub(crate) async fn read_form(
@@ -494,6 +527,10 @@ pub(crate) async fn read_form(
                 if !bytes.is_empty() || !file_name.is_empty() {
                     form.file = Some((file_name, declared, bytes.to_vec()));
                 }
+            }
+            "after_seq" => {
+                let value = field.text().await.map_err(too_large)?;
+                form.after_seq = value.trim().parse().ok();
             }
             "csrf" | "client_msg_id" | "text" => {
                 let value = field.text().await.map_err(too_large)?;
@@ -563,6 +600,7 @@ pub(crate) fn inline(e: &ApiError) -> bool {
             | ApiError::UploadRejected(_)
             | ApiError::Unprocessable(_)
             | ApiError::ClientIdReused
+            | ApiError::ReplyStale
             | ApiError::TooManyRequests { .. }
     )
 }
@@ -633,6 +671,8 @@ pub(crate) struct ConversationRow {
     pub(crate) assignee: Option<String>,
     /// The citizen has waited longer than the response target (officers' inbox only).
     pub(crate) overdue: bool,
+    /// Its labels (officers' inbox only).
+    pub(crate) labels: Vec<String>,
 }
 
 #[derive(Template)]
@@ -665,6 +705,7 @@ async fn my_conversations(viewer: Viewer<ChatState>) -> Response {
             closed: false,
             assignee: None,
             overdue: false,
+            labels: Vec::new(),
         })
         .collect();
     viewer.render(StatusCode::OK, &ConversationsPage { l: viewer.layout(false), rows })

@@ -62,6 +62,29 @@ pub(crate) fn refused(refusal: ketnoi_store::ChatRefusal) -> ApiError {
     }
 }
 
+/// Refuses ([`ApiError::ReplyStale`]) an officer's reply when someone else on the account's side
+/// (another officer, the integration) has answered since `after_seq`, the last message the
+/// author saw; `None` skips the check.
+pub(crate) async fn check_not_stale(
+    store: &dyn Store,
+    conversation: &Conversation,
+    author: ketnoi_core::Author,
+    after_seq: Option<i64>,
+) -> Result<(), ApiError> {
+    let Some(seen) = after_seq else { return Ok(()) };
+    if conversation.last_seq <= seen {
+        return Ok(());
+    }
+    let newer = store
+        .messages(conversation.id, ketnoi_store::MessageRange::After { seq: seen, limit: 100 })
+        .await?;
+    let answered = newer.iter().any(|m| {
+        matches!(m.author, ketnoi_core::Author::Staff(_) | ketnoi_core::Author::Account(_))
+            && m.author != author
+    });
+    if answered { Err(ApiError::ReplyStale) } else { Ok(()) }
+}
+
 /// What answers citizens in their conversations (the bot), told of every new citizen message
 /// once it is committed. It must not block: it queues the message and returns.
 pub trait Responder: Send + Sync {

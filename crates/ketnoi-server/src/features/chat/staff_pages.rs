@@ -21,6 +21,7 @@ use crate::{
     features::chat::{
         api::{inbox_cursor, inbox_query, parse_assignee},
         assign::{self, Handler},
+        canned, labels,
         notes::{self, NOTES_SHOWN},
         pages::{
             AssignPanel, ChatPage, ConversationRow, NoteRow, NotesPanel, PAGE, ScriptTexts,
@@ -29,7 +30,7 @@ use crate::{
         },
         response,
         scope::{self as chat_scope, Access},
-        service::ChatState,
+        service::{ChatState, check_not_stale},
         transfer,
     },
     kernel::{
@@ -86,6 +87,12 @@ struct InboxPage {
     /// The viewer's staff id, for the live "assigned to me" view (0 for an integration).
     me: i64,
     notice: Option<String>,
+    /// The label filter as typed, empty for none.
+    label: String,
+    /// The labels in use on the account's open conversations: `(href, label, count, current)`.
+    label_chips: Vec<(String, String, i64, bool)>,
+    /// Where the page is without the label filter, when one is on.
+    clear_label: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -98,7 +105,9 @@ struct InboxParams {
     assignee: Option<String>,
     /// `yes`: the overdue view.
     overdue: Option<String>,
-    /// What the post that redirected here did: `duty`, `auto-assign`, `transferred`.
+    /// A label, with or without diacritics: only the conversations carrying it.
+    label: Option<String>,
+    /// What the post that redirected here did: `duty`, `settings`, `transferred`.
     done: Option<String>,
 }
 
@@ -145,7 +154,11 @@ async fn inbox_page(
     let cutoff = response::overdue_cutoff(&settings, ketnoi_core::Timestamp::now());
     let bot_tab = bot_on && view.is_empty() && p.handler.as_deref() == Some("bot");
     let query =
-        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE);
+        inbox_query(account.id, p.status.as_deref(), p.q.as_deref(), p.before.as_deref(), PAGE)
+            .and_then(|mut q| {
+                q.label = labels::filter_key(p.label.as_deref())?;
+                Ok(q)
+            });
     let (found, error, status) = match query {
         Ok(mut q) => {
             // With the bot on, the open tab lists what needs a person; the bot's own
@@ -164,21 +177,35 @@ async fn inbox_page(
         Err(e) => return Err(e),
     };
     let q = p.q.unwrap_or_default();
-    let next = (found.len() as i64 == PAGE).then(|| found.last().map(inbox_cursor)).flatten().map(
-        |cursor| {
-            let handler = if bot_tab { "&handler=bot" } else { "" };
-            let view = match view {
-                "" => String::new(),
-                "overdue" => "&overdue=yes".to_owned(),
-                other => format!("&assignee={other}"),
-            };
-            format!(
-                "{base}?status={}{handler}{view}&q={}&before={cursor}",
-                status.as_str(),
-                encode(&q)
-            )
-        },
-    );
+    let label = p.label.map(|l| l.trim().to_owned()).unwrap_or_default();
+    // The page as it is, for the pager and the label links.
+    let here = {
+        let handler = if bot_tab { "&handler=bot" } else { "" };
+        let view = match view {
+            "" => String::new(),
+            "overdue" => "&overdue=yes".to_owned(),
+            other => format!("&assignee={other}"),
+        };
+        format!("{base}?status={}{handler}{view}&q={}", status.as_str(), encode(&q))
+    };
+    let next = (found.len() as i64 == PAGE)
+        .then(|| found.last().map(inbox_cursor))
+        .flatten()
+        .map(|cursor| format!("{here}&label={}&before={cursor}", encode(&label)));
+    let store = &viewer.state.store;
+    let ids: Vec<ConversationId> = found.iter().map(|c| c.id).collect();
+    let row_labels = store.labels_of(&ids).await?;
+    let label_key = ketnoi_text::fold(&label);
+    let label_chips = store
+        .labels_in_use(account.id)
+        .await?
+        .into_iter()
+        .map(|(l, n)| {
+            let current = !label_key.is_empty() && l.key() == label_key;
+            (format!("{here}&label={}", encode(l.as_str())), l.to_string(), n, current)
+        })
+        .collect();
+    let clear_label = (!label.is_empty()).then(|| here.clone());
     let names = assignee_names(viewer, &account, &found).await?;
     let rows = found
         .iter()
@@ -195,9 +222,9 @@ async fn inbox_page(
             }),
             overdue: c.status == ConversationStatus::Open
                 && c.waiting_since.is_some_and(|w| w < cutoff),
+            labels: labels_of(&row_labels, c.id),
         })
         .collect();
-    let store = &viewer.state.store;
     // An integration has no "me": nobody is assigned to it.
     let counted = me.unwrap_or(ketnoi_core::StaffId(0));
     let counts = store.inbox_counts(account.id, counted, cutoff).await?;
@@ -247,7 +274,15 @@ async fn inbox_page(
         settings,
         me: me.map_or(0, |m| m.0),
         notice,
+        label,
+        label_chips,
+        clear_label,
     })
+}
+
+/// One conversation's labels, out of those read for a page of them.
+fn labels_of(all: &[(ConversationId, ketnoi_core::Label)], id: ConversationId) -> Vec<String> {
+    all.iter().filter(|(c, _)| *c == id).map(|(_, l)| l.to_string()).collect()
 }
 
 /// The names of the staff the listed conversations are assigned to: the account's handlers,
@@ -299,19 +334,27 @@ async fn staff_conversation(
 #[derive(Debug, Default, Deserialize)]
 struct StaffChatParams {
     before: Option<i64>,
+    /// A canned reply to put in the composer, filled in for the conversation.
+    reply: Option<i64>,
+    /// A search among the canned replies.
+    replies_q: Option<String>,
     /// What the post that redirected here did: `note` (a note was added), `assign` (the
     /// assignee changed).
     done: Option<String>,
 }
 
-/// The notes form as it was posted, when the page shows it again.
+/// The side panels' forms as they were posted, when the page shows them again.
 #[derive(Default)]
-struct NoteDraft {
-    text: String,
-    error: Option<String>,
-    notice: Option<String>,
+pub(crate) struct NoteDraft {
+    pub(crate) text: String,
+    pub(crate) error: Option<String>,
+    pub(crate) notice: Option<String>,
     /// The assignee was just changed.
-    assigned: bool,
+    pub(crate) assigned: bool,
+    /// The label being added, why it was refused, and what the last label post did.
+    pub(crate) label: (String, Option<String>, Option<String>),
+    /// The canned replies' search, and the reply chosen to fill the composer.
+    pub(crate) canned: (String, Option<i64>),
 }
 
 async fn staff_chat(
@@ -325,14 +368,21 @@ async fn staff_chat(
     let p = params.map(|Query(p)| p).unwrap_or_default();
     let notice = (p.done.as_deref() == Some("note")).then(|| viewer.t().get("chat-notes-added"));
     let assigned = p.done.as_deref() == Some("assign");
-    let draft = NoteDraft { notice, assigned, ..NoteDraft::default() };
+    let label_notice = match p.done.as_deref() {
+        Some("label-added") => Some(viewer.t().get("chat-labels-added")),
+        Some("label-removed") => Some(viewer.t().get("chat-labels-removed")),
+        _ => None,
+    };
+    let label = (String::new(), None, label_notice);
+    let canned = (p.replies_q.unwrap_or_default(), p.reply);
+    let draft = NoteDraft { notice, assigned, label, canned, ..NoteDraft::default() };
     match staff_page(&viewer, id, p.before, String::new(), None, draft).await {
         Ok(page) => viewer.render(StatusCode::OK, &page),
         Err(e) => viewer.fail(e),
     }
 }
 
-async fn staff_page(
+pub(crate) async fn staff_page(
     viewer: &Viewer<ChatState>,
     id: i64,
     before: Option<i64>,
@@ -390,6 +440,25 @@ async fn staff_page(
         let from = t.with("chat-transfer-subtitle", "origin", &origin);
         format!("{} · {from}", account.display_name)
     };
+    let labels = if can_reply {
+        let mut panel = labels::panel(&viewer.state, &base, conversation.id, account.id).await?;
+        (panel.draft, panel.error, panel.notice) = note.label;
+        Some(panel)
+    } else {
+        None
+    };
+    let mut text = text;
+    let canned = if can_reply {
+        let (q, chosen) = &note.canned;
+        let (panel, body) =
+            canned::panel(&viewer.state, &base, &conversation, &account, q, *chosen).await?;
+        if let Some(body) = body.filter(|_| text.is_empty()) {
+            text = body;
+        }
+        Some(panel)
+    } else {
+        None
+    };
     let notes = match notes::keeper(can_reply, author) {
         Some(_) => {
             let rows = store
@@ -420,6 +489,11 @@ async fn staff_page(
         assign,
         transfer: Some(transfer),
         response: Some(response_panel),
+        me: viewer.caller.staff_id().map_or(0, |s| s.0),
+        rating: crate::features::chat::rating::staff_panel(&viewer.state, &t, &conversation)
+            .await?,
+        labels,
+        canned,
         title: conversation.citizen_label.clone(),
         subtitle,
         back: (format!("/console/a/{}/inbox", account.slug), t.get("chat-back-inbox")),
@@ -506,7 +580,13 @@ async fn staff_send(
     }
     let to = Recipient::Conversation(conversation.id);
     let pair = (conversation.account, conversation.citizen);
-    match send_form(&viewer, &form, to, pair, author, name).await {
+    // Shown again with the newer answer in the history: sending again is then deliberate.
+    let fresh = check_not_stale(viewer.state.store.as_ref(), &conversation, author, form.after_seq);
+    let sent = match fresh.await {
+        Ok(()) => send_form(&viewer, &form, to, pair, author, name).await,
+        Err(e) => Err(e),
+    };
+    match sent {
         Ok(()) => Redirect::to(&format!("/console/c/{id}#latest")).into_response(),
         Err(e) if inline(&e) => {
             let message = viewer.message(&e);

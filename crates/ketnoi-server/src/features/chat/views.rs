@@ -54,6 +54,10 @@ pub struct ConversationView {
     /// (officers only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<bool>,
+    /// The conversation's labels (officers only, and only where the answer says so: the
+    /// inbox lists them; absent elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 impl ConversationView {
@@ -87,6 +91,7 @@ impl ConversationView {
             bot: c.bot.as_str(),
             assignee_id: assignee,
             overdue: None,
+            labels: None,
         }
     }
 }

@@ -4,7 +4,8 @@
 //! `resume` with the last numbers it saw (per conversation for citizens, per account inbox for
 //! officers) and receives exactly what it missed, in order, then `resumed`; after that, live
 //! events. `read` marks a conversation read; `ping` is answered with `pong` (browsers cannot
-//! send WebSocket pings). A frame the server cannot understand closes the connection with a
+//! send WebSocket pings); an officer's `presence` (viewing, typing, left a conversation) goes to
+//! the other officers of the inbox holding it as a `presence` frame, never stored or replayed. A frame the server cannot understand closes the connection with a
 //! reason; the server sends pings and closes connections that stop answering, and a connection
 //! that cannot keep up with its events is closed so the client resumes.
 
@@ -49,6 +50,8 @@ const IDLE_LIMIT: Duration = Duration::from_secs(70);
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Every this many pings the session is checked again, so signing out ends live connections.
 const SESSION_CHECK_PINGS: u32 = 6;
+/// The least time between two presence signals of one connection.
+const PRESENCE_EVERY: Duration = Duration::from_secs(1);
 /// Rows fetched per round while catching a client up.
 const BACKFILL_PAGE: i64 = 200;
 
@@ -82,6 +85,11 @@ pub(crate) async fn upgrade(
         | Caller::Account { token_hash, .. } => token_hash.clone(),
     };
     let scope = crate::features::chat::scope::of(&state, &caller).await?;
+    // Officers' presence is signed with their name; integrations and citizens have none.
+    let officer = match &caller {
+        Caller::Staff { staff, .. } => Some((staff.id.0, staff.display_name.to_string())),
+        _ => None,
+    };
     Ok(ws
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(0)
@@ -89,8 +97,15 @@ pub(crate) async fn upgrade(
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| async move {
-            let mut conn =
-                Connection { state, scope, token_hash, socket, cursors: Cursors::default() };
+            let mut conn = Connection {
+                state,
+                scope,
+                token_hash,
+                socket,
+                cursors: Cursors::default(),
+                officer,
+                last_presence: (None, None, 0),
+            };
             let reason = conn.run().await;
             conn.close(reason).await;
         }))
@@ -125,6 +140,18 @@ enum ClientFrame {
     Read { conversation: i64, seq: i64 },
     /// Keep-alive.
     Ping,
+    /// An officer is looking at a conversation, typing in it, or has left it: passed on to the
+    /// other officers of the inbox that holds it (never to the citizen, never stored).
+    Presence { conversation: i64, state: PresenceState },
+}
+
+/// What an officer is doing in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+enum PresenceState {
+    Viewing,
+    Typing,
+    Left,
 }
 
 /// The last number delivered on each stream.
@@ -140,6 +167,11 @@ struct Connection {
     token_hash: String,
     socket: WebSocket,
     cursors: Cursors,
+    /// The officer's id and name, for presence signals.
+    officer: Option<(i64, String)>,
+    /// What this connection last signalled and when, and how many signals since the start of
+    /// the current one-second window (see [`PRESENCE_EVERY`]).
+    last_presence: (Option<(PresenceState, Instant)>, Option<Instant>, u32),
 }
 
 /// Why a connection ends.
@@ -264,7 +296,47 @@ impl Connection {
             ClientFrame::Resume { conversations, accounts } => {
                 self.resume(conversations, accounts).await
             }
+            ClientFrame::Presence { conversation, state } => {
+                self.presence(ConversationId(conversation), state).await
+            }
         }
+    }
+
+    /// Passes an officer's presence to the other officers of the inbox holding the conversation.
+    async fn presence(&mut self, id: ConversationId, state: PresenceState) -> Flow {
+        let Some((staff, name)) = self.officer.clone() else {
+            return self.refuse("forbidden").await;
+        };
+        // The same signal goes on at most once a second per connection (a change of state goes
+        // at once), and no more than three signals in a second; the rest is dropped quietly.
+        // Leaving always goes.
+        let now = Instant::now();
+        let (last, window, count) = self.last_presence;
+        let window_open = window.is_some_and(|w| now.duration_since(w) < PRESENCE_EVERY);
+        let repeated =
+            last.is_some_and(|(s, at)| s == state && now.duration_since(at) < PRESENCE_EVERY);
+        if state != PresenceState::Left && (repeated || (window_open && count >= 3)) {
+            return Ok(());
+        }
+        self.last_presence = match window_open {
+            true => (Some((state, now)), window, count + 1),
+            false => (Some((state, now)), Some(now), 1),
+        };
+        let conversation = match self.state.store.conversation(id).await {
+            Ok(Some(c)) => c,
+            Ok(None) => return self.refuse("not-found").await,
+            Err(e) => return self.internal(e.into()).await,
+        };
+        let holder = conversation.handler;
+        if !matches!(&self.scope, ChatScope::Staff { read, .. } if read.contains(&holder)) {
+            return self.refuse("forbidden").await;
+        }
+        let frame = serde_json::json!({
+            "type": "presence", "account": holder.0, "conversation": id.0,
+            "staff": staff, "name": name, "state": state,
+        });
+        self.state.chat.hub().signal(holder, &std::sync::Arc::from(frame.to_string()));
+        Ok(())
     }
 
     async fn read(&mut self, id: ConversationId, seq: i64) -> Flow {
