@@ -216,11 +216,9 @@ pub(crate) async fn assign_page(
     axum::extract::Path(id): axum::extract::Path<i64>,
     PageForm(form): PageForm<AssignForm>,
 ) -> Response {
-    if matches!(viewer.caller, Caller::Anonymous) {
-        return viewer.to_sign_in_then(true, &format!("/console/c/{id}"));
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
+    let back = format!("/console/c/{id}");
+    if let Some(stop) = viewer.stop_form(true, &back, form.csrf.as_deref()) {
+        return stop;
     }
     let assignee = match form.staff_id.trim() {
         "" => None,

@@ -17,10 +17,7 @@ use crate::{
         service::ChatState,
         staff_pages::{NoteDraft, staff_page},
     },
-    kernel::{
-        auth::Caller,
-        pages::{PageForm, Viewer},
-    },
+    kernel::pages::{PageForm, Viewer},
 };
 
 pub(crate) fn router() -> Router<ChatState> {
@@ -56,11 +53,8 @@ async fn remove_label(
 }
 
 async fn change(viewer: Viewer<ChatState>, id: i64, form: LabelForm, adding: bool) -> Response {
-    if matches!(viewer.caller, Caller::Anonymous) {
-        return viewer.to_sign_in_then(true, &format!("/console/c/{id}"));
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
+    if let Some(stop) = viewer.stop_form(true, &format!("/console/c/{id}"), form.csrf.as_deref()) {
+        return stop;
     }
     let conversation = match assign::assign_access(&viewer.state, &viewer.caller, id).await {
         Ok((conversation, _)) => conversation,

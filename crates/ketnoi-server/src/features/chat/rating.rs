@@ -198,11 +198,8 @@ pub(crate) async fn rate_page(
     PageForm(form): PageForm<RatingForm>,
 ) -> Response {
     let back = format!("/a/{}/chat", encode(&slug));
-    if matches!(viewer.caller, Caller::Anonymous) {
-        return viewer.to_sign_in_then(false, &back);
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
+    if let Some(stop) = viewer.stop_form(false, &back, form.csrf.as_deref()) {
+        return stop;
     }
     let result = async {
         let Caller::Citizen { citizen, .. } = &viewer.caller else {

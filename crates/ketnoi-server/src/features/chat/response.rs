@@ -248,11 +248,8 @@ pub(crate) async fn settings_page(
     PageForm(form): PageForm<SettingsForm>,
 ) -> Response {
     let back = format!("/console/a/{}/inbox", encode(&slug));
-    if matches!(viewer.caller, Caller::Anonymous) {
-        return viewer.to_sign_in_then(true, &back);
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
+    if let Some(stop) = viewer.stop_form(true, &back, form.csrf.as_deref()) {
+        return stop;
     }
     let result = async {
         let account = editable(&viewer.state, &viewer.caller, &slug).await?;

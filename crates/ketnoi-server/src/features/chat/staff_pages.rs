@@ -669,12 +669,8 @@ async fn add_note(
     Path(id): Path<i64>,
     PageForm(form): PageForm<NoteForm>,
 ) -> Response {
-    if matches!(viewer.caller, Caller::Anonymous) {
-        // Back to the conversation after signing in: the form's own address takes no GET.
-        return viewer.to_sign_in_then(true, &format!("/console/c/{id}"));
-    }
-    if let Err(e) = viewer.check_form(form.csrf.as_deref()) {
-        return viewer.fail(e);
+    if let Some(stop) = viewer.stop_form(true, &format!("/console/c/{id}"), form.csrf.as_deref()) {
+        return stop;
     }
     let (conversation, author) = match notes::notes_access(&viewer.state, &viewer.caller, id).await
     {

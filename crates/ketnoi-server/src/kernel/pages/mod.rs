@@ -283,6 +283,21 @@ impl<S: HasKernel> Viewer<S> {
         Redirect::to(&format!("{page}?next={}", encode(next))).into_response()
     }
 
+    /// The start of every handler of a posted form: nobody signed in goes to sign in (coming back
+    /// to `back`, the page the form is on), a form without this session's token is refused;
+    /// `None` when the handler may go on.
+    pub(crate) fn stop_form(
+        &self,
+        staff: bool,
+        back: &str,
+        csrf: Option<&str>,
+    ) -> Option<Response> {
+        if matches!(self.caller, Caller::Anonymous) {
+            return Some(self.to_sign_in_then(staff, back));
+        }
+        self.check_form(csrf).err().map(|e| self.fail(e))
+    }
+
     /// Renders a template, or the error page if rendering fails.
     pub(crate) fn render(&self, status: StatusCode, page: &impl Template) -> Response {
         match page.render() {
