@@ -430,6 +430,35 @@ pub enum BenchCommand {
     /// replaced, each beside its reference. A Markdown table, then one JSON line, to standard
     /// output.
     Desk(BenchDesk),
+    /// Officers' inboxes on a million conversations and ten million messages over 1,000
+    /// accounts: the inbox list, each filtered view, text search and the console's inbox page,
+    /// each beside the same query on bare copies of the tables. A Markdown table, then one JSON
+    /// line, to standard output.
+    Inbox(BenchInbox),
+}
+
+/// `ketnoi bench inbox`.
+#[derive(Debug, Args)]
+pub struct BenchInbox {
+    /// Accounts, each under its own agency below one province; every account's inbox holds an
+    /// equal share of the conversations.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub accounts: u32,
+    /// Conversations in all (rounded down to a multiple of --accounts).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub conversations: u32,
+    /// Messages in each conversation.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub messages_per_conversation: u32,
+    /// Requests timed per view.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+    pub requests: u32,
+    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Where the scratch folder is made [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
 }
 
 /// `ketnoi bench desk`.

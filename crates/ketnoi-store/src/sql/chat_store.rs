@@ -117,57 +117,8 @@ macro_rules! impl_chat {
                 &self,
                 query: &$crate::InboxQuery,
             ) -> $crate::Result<Vec<ketnoi_core::Conversation>> {
-                let terms = query.text.as_deref().map(ketnoi_text::search_terms).unwrap_or_default();
-                let mut sql = format!(
-                    "SELECT {} FROM conversations c WHERE c.handler_id = $1 AND c.status = $2 \
-                     AND c.last_seq > 0",
-                    $crate::sql::qualified($crate::sql::chat::CONVERSATION_COLUMNS, "c")
-                );
-                match query.bot {
-                    // Literal, so that the planner can use the partial index of conversations
-                    // that need a person.
-                    Some(true) => sql.push_str(" AND c.bot_state = 'active'"),
-                    Some(false) => sql.push_str(" AND c.bot_state <> 'active'"),
-                    None => {}
-                }
-                let mut n = 3;
-                match query.assignee {
-                    Some($crate::AssigneeFilter::Staff(_)) => {
-                        sql.push_str(&format!(" AND c.assignee_id = ${n}"));
-                        n += 1;
-                    }
-                    Some($crate::AssigneeFilter::Nobody) => {
-                        sql.push_str(" AND c.assignee_id IS NULL");
-                    }
-                    None => {}
-                }
-                for _ in &terms {
-                    sql.push_str(&format!(
-                        " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
-                         WHERE m.conversation_id = c.id AND m.search_key LIKE ${n}))"
-                    ));
-                    n += 1;
-                }
-                if query.before.is_some() {
-                    sql.push_str(&format!(
-                        " AND (c.last_message_at < ${n} OR (c.last_message_at = ${n} \
-                         AND c.id < ${}))",
-                        n + 1
-                    ));
-                    n += 2;
-                }
-                sql.push_str(&format!(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}"));
-                let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
-                if let Some($crate::AssigneeFilter::Staff(staff)) = query.assignee {
-                    q = q.bind(staff.0);
-                }
-                for t in &terms {
-                    q = q.bind(format!("%{t}%"));
-                }
-                if let Some((at, id)) = query.before {
-                    q = q.bind(at.millis()).bind(id.0);
-                }
-                let found = q.bind(query.limit).fetch_all(&self.pool).await?;
+                let built = $crate::sql::inbox::inbox_sql(query, $crate::InboxTables::STORE);
+                let found = built.query::<$db>().fetch_all(&self.pool).await?;
                 found.iter().map(rows::conversation).collect()
             }
 
@@ -433,26 +384,20 @@ macro_rules! impl_chat {
                 account: ketnoi_core::AccountId,
                 staff: ketnoi_core::StaffId,
             ) -> $crate::Result<$crate::InboxCounts> {
-                let (open, need_person, mine, unassigned, unassigned_need_person): (
-                    i64,
-                    i64,
-                    i64,
-                    i64,
-                    i64,
-                ) = sqlx::query_as(
-                    "SELECT COUNT(*), \
-                     COALESCE(SUM(CASE WHEN bot_state <> 'active' THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id = $2 THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id IS NULL AND bot_state <> 'active' \
-                     THEN 1 ELSE 0 END), 0) \
-                     FROM conversations WHERE handler_id = $1 AND status = 'open' AND last_seq > 0",
-                )
-                .bind(account.0)
-                .bind(staff.0)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok($crate::InboxCounts { open, need_person, mine, unassigned, unassigned_need_person })
+                let built = $crate::sql::inbox::inbox_counts_sql(
+                    account,
+                    staff,
+                    $crate::InboxTables::STORE,
+                );
+                let row = built.query::<$db>().fetch_one(&self.pool).await?;
+                let count = |i: usize| sqlx::Row::try_get::<i64, _>(&row, i);
+                Ok($crate::InboxCounts {
+                    open: count(0)?,
+                    need_person: count(1)?,
+                    mine: count(2)?,
+                    unassigned: count(3)?,
+                    unassigned_need_person: count(4)?,
+                })
             }
         }
     };

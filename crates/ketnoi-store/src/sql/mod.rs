@@ -13,6 +13,7 @@ pub(crate) mod chat;
 pub(crate) mod chat_store;
 pub(crate) mod chat_write;
 pub(crate) mod desk;
+pub(crate) mod inbox;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;

@@ -305,11 +305,12 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
 
     let slugs: Vec<String> = data.accounts.iter().map(|a| a.1.clone()).collect();
     // 1. The account page with its menu, against the server's floor.
-    let page = timed_gets(&http, &target.base, args.requests, |rng| {
+    let page = timed_gets(&http, &target.base, None, args.requests, |rng| {
         format!("/a/{}", slugs[rng.gen_range(0..slugs.len())])
     })
     .await?;
-    let floor = timed_gets(&http, &target.base, args.requests, |_| "/healthz".to_owned()).await?;
+    let floor =
+        timed_gets(&http, &target.base, None, args.requests, |_| "/healthz".to_owned()).await?;
     lines.push(row("an account page with its inherited menu", &page, &floor, "p99 < 10 ms"));
     json.insert("page_p99_ms".into(), json!(page.p99_ms));
     json.insert("page_floor_p99_ms".into(), json!(floor.p99_ms));
@@ -325,7 +326,7 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
         "khai sinh",
         "thu hoi xe mo to",
     ];
-    let search = timed_gets(&http, &target.base, args.requests, |rng| {
+    let search = timed_gets(&http, &target.base, None, args.requests, |rng| {
         let q = queries[rng.gen_range(0..queries.len())].replace(' ', "%20");
         format!("/api/v1/accounts/{}/procedures?q={q}", slugs[rng.gen_range(0..slugs.len())])
     })
@@ -409,19 +410,29 @@ async fn province_slug(store: &dyn Store, province: AgencyId) -> anyhow::Result<
     Ok(slug)
 }
 
-/// GETs `requests` paths one at a time, each timed from request to the last byte.
-async fn timed_gets(
+/// The seed of the random choices of each measure's requests; a reference drawing with the same
+/// seed makes the same choices.
+pub(super) const REQUEST_SEED: u64 = 7;
+
+/// GETs `requests` paths one at a time (with a bearer token, if given), each timed from request
+/// to the last byte.
+pub(super) async fn timed_gets(
     http: &reqwest::Client,
     base: &str,
+    token: Option<&str>,
     requests: u32,
     path: impl Fn(&mut rand::rngs::StdRng) -> String,
 ) -> anyhow::Result<Summary> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(REQUEST_SEED);
     let mut times = Latencies::with_capacity(requests as usize);
     for _ in 0..requests {
         let url = format!("{base}{}", path(&mut rng));
+        let mut request = http.get(&url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         let started = Instant::now();
-        let r = http.get(&url).send().await?;
+        let r = request.send().await?;
         let status = r.status();
         r.bytes().await?;
         if !status.is_success() {
@@ -439,7 +450,7 @@ async fn reference_search(
     queries: &[&str],
     requests: u32,
 ) -> anyhow::Result<Summary> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(REQUEST_SEED);
     let mut times = Latencies::with_capacity(requests as usize);
     for _ in 0..requests {
         let q = queries[rng.gen_range(0..queries.len())];

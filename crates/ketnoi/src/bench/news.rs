@@ -215,10 +215,14 @@ pub(super) enum Pool {
 
 impl Pool {
     pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
+        use sqlx::ConnectOptions as _;
+        // Seeding statements are slow by design: no warning for each.
         Ok(if url.starts_with("sqlite:") {
-            Self::Sqlite(sqlx::SqlitePool::connect(url).await?)
+            let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+            Self::Sqlite(sqlx::SqlitePool::connect_with(options.disable_statement_logging()).await?)
         } else {
-            Self::Postgres(sqlx::PgPool::connect(url).await?)
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            Self::Postgres(sqlx::PgPool::connect_with(options.disable_statement_logging()).await?)
         })
     }
 
