@@ -437,6 +437,27 @@ pub enum BenchCommand {
     Inbox(BenchInbox),
 }
 
+/// Where a bench that seeds a database keeps it.
+#[derive(Debug, Args)]
+pub struct BenchScratch {
+    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Where the scratch folder is made [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+}
+
+impl BenchScratch {
+    /// The database to seed: the one given, or SQLite in the scratch folder `dir`.
+    pub fn database_url(&self, dir: &std::path::Path) -> String {
+        match &self.database {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", dir.join("server").join("ketnoi.db").display()),
+        }
+    }
+}
+
 /// `ketnoi bench inbox`.
 #[derive(Debug, Args)]
 pub struct BenchInbox {
@@ -453,12 +474,9 @@ pub struct BenchInbox {
     /// Requests timed per view.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     pub requests: u32,
-    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
-    /// Where the scratch folder is made [default: the system's temporary folder].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<PathBuf>,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// `ketnoi bench desk`.
@@ -479,12 +497,9 @@ pub struct BenchDesk {
     /// Requests timed per measure.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     pub requests: u32,
-    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
-    /// Where the scratch folder is made [default: the system's temporary folder].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<PathBuf>,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// `ketnoi bench news`.
@@ -511,12 +526,9 @@ pub struct BenchNews {
     /// Broadcasts timed in the accept phase, of each kind.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub repeat: u32,
-    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
-    /// Where the scratch folder is made [default: the system's temporary folder].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<PathBuf>,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// A phase of `ketnoi bench chat`.

@@ -130,16 +130,26 @@ mod tests {
 
     use super::*;
 
+    fn open_list() -> InboxQuery {
+        InboxQuery {
+            account: AccountId(7),
+            status: ConversationStatus::Open,
+            text: None,
+            bot: None,
+            assignee: None,
+            before: None,
+            limit: 30,
+        }
+    }
+
     #[test]
     fn placeholders_follow_the_parameters_they_bind() {
         let query = InboxQuery {
-            account: AccountId(7),
-            status: ConversationStatus::Open,
             text: Some("Căn cước".to_owned()),
             bot: Some(false),
             assignee: Some(AssigneeFilter::Staff(StaffId(3))),
             before: Some((Timestamp(100), ConversationId(9))),
-            limit: 30,
+            ..open_list()
         };
         let built = inbox_sql(&query, InboxTables::STORE);
         assert_eq!(built.params.len(), 8);
@@ -153,13 +163,9 @@ mod tests {
     #[test]
     fn other_tables_change_only_the_names() {
         let query = InboxQuery {
-            account: AccountId(7),
             status: ConversationStatus::Closed,
             text: Some("xe".to_owned()),
-            bot: None,
-            assignee: None,
-            before: None,
-            limit: 30,
+            ..open_list()
         };
         let copy = InboxTables { conversations: "bare_c", messages: "bare_m" };
         let (store, bare) = (inbox_sql(&query, InboxTables::STORE), inbox_sql(&query, copy));

@@ -34,7 +34,7 @@ use crate::{
         desk::{REQUEST_SEED, timed_gets},
         inbox_seed::{self, OFFICER},
         load,
-        news::{Pool, Report, in_scratch, row, sign_in},
+        news::{Pool, Report, in_scratch, row, server_warnings, sign_in, table_head},
         server::{self, Target},
         stats::{Latencies, Summary, note},
     },
@@ -64,8 +64,8 @@ const TARGET: &str = "p99 < 50 ms";
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchInbox) -> anyhow::Result<()> {
-    in_scratch("inbox", args.work_dir.clone(), |dir| async move { measure(&args, &dir).await })
-        .await
+    let work = args.scratch.work_dir.clone();
+    in_scratch("inbox", work, |dir| async move { measure(&args, &dir).await }).await
 }
 
 /// One view of an account's inbox: how the API is asked for it and the store's query for it.
@@ -137,10 +137,7 @@ impl View {
 }
 
 async fn measure(args: &BenchInbox, dir: &Path) -> anyhow::Result<Report> {
-    let database = match &args.database {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", dir.join("server").join("ketnoi.db").display()),
-    };
+    let database = args.scratch.database_url(dir);
     server::seed(&database, "quantri").await?;
     let store = ketnoi_store::connect(&database).await?;
     let started = Instant::now();
@@ -165,21 +162,15 @@ async fn measure(args: &BenchInbox, dir: &Path) -> anyhow::Result<Report> {
     let (officer, password) = &data.officer;
     let token = sign_in(&http, &target.base, OFFICER, password).await?;
 
-    let mut lines = vec![
-        format!(
-            "Backend **{}**: {} accounts under one province, {conversations} conversations ({} \
-             in each inbox) and {messages} messages, seeded in {seeded:.0} s and copied in \
-             {copied:.0} s; times in ms (p50 / p99), each beside the same SQL on bare copies of \
-             the tables with the same indexes, run by the bench in the same run.",
-            target.backend,
-            data.accounts.len(),
-            data.per_account,
-        ),
-        String::new(),
-        "| measure | n | p50 | p99 | reference p50 | reference p99 | p99 ÷ reference | target |"
-            .to_owned(),
-        "|---|---:|---:|---:|---:|---:|---:|---|".to_owned(),
-    ];
+    let mut lines = table_head(format!(
+        "Backend **{}**: {} accounts under one province, {conversations} conversations ({} \
+         in each inbox) and {messages} messages, seeded in {seeded:.0} s and copied in \
+         {copied:.0} s; times in ms (p50 / p99), each beside the same SQL on bare copies of \
+         the tables with the same indexes, run by the bench in the same run.",
+        target.backend,
+        data.accounts.len(),
+        data.per_account,
+    ));
     let mut json = serde_json::Map::new();
     json.insert("backend".into(), json!(target.backend));
     json.insert("conversations".into(), json!(conversations));
@@ -223,12 +214,7 @@ async fn measure(args: &BenchInbox, dir: &Path) -> anyhow::Result<Report> {
     json.insert("page_p99_ms".into(), json!(served.p99_ms));
     json.insert("page_reference_p99_ms".into(), json!(bare.p99_ms));
     target.check_alive()?;
-    let log = target.log();
-    if !log.is_empty() {
-        lines.push(String::new());
-        lines.push(format!("Server warnings: {}", log.len()));
-        log.iter().take(10).for_each(|l| note(l));
-    }
+    server_warnings(&target, &mut lines);
     Ok(Report { lines, json: Value::Object(json) })
 }
 

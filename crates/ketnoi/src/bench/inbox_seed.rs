@@ -11,16 +11,14 @@
 //! spread over a year, and each conversation's last message, preview and counters agreeing.
 
 use anyhow::Context as _;
-use ketnoi_core::{
-    AccountId, AccountKind, AgencyId, Content, NewAccount, Phone, Slug, StaffId, Timestamp,
-    policy::Role,
-};
+use ketnoi_core::{AccountId, AgencyId, Content, Phone, StaffId, Timestamp, policy::Role};
 use ketnoi_store::Store;
 use rand::{Rng as _, SeedableRng as _, rngs::StdRng};
 
 use crate::{
     admin,
     bench::{
+        desk::police_account,
         news::{Pool, insert},
         stats::note,
     },
@@ -51,9 +49,10 @@ pub(super) struct Seeded {
     pub per_account: i64,
 }
 
-/// A pseudo-random number in `0..P` from an integer SQL expression, different for each salt.
+/// A pseudo-random number in `0..P` from an integer SQL expression, different for each salt
+/// (in 64 bits: PostgreSQL's products of `INTEGER` columns would overflow).
 fn mix(x: &str, salt: i64) -> String {
-    format!("((({x}) % {P}) * {salt} % {P})")
+    format!("((CAST({x} AS BIGINT) % {P}) * {salt} % {P})")
 }
 
 /// Who wrote message `n` (from 0) of conversation `id`: always the citizen first, then half the
@@ -114,18 +113,11 @@ pub(super) async fn populate(
     let mut made = Vec::with_capacity(accounts);
     for i in 1..=accounts {
         let slug = format!("bench-hop-thu-{i}");
-        let new = NewAccount::new(
-            Slug::parse(&slug)?,
-            AgencyId(first_agency + i as i64),
-            &format!("Công an xã hộp thư {i}"),
-            "",
-            AccountKind::Police,
-            "08".parse()?,
-            "Thứ Hai – Thứ Sáu",
-            "0219 3826 113",
-            "Thôn đo đạc",
-        )?;
-        made.push((store.create_account(&new).await?.id, slug));
+        let name = format!("Công an xã hộp thư {i}");
+        made.push((
+            police_account(store, &slug, AgencyId(first_agency + i as i64), &name).await?,
+            slug,
+        ));
     }
 
     let password = admin::generate_password();
