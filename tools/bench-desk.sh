@@ -18,63 +18,13 @@
 # Output: the tables, in Markdown, for docs/BENCHMARKS.md.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-say() { printf '== %s\n' "$*" >&2; }
-die() {
-    printf 'bench-desk: %s\n' "$*" >&2
-    exit 1
-}
-
-build=1
-for arg in "$@"; do
-    case "$arg" in
-        --no-build) build=0 ;;
-        -h | --help)
-            sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
-            exit 0
-            ;;
-        *) die "unknown argument '$arg' (try --help)" ;;
-    esac
-done
+BENCH=bench-desk
+# shellcheck source=tools/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
+bench_args "$@"
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 PROCEDURES=${PROCEDURES:-5000}
 REQUESTS=${REQUESTS:-1000}
 ONLY=${ONLY:-all}
-bin="${CARGO_TARGET_DIR:-target}/release/ketnoi"
-
-if [ "$build" = 1 ]; then
-    say "cargo build --release -p ketnoi"
-    cargo build --release -p ketnoi >&2
-fi
-[ -x "$bin" ] || die "no binary at $bin"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-desk.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
-echo "Run on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, revision $(git rev-parse --short HEAD 2>/dev/null || echo unknown); load at start: $(cut -d' ' -f1-3 /proc/loadavg)."
-echo
-
-if [ "$ONLY" = all ] || [ "$ONLY" = sqlite ]; then
-    say "ketnoi bench desk (SQLite)"
-    echo "### SQLite"
-    echo
-    echo "\`$bin bench desk --procedures $PROCEDURES --requests $REQUESTS\`"
-    echo
-    "$bin" bench desk --procedures "$PROCEDURES" --requests "$REQUESTS" --work-dir "$tmp" | sed '$d'
-    echo
-fi
-
-if [ "$ONLY" = all ] || [ "$ONLY" = postgres ]; then
-    say "ketnoi bench desk (PostgreSQL)"
-    psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS ketnoi_bench_desk' >&2
-    psql "$PG_URL/postgres" -qc 'CREATE DATABASE ketnoi_bench_desk' >&2
-    echo "### PostgreSQL"
-    echo
-    echo "\`$bin bench desk --database $PG_URL/ketnoi_bench_desk --procedures $PROCEDURES --requests $REQUESTS\`"
-    echo
-    "$bin" bench desk --database "$PG_URL/ketnoi_bench_desk" --procedures "$PROCEDURES" \
-        --requests "$REQUESTS" --work-dir "$tmp" | sed '$d'
-    psql "$PG_URL/postgres" -qc 'DROP DATABASE IF EXISTS ketnoi_bench_desk' >&2 || true
-    echo
-fi
+bench_build
+bench_both desk --procedures "$PROCEDURES" --requests "$REQUESTS"

@@ -19,25 +19,10 @@
 # Output: the tables, in Markdown, for docs/BENCHMARKS.md.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-say() { printf '== %s\n' "$*" >&2; }
-die() {
-    printf 'bench-news: %s\n' "$*" >&2
-    exit 1
-}
-
-build=1
-for arg in "$@"; do
-    case "$arg" in
-        --no-build) build=0 ;;
-        -h | --help)
-            sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'
-            exit 0
-            ;;
-        *) die "unknown argument '$arg' (try --help)" ;;
-    esac
-done
+BENCH=bench-news
+# shellcheck source=tools/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
+bench_args "$@"
 PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 FOLLOWERS=${FOLLOWERS:-1000000}
 BROADCASTS=${BROADCASTS:-10000}
@@ -46,7 +31,6 @@ DURATION=${DURATION:-10s}
 THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 ONLY=${ONLY:-all}
-bin="${CARGO_TARGET_DIR:-target}/release/ketnoi"
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
@@ -60,11 +44,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
-if [ "$build" = 1 ]; then
-    say "cargo build --release -p ketnoi"
-    cargo build --release -p ketnoi >&2
-fi
-[ -x "$bin" ] || die "no binary at $bin"
+bench_build
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-news.XXXXXX")
 server_pid=""

@@ -73,6 +73,7 @@ pub use news::{
     FeedItem, FeedQuery, NewBroadcast, NewsStore, PushSubscription, Quota,
 };
 pub use postgres::PgStore;
+pub use sql::inbox_sql::{InboxParam, InboxSql, InboxTables, inbox_counts_sql, inbox_sql};
 pub use sqlite::SqliteStore;
 pub use tip::{
     KeyCopy, NewTip, NewTipAttachment, OfficerKey, Tip, TipAttachment, TipId, TipMessage,

@@ -430,6 +430,53 @@ pub enum BenchCommand {
     /// replaced, each beside its reference. A Markdown table, then one JSON line, to standard
     /// output.
     Desk(BenchDesk),
+    /// Officers' inboxes on a million conversations and ten million messages over 1,000
+    /// accounts: the inbox list, each filtered view, text search and the console's inbox page,
+    /// each beside the same query on bare copies of the tables. A Markdown table, then one JSON
+    /// line, to standard output.
+    Inbox(BenchInbox),
+}
+
+/// Where a bench that seeds a database keeps it.
+#[derive(Debug, Args)]
+pub struct BenchScratch {
+    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
+    #[arg(long, value_name = "URL")]
+    pub database: Option<String>,
+    /// Where the scratch folder is made [default: the system's temporary folder].
+    #[arg(long, value_name = "DIR")]
+    pub work_dir: Option<PathBuf>,
+}
+
+impl BenchScratch {
+    /// The database to seed: the one given, or SQLite in the scratch folder `dir`.
+    pub fn database_url(&self, dir: &std::path::Path) -> String {
+        match &self.database {
+            Some(url) => url.clone(),
+            None => format!("sqlite://{}", dir.join("server").join("ketnoi.db").display()),
+        }
+    }
+}
+
+/// `ketnoi bench inbox`.
+#[derive(Debug, Args)]
+pub struct BenchInbox {
+    /// Accounts, each under its own agency below one province; every account's inbox holds an
+    /// equal share of the conversations.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub accounts: u32,
+    /// Conversations in all (rounded down to a multiple of --accounts).
+    #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub conversations: u32,
+    /// Messages in each conversation.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1_000))]
+    pub messages_per_conversation: u32,
+    /// Requests timed per view.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
+    pub requests: u32,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// `ketnoi bench desk`.
@@ -450,12 +497,9 @@ pub struct BenchDesk {
     /// Requests timed per measure.
     #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u32).range(10..=1_000_000))]
     pub requests: u32,
-    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
-    /// Where the scratch folder is made [default: the system's temporary folder].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<PathBuf>,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// `ketnoi bench news`.
@@ -482,12 +526,9 @@ pub struct BenchNews {
     /// Broadcasts timed in the accept phase, of each kind.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub repeat: u32,
-    /// An empty PostgreSQL database to run on [default: SQLite in the scratch folder].
-    #[arg(long, value_name = "URL")]
-    pub database: Option<String>,
-    /// Where the scratch folder is made [default: the system's temporary folder].
-    #[arg(long, value_name = "DIR")]
-    pub work_dir: Option<PathBuf>,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// A phase of `ketnoi bench chat`.

@@ -117,76 +117,8 @@ macro_rules! impl_chat {
                 &self,
                 query: &$crate::InboxQuery,
             ) -> $crate::Result<Vec<ketnoi_core::Conversation>> {
-                let terms = query.text.as_deref().map(ketnoi_text::search_terms).unwrap_or_default();
-                let mut sql = format!(
-                    "SELECT {} FROM conversations c WHERE c.handler_id = $1 AND c.status = $2 \
-                     AND c.last_seq > 0",
-                    $crate::sql::qualified($crate::sql::chat::CONVERSATION_COLUMNS, "c")
-                );
-                match query.bot {
-                    // Literal, so that the planner can use the partial index of conversations
-                    // that need a person.
-                    Some(true) => sql.push_str(" AND c.bot_state = 'active'"),
-                    Some(false) => sql.push_str(" AND c.bot_state <> 'active'"),
-                    None => {}
-                }
-                let mut n = 3;
-                match query.assignee {
-                    Some($crate::AssigneeFilter::Staff(_)) => {
-                        sql.push_str(&format!(" AND c.assignee_id = ${n}"));
-                        n += 1;
-                    }
-                    Some($crate::AssigneeFilter::Nobody) => {
-                        sql.push_str(" AND c.assignee_id IS NULL");
-                    }
-                    None => {}
-                }
-                if query.waiting_before.is_some() {
-                    sql.push_str(&format!(" AND c.waiting_since < ${n}"));
-                    n += 1;
-                }
-                let label = query.label.as_deref().map(ketnoi_text::fold);
-                if label.is_some() {
-                    // The labels' primary key (conversation, key) answers this per row.
-                    sql.push_str(&format!(
-                        " AND EXISTS (SELECT 1 FROM conversation_labels l \
-                         WHERE l.conversation_id = c.id AND l.label_key = ${n})"
-                    ));
-                    n += 1;
-                }
-                for _ in &terms {
-                    sql.push_str(&format!(
-                        " AND (c.citizen_label LIKE ${n} OR EXISTS (SELECT 1 FROM messages m \
-                         WHERE m.conversation_id = c.id AND m.search_key LIKE ${n}))"
-                    ));
-                    n += 1;
-                }
-                if query.before.is_some() {
-                    sql.push_str(&format!(
-                        " AND (c.last_message_at < ${n} OR (c.last_message_at = ${n} \
-                         AND c.id < ${}))",
-                        n + 1
-                    ));
-                    n += 2;
-                }
-                sql.push_str(&format!(" ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${n}"));
-                let mut q = sqlx::query(&sql).bind(query.account.0).bind(query.status.as_str());
-                if let Some($crate::AssigneeFilter::Staff(staff)) = query.assignee {
-                    q = q.bind(staff.0);
-                }
-                if let Some(before) = query.waiting_before {
-                    q = q.bind(before.millis());
-                }
-                if let Some(key) = label {
-                    q = q.bind(key);
-                }
-                for t in &terms {
-                    q = q.bind(format!("%{t}%"));
-                }
-                if let Some((at, id)) = query.before {
-                    q = q.bind(at.millis()).bind(id.0);
-                }
-                let found = q.bind(query.limit).fetch_all(&self.pool).await?;
+                let built = $crate::sql::inbox_sql::inbox_sql(query, $crate::InboxTables::STORE);
+                let found = built.query::<$db>().fetch_all(&self.pool).await?;
                 found.iter().map(rows::conversation).collect()
             }
 
@@ -514,32 +446,22 @@ macro_rules! impl_chat {
                 staff: ketnoi_core::StaffId,
                 overdue_before: ketnoi_core::Timestamp,
             ) -> $crate::Result<$crate::InboxCounts> {
-                let row: (i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-                    "SELECT COUNT(*), \
-                     COALESCE(SUM(CASE WHEN bot_state <> 'active' THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id = $2 THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id IS NULL THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN assignee_id IS NULL AND bot_state <> 'active' \
-                     THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN waiting_since < $3 THEN 1 ELSE 0 END), 0), \
-                     COALESCE(SUM(CASE WHEN waiting_since < $3 AND bot_state <> 'active' \
-                     THEN 1 ELSE 0 END), 0) \
-                     FROM conversations WHERE handler_id = $1 AND status = 'open' AND last_seq > 0",
-                )
-                .bind(account.0)
-                .bind(staff.0)
-                .bind(overdue_before.millis())
-                .fetch_one(&self.pool)
-                .await?;
-                let (open, need_person, mine, unassigned, unassigned_need_person, overdue, overdue_need_person) = row;
+                let built = $crate::sql::inbox_sql::inbox_counts_sql(
+                    account,
+                    staff,
+                    overdue_before,
+                    $crate::InboxTables::STORE,
+                );
+                let row = built.query::<$db>().fetch_one(&self.pool).await?;
+                let count = |i: usize| sqlx::Row::try_get::<i64, _>(&row, i);
                 Ok($crate::InboxCounts {
-                    open,
-                    need_person,
-                    mine,
-                    unassigned,
-                    unassigned_need_person,
-                    overdue,
-                    overdue_need_person,
+                    open: count(0)?,
+                    need_person: count(1)?,
+                    mine: count(2)?,
+                    unassigned: count(3)?,
+                    unassigned_need_person: count(4)?,
+                    overdue: count(5)?,
+                    overdue_need_person: count(6)?,
                 })
             }
         }

@@ -14,6 +14,7 @@ pub(crate) mod chat_store;
 pub(crate) mod chat_write;
 pub(crate) mod desk;
 pub(crate) mod inbox;
+pub(crate) mod inbox_sql;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;

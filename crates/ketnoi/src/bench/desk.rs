@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 use crate::{
     bench::{
         load,
-        news::{Pool, Report, in_scratch, insert, row, sign_in},
+        news::{Pool, Report, in_scratch, insert, row, server_warnings, sign_in, table_head},
         server::{self, Target},
         stats::{Latencies, Summary, note},
     },
@@ -82,7 +82,8 @@ const WORDS: &[&str] = &[
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchDesk) -> anyhow::Result<()> {
-    in_scratch("desk", args.work_dir.clone(), |dir| async move { measure(&args, &dir).await }).await
+    let work = args.scratch.work_dir.clone();
+    in_scratch("desk", work, |dir| async move { measure(&args, &dir).await }).await
 }
 
 /// What the bench made.
@@ -181,19 +182,9 @@ async fn populate(store: &dyn Store, url: &str, args: &BenchDesk) -> anyhow::Res
         // Spread over the districts: commune k of each district in turn.
         let i = 1 + districts + (k % districts) * communes + k / districts;
         let slug = format!("bench-xa-{i}");
-        let new = NewAccount::new(
-            Slug::parse(&slug)?,
-            AgencyId(first + i as i64),
-            &format!("Công an xã đo đạc {i}"),
-            "",
-            AccountKind::Police,
-            "08".parse()?,
-            "Thứ Hai – Thứ Sáu",
-            "0219 3826 113",
-            "Thôn đo đạc",
-        )?;
-        let account = store.create_account(&new).await?;
-        accounts.push((account.id, slug, line_of(i)));
+        let name = format!("Công an xã đo đạc {i}");
+        let account = police_account(store, &slug, AgencyId(first + i as i64), &name).await?;
+        accounts.push((account, slug, line_of(i)));
     }
 
     note(&format!("writing {} guides at the province…", args.procedures));
@@ -268,10 +259,7 @@ async fn populate(store: &dyn Store, url: &str, args: &BenchDesk) -> anyhow::Res
 }
 
 async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
-    let database = match &args.database {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", dir.join("server").join("ketnoi.db").display()),
-    };
+    let database = args.scratch.database_url(dir);
     let password = server::seed(&database, "quantri").await?;
     let password = password.context("the demo has no platform administrator quantri")?;
     let store: Arc<dyn Store> = ketnoi_store::connect(&database).await?;
@@ -284,32 +272,27 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
     note(&format!("server: {} ({})", target.base, target.backend));
     let admin = sign_in(&http, &target.base, "quantri", &password).await?;
 
-    let mut lines = vec![
-        format!(
-            "Backend **{}**: {} agencies in three levels, {} guides in the province's catalogue \
-             and 10 in each district, {} commune accounts; times in ms (p50 / p99), each beside \
-             its reference from the same run.",
-            target.backend,
-            1 + args.districts * (1 + args.communes),
-            args.procedures,
-            data.accounts.len()
-        ),
-        String::new(),
-        "| measure | n | p50 | p99 | reference p50 | reference p99 | p99 ÷ reference | target |"
-            .to_owned(),
-        "|---|---:|---:|---:|---:|---:|---:|---|".to_owned(),
-    ];
+    let mut lines = table_head(format!(
+        "Backend **{}**: {} agencies in three levels, {} guides in the province's catalogue \
+         and 10 in each district, {} commune accounts; times in ms (p50 / p99), each beside \
+         its reference from the same run.",
+        target.backend,
+        1 + args.districts * (1 + args.communes),
+        args.procedures,
+        data.accounts.len()
+    ));
     let mut json = serde_json::Map::new();
     json.insert("backend".into(), json!(target.backend));
     json.insert("procedures".into(), json!(args.procedures));
 
     let slugs: Vec<String> = data.accounts.iter().map(|a| a.1.clone()).collect();
     // 1. The account page with its menu, against the server's floor.
-    let page = timed_gets(&http, &target.base, args.requests, |rng| {
+    let page = timed_gets(&http, &target.base, None, args.requests, |rng| {
         format!("/a/{}", slugs[rng.gen_range(0..slugs.len())])
     })
     .await?;
-    let floor = timed_gets(&http, &target.base, args.requests, |_| "/healthz".to_owned()).await?;
+    let floor =
+        timed_gets(&http, &target.base, None, args.requests, |_| "/healthz".to_owned()).await?;
     lines.push(row("an account page with its inherited menu", &page, &floor, "p99 < 10 ms"));
     json.insert("page_p99_ms".into(), json!(page.p99_ms));
     json.insert("page_floor_p99_ms".into(), json!(floor.p99_ms));
@@ -325,7 +308,7 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
         "khai sinh",
         "thu hoi xe mo to",
     ];
-    let search = timed_gets(&http, &target.base, args.requests, |rng| {
+    let search = timed_gets(&http, &target.base, None, args.requests, |rng| {
         let q = queries[rng.gen_range(0..queries.len())].replace(' ', "%20");
         format!("/api/v1/accounts/{}/procedures?q={q}", slugs[rng.gen_range(0..slugs.len())])
     })
@@ -379,12 +362,7 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
     json.insert("flag_ms".into(), json!(flag.as_secs_f64() * 1000.0));
     json.insert("flagged".into(), json!(flagged));
     target.check_alive()?;
-    let log = target.log();
-    if !log.is_empty() {
-        lines.push(String::new());
-        lines.push(format!("Server warnings: {}", log.len()));
-        log.iter().take(10).for_each(|l| note(l));
-    }
+    server_warnings(&target, &mut lines);
     Ok(Report { lines, json: Value::Object(json) })
 }
 
@@ -393,35 +371,55 @@ async fn measure(args: &BenchDesk, dir: &Path) -> anyhow::Result<Report> {
 async fn province_slug(store: &dyn Store, province: AgencyId) -> anyhow::Result<String> {
     let slug = "bench-tinh".to_owned();
     if store.account_by_slug(&Slug::parse(&slug)?).await?.is_none() {
-        let new = NewAccount::new(
-            Slug::parse(&slug)?,
-            province,
-            "Công an tỉnh đo đạc",
-            "",
-            AccountKind::Police,
-            "08".parse()?,
-            "",
-            "",
-            "",
-        )?;
-        store.create_account(&new).await?;
+        police_account(store, &slug, province, "Công an tỉnh đo đạc").await?;
     }
     Ok(slug)
 }
 
-/// GETs `requests` paths one at a time, each timed from request to the last byte.
-async fn timed_gets(
+/// Makes a police account of an agency in the demo's province, with office hours and contacts.
+pub(super) async fn police_account(
+    store: &dyn Store,
+    slug: &str,
+    agency: AgencyId,
+    name: &str,
+) -> anyhow::Result<AccountId> {
+    let new = NewAccount::new(
+        Slug::parse(slug)?,
+        agency,
+        name,
+        "",
+        AccountKind::Police,
+        "08".parse()?,
+        "Thứ Hai – Thứ Sáu",
+        "0219 3826 113",
+        "Thôn đo đạc",
+    )?;
+    Ok(store.create_account(&new).await?.id)
+}
+
+/// The seed of the random choices of each measure's requests; a reference drawing with the same
+/// seed makes the same choices.
+pub(super) const REQUEST_SEED: u64 = 7;
+
+/// GETs `requests` paths one at a time (with a bearer token, if given), each timed from request
+/// to the last byte.
+pub(super) async fn timed_gets(
     http: &reqwest::Client,
     base: &str,
+    token: Option<&str>,
     requests: u32,
     path: impl Fn(&mut rand::rngs::StdRng) -> String,
 ) -> anyhow::Result<Summary> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(REQUEST_SEED);
     let mut times = Latencies::with_capacity(requests as usize);
     for _ in 0..requests {
         let url = format!("{base}{}", path(&mut rng));
+        let mut request = http.get(&url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
         let started = Instant::now();
-        let r = http.get(&url).send().await?;
+        let r = request.send().await?;
         let status = r.status();
         r.bytes().await?;
         if !status.is_success() {
@@ -439,7 +437,7 @@ async fn reference_search(
     queries: &[&str],
     requests: u32,
 ) -> anyhow::Result<Summary> {
-    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(REQUEST_SEED);
     let mut times = Latencies::with_capacity(requests as usize);
     for _ in 0..requests {
         let q = queries[rng.gen_range(0..queries.len())];

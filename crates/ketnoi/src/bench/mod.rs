@@ -21,6 +21,8 @@
 
 mod desk;
 mod idle;
+mod inbox;
+mod inbox_seed;
 mod load;
 mod news;
 mod reference;
@@ -48,6 +50,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Chat(args) => chat(args).await,
         BenchCommand::News(args) => news::run(args).await,
         BenchCommand::Desk(args) => desk::run(args).await,
+        BenchCommand::Inbox(args) => inbox::run(args).await,
     }
 }
 

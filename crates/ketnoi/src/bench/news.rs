@@ -50,7 +50,8 @@ const BATCH: usize = 2_000;
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchNews) -> anyhow::Result<()> {
-    in_scratch("news", args.work_dir.clone(), |dir| async move { measure(&args, &dir).await }).await
+    let work = args.scratch.work_dir.clone();
+    in_scratch("news", work, |dir| async move { measure(&args, &dir).await }).await
 }
 
 /// Makes a scratch folder for a bench (kept until it ends), runs `measure` in it until it
@@ -100,6 +101,28 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
+/// A report's first lines: what was measured, then the head of the table [`row`] fills.
+pub(super) fn table_head(intro: String) -> Vec<String> {
+    vec![
+        intro,
+        String::new(),
+        "| measure | n | p50 | p99 | reference p50 | reference p99 | p99 ÷ reference | target |"
+            .to_owned(),
+        "|---|---:|---:|---:|---:|---:|---:|---|".to_owned(),
+    ]
+}
+
+/// Ends a report with the number of warnings the server logged, the first ten of them on
+/// standard error.
+pub(super) fn server_warnings(target: &Target, lines: &mut Vec<String>) {
+    let log = target.log();
+    if !log.is_empty() {
+        lines.push(String::new());
+        lines.push(format!("Server warnings: {}", log.len()));
+        log.iter().take(10).for_each(|l| note(l));
+    }
+}
+
 pub(super) fn row(name: &str, s: &Summary, reference: &Summary, target: &str) -> String {
     format!(
         "| {name} | {} | {} | {} | {} | {} | {} | {target} |",
@@ -113,10 +136,7 @@ pub(super) fn row(name: &str, s: &Summary, reference: &Summary, target: &str) ->
 }
 
 async fn measure(args: &BenchNews, dir: &Path) -> anyhow::Result<Report> {
-    let database = match &args.database {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}", dir.join("server").join("ketnoi.db").display()),
-    };
+    let database = args.scratch.database_url(dir);
     let password = server::seed(&database, "cavixuyen.canbo").await?;
     let password = password.context("the demo has no officer cavixuyen.canbo")?;
     let store = ketnoi_store::connect(&database).await?;
@@ -129,17 +149,11 @@ async fn measure(args: &BenchNews, dir: &Path) -> anyhow::Result<Report> {
     note(&format!("server: {} ({})", target.base, target.backend));
     let officer = sign_in(&http, &target.base, "cavixuyen.canbo", &password).await?;
 
-    let mut lines = vec![
-        format!(
-            "Backend **{}**: {} followers of one account over {} wards, {} broadcasts stored; \
-             times in ms (p50 / p99), each beside its reference from the same run.",
-            target.backend, args.followers, args.wards, args.broadcasts
-        ),
-        String::new(),
-        "| measure | n | p50 | p99 | reference p50 | reference p99 | p99 ÷ reference | target |"
-            .to_owned(),
-        "|---|---:|---:|---:|---:|---:|---:|---|".to_owned(),
-    ];
+    let mut lines = table_head(format!(
+        "Backend **{}**: {} followers of one account over {} wards, {} broadcasts stored; \
+         times in ms (p50 / p99), each beside its reference from the same run.",
+        target.backend, args.followers, args.wards, args.broadcasts
+    ));
     let mut json = serde_json::Map::new();
     json.insert("backend".into(), json!(target.backend));
     json.insert("followers".into(), json!(args.followers));
@@ -190,12 +204,7 @@ async fn measure(args: &BenchNews, dir: &Path) -> anyhow::Result<Report> {
         json.insert(format!("feed_c{concurrency}_reference_p99_ms"), json!(reference.p99_ms));
     }
     target.check_alive()?;
-    let log = target.log();
-    if !log.is_empty() {
-        lines.push(String::new());
-        lines.push(format!("Server warnings: {}", log.len()));
-        log.iter().take(10).for_each(|l| note(l));
-    }
+    server_warnings(&target, &mut lines);
     Ok(Report { lines, json: Value::Object(json) })
 }
 
@@ -215,10 +224,14 @@ pub(super) enum Pool {
 
 impl Pool {
     pub(super) async fn open(url: &str) -> anyhow::Result<Self> {
+        use sqlx::ConnectOptions as _;
+        // Seeding statements are slow by design: no warning for each.
         Ok(if url.starts_with("sqlite:") {
-            Self::Sqlite(sqlx::SqlitePool::connect(url).await?)
+            let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+            Self::Sqlite(sqlx::SqlitePool::connect_with(options.disable_statement_logging()).await?)
         } else {
-            Self::Postgres(sqlx::PgPool::connect(url).await?)
+            let options: sqlx::postgres::PgConnectOptions = url.parse()?;
+            Self::Postgres(sqlx::PgPool::connect_with(options.disable_statement_logging()).await?)
         })
     }
 

@@ -305,3 +305,44 @@ fn settings_layer_flags_over_environment_over_file_and_sigterm_stops_cleanly() {
     assert_eq!(addr, flag, "a flag overrides the environment");
     assert!(dir.path().join("ketnoi.db").exists(), "the database was created in the data folder");
 }
+
+#[test]
+fn bench_inbox_runs_at_a_tiny_size_and_times_every_view_beside_its_reference() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let work = dir.path().join("work");
+    let work = work.to_str().unwrap_or_else(|| panic!("a temporary path that is not UTF-8"));
+    let out = ketnoi(
+        dir.path(),
+        &[
+            "bench",
+            "inbox",
+            "--accounts",
+            "20",
+            "--conversations",
+            "2000",
+            "--messages-per-conversation",
+            "3",
+            "--requests",
+            "50",
+            "--work-dir",
+            work,
+        ],
+    );
+    let stdout = ok(&out);
+    let rows: Vec<&str> =
+        stdout.lines().filter(|l| l.starts_with("| ") && !l.starts_with("| measure")).collect();
+    assert_eq!(rows.len(), 8, "{stdout}");
+    assert!(
+        rows.iter().all(|r| r.contains("| 50 |") && r.ends_with("| p99 < 50 ms |")),
+        "{stdout}"
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    let report: serde_json::Value =
+        serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"));
+    assert_eq!(
+        (report["backend"].as_str(), report["conversations"].as_i64(), report["messages"].as_i64()),
+        (Some("sqlite"), Some(2000), Some(6000))
+    );
+    assert!(report["page_reference_p99_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{report}");
+    assert!(report["search_p99_ms"].as_f64().is_some_and(|ms| ms > 0.0), "{report}");
+}
