@@ -19,7 +19,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use ketnoi_core::{
-    Account, Conversation, ConversationId, StaffId, Timestamp,
+    Account, Conversation, StaffId, Timestamp,
     policy::{self, Action},
 };
 use ketnoi_store::{ChatApplied, ChatRefusal, ChatWrite};
@@ -28,7 +28,7 @@ use utoipa::ToSchema;
 
 use crate::{
     features::chat::{
-        scope::{self as chat_scope, Access},
+        scope as chat_scope,
         service::ChatState,
         views::{Audience, ConversationView},
     },
@@ -78,19 +78,9 @@ pub(crate) async fn assign_access(
     caller: &Caller,
     id: i64,
 ) -> Result<(Conversation, Account), ApiError> {
-    if matches!(caller, Caller::Anonymous) {
-        return Err(ApiError::Unauthenticated);
-    }
-    let hidden = || ApiError::NotFound("conversation");
-    let conversation = state.store.conversation(ConversationId(id)).await?.ok_or_else(hidden)?;
-    match chat_scope::conversation_access(state, caller, &conversation).await {
-        Ok(Access::Staff { reply: true, .. }) => {
-            let account = state.store.account(conversation.handler).await?.ok_or_else(hidden)?;
-            Ok((conversation, account))
-        }
-        Ok(_) | Err(ApiError::Forbidden | ApiError::NotFound(_)) => Err(hidden()),
-        Err(e) => Err(e),
-    }
+    let (conversation, _) = chat_scope::handled_conversation(state, caller, id).await?;
+    let account = state.store.account(conversation.handler).await?;
+    Ok((conversation, account.ok_or(ApiError::NotFound("conversation"))?))
 }
 
 /// Assigns the conversation to `assignee` (or to nobody). Someone who may not handle the

@@ -12,10 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::{
-    features::chat::{
-        scope::{self as chat_scope, Access},
-        service::ChatState,
-    },
+    features::chat::{scope as chat_scope, service::ChatState},
     kernel::{
         auth::Caller,
         error::ApiError,
@@ -45,18 +42,10 @@ pub(crate) async fn notes_access(
     caller: &Caller,
     id: i64,
 ) -> Result<(Conversation, StaffId), ApiError> {
-    if matches!(caller, Caller::Anonymous) {
-        return Err(ApiError::Unauthenticated);
-    }
-    let hidden = || ApiError::NotFound("conversation");
-    let conversation = state.store.conversation(ConversationId(id)).await?.ok_or_else(hidden)?;
-    match chat_scope::conversation_access(state, caller, &conversation).await {
-        Ok(Access::Staff { reply, author, .. }) => match keeper(reply, author) {
-            Some(staff) => Ok((conversation, staff)),
-            None => Err(hidden()),
-        },
-        Ok(Access::Citizen(_)) | Err(ApiError::Forbidden | ApiError::NotFound(_)) => Err(hidden()),
-        Err(e) => Err(e),
+    let (conversation, author) = chat_scope::handled_conversation(state, caller, id).await?;
+    match keeper(true, author) {
+        Some(staff) => Ok((conversation, staff)),
+        None => Err(ApiError::NotFound("conversation")),
     }
 }
 

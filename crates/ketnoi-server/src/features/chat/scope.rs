@@ -175,3 +175,24 @@ async fn kept_readers(
     }
     Ok(out)
 }
+
+/// The conversation `id` and who the caller writes as there, if they may handle (reply in)
+/// it: 401 for nobody signed in; for everyone else who may not, the same 404 as for a
+/// conversation that does not exist.
+pub(crate) async fn handled_conversation(
+    state: &Kernel,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Conversation, Author), ApiError> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(ApiError::Unauthenticated);
+    }
+    let hidden = || ApiError::NotFound("conversation");
+    let conversation =
+        state.store.conversation(ketnoi_core::ConversationId(id)).await?.ok_or_else(hidden)?;
+    match conversation_access(state, caller, &conversation).await {
+        Ok(Access::Staff { reply: true, author, .. }) => Ok((conversation, author)),
+        Ok(_) | Err(ApiError::Forbidden | ApiError::NotFound(_)) => Err(hidden()),
+        Err(e) => Err(e),
+    }
+}
