@@ -19,6 +19,7 @@ pub mod chat;
 pub mod desk;
 mod error;
 mod hours;
+mod integration;
 pub mod inbox;
 pub mod news;
 mod person;
@@ -39,6 +40,7 @@ pub use chat::{
 };
 pub use error::InvalidInput;
 pub use hours::OfficeHours;
+pub use integration::{IntegrationId, Scope};
 pub use inbox::{
     CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
 };

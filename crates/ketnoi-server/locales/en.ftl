@@ -347,3 +347,14 @@ desk-guide-delete-help = The units below will no longer see it.
 desk-done-deleted = The procedure is deleted.
 desk-done-form-deleted = The form is deleted.
 desk-form-guides = Used for
+
+## Webhooks (issue 19)
+what-integration = integration
+what-webhook = webhook
+what-webhook-event = webhook event
+webhook-url-invalid = The webhook URL is not valid: it must be a full https:// address without a user name or password, at most 2,000 characters.
+webhook-url-insecure = Webhooks must use https://; http:// is only for hosts the operator allowed.
+webhook-url-private = The webhook URL leads to an internal network, this machine or a reserved address; only public addresses may receive webhooks.
+webhook-url-unresolved = The webhook host's address could not be found.
+webhook-event-unknown = An event name is not supported.
+webhook-scope-missing = This integration may not receive webhooks.

@@ -344,3 +344,14 @@ desk-guide-delete-help = Các đơn vị cấp dưới sẽ không còn thấy t
 desk-done-deleted = Đã xóa thủ tục.
 desk-done-form-deleted = Đã xóa biểu mẫu.
 desk-form-guides = Dùng cho thủ tục
+
+## Webhooks (issue 19)
+what-integration = tích hợp
+what-webhook = webhook
+what-webhook-event = sự kiện webhook
+webhook-url-invalid = Địa chỉ webhook không hợp lệ: cần một địa chỉ https:// đầy đủ, không chứa tên đăng nhập hay mật khẩu, tối đa 2.000 ký tự.
+webhook-url-insecure = Webhook phải dùng https://; http:// chỉ được dùng cho máy chủ do đơn vị vận hành cho phép.
+webhook-url-private = Địa chỉ webhook trỏ tới mạng nội bộ, máy này hoặc địa chỉ dành riêng; chỉ được gửi tới địa chỉ công khai.
+webhook-url-unresolved = Không tìm thấy địa chỉ của máy chủ webhook.
+webhook-event-unknown = Có tên sự kiện không được hỗ trợ.
+webhook-scope-missing = Tích hợp này không có quyền nhận webhook.

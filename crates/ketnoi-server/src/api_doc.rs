@@ -7,6 +7,7 @@ use crate::{
         chat::{api as conversations, assign, canned, labels, notes, rating, response, transfer},
         desk::api as desk,
         directory::{accounts, areas, me},
+        integrations::webhook_api as webhooks,
         lookups::api as lookups,
         news::api as news,
         ops as health,
@@ -65,6 +66,11 @@ use crate::{
         canned::create_for_agency,
         canned::put_reply,
         canned::delete_reply,
+        webhooks::get_webhook,
+        webhooks::put_webhook,
+        webhooks::list_events,
+        webhooks::list_deliveries,
+        webhooks::redeliver_event,
         conversations::my_conversations,
         conversations::inbox,
         conversations::upload_to_account,
@@ -132,6 +138,7 @@ use crate::{
         (name = "lookups", description = "Records an account publishes: looked up by key with a second factor, or searched by name"),
         (name = "news", description = "Articles, broadcasts targeted by area and tag, the citizen's feed and ward, push subscriptions"),
         (name = "desk", description = "The front desk: an account's menu, procedure guides inherited down the agency tree, forms, legal documents"),
+        (name = "integrations", description = "Vendors' integrations with an account: webhooks signed twice (X-ZEvent-Signature and Standard Webhooks) and delivered durably, their events, deliveries and redelivery"),
         (name = "ops", description = "Health checks")
     )
 )]

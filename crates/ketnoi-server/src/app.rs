@@ -32,7 +32,16 @@ use crate::{
             self,
             service::{Desk, DeskState},
         },
-        directory::{self, service::DirectoryState},
+        directory::{
+            self,
+            service::{DirectoryState, Followed},
+        },
+        integrations::{
+            self,
+            webhook_api::HooksState,
+            webhook_tail::{InboxSignal, WebhookTail},
+            webhooks::DeliverJob,
+        },
         lookups::{
             self,
             service::{Lookups, LookupsState},
@@ -87,6 +96,10 @@ pub struct AppState {
     pub jobs: Arc<JobRunner>,
     /// The front desk: menus, guides, forms.
     pub desk: Arc<Desk>,
+    /// Turns accounts' inbox events into integrations' webhook events.
+    pub webhook_tail: Arc<WebhookTail>,
+    /// Delivers webhook events, on workers of its own.
+    pub webhook_runner: Arc<JobRunner>,
 }
 
 /// A bound, ready-to-run server.
@@ -124,8 +137,14 @@ impl Application {
         )?);
         let hub: Arc<dyn Hub> = Arc::new(LocalHub::new());
         let (bot_queue, bot_inbox) = bot::service::queue();
-        let chat =
-            Chat::start(store.clone(), hub.clone(), Some(Arc::new(bot_queue)), Some(push.clone()));
+        let inbox_signal = Arc::new(InboxSignal::default());
+        let chat = Chat::start(
+            store.clone(),
+            hub.clone(),
+            Some(Arc::new(bot_queue)),
+            Some(push.clone()),
+            Some(inbox_signal.clone()),
+        );
         let lookups = Lookups::new(
             store.clone(),
             blobs.clone(),
@@ -164,6 +183,15 @@ impl Application {
             Arc::new(OnePushJob(push)),
         ];
         let runner = JobRunner::new(kernel.store.clone(), jobs, handlers);
+        // Webhooks run on a runner and workers of their own: a slow receiver holds up neither
+        // messages nor the other queues.
+        let webhook_jobs = Jobs::new();
+        let webhook_runner = JobRunner::new(
+            kernel.store.clone(),
+            webhook_jobs.clone(),
+            vec![Arc::new(DeliverJob::new(kernel.clone())?)],
+        );
+        let webhook_tail = WebhookTail::new(kernel.clone(), webhook_jobs, inbox_signal);
         let state = AppState {
             kernel,
             chat,
@@ -174,6 +202,8 @@ impl Application {
             news,
             jobs: runner,
             desk: Arc::new(Desk::new(config_menu_limits)),
+            webhook_tail,
+            webhook_runner,
         };
         let router = router(&state);
         Ok(Self { listener, router, state })
@@ -201,6 +231,9 @@ impl Application {
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.kernel.clone()));
         let jobs = tokio::spawn(self.state.jobs.clone().run());
+        let workers = self.state.kernel.config.webhooks.workers;
+        let webhook_jobs = tokio::spawn(self.state.webhook_runner.clone().run_workers(workers));
+        let webhook_tail = tokio::spawn(self.state.webhook_tail.clone().run());
         let served = axum::serve(
             self.listener,
             self.router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -209,6 +242,8 @@ impl Application {
         .await;
         housekeeping.abort();
         jobs.abort();
+        webhook_jobs.abort();
+        webhook_tail.abort();
         served
     }
 }
@@ -256,9 +291,10 @@ fn router(state: &AppState) -> Router {
     let sign_in = SignInState { kernel: kernel.clone(), otp_sender: state.otp_sender.clone() };
     let directory = DirectoryState {
         kernel: kernel.clone(),
-        followed: state.bots.clone(),
+        followed: Arc::new(FollowedBoth { bots: state.bots.clone(), hooks: state.webhook_tail.clone() }),
         lookups: state.lookups.clone(),
     };
+    let hooks = HooksState { kernel: kernel.clone(), tail: state.webhook_tail.clone() };
     let chat = ChatState { kernel: kernel.clone(), chat: state.chat.clone() };
     let bots = bot::service::BotsState { kernel: kernel.clone(), bots: state.bots.clone() };
     let lookups = LookupsState { kernel: kernel.clone(), lookups: state.lookups.clone() };
@@ -275,6 +311,7 @@ fn router(state: &AppState) -> Router {
         .merge(tips::unit_api::router().with_state(tips.clone()))
         .merge(tips::keys_api::router().with_state(tips.clone()))
         .merge(desk::api::router().with_state(desk.clone()))
+        .merge(integrations::webhook_api::router().with_state(hooks.clone()))
         .layer(axum::extract::DefaultBodyLimit::max(64 * 1024))
         // An article's Markdown may run to 100,000 characters.
         .merge(
@@ -307,6 +344,7 @@ fn router(state: &AppState) -> Router {
         .merge(news::broadcast_console::router().with_state(news))
         .merge(desk::pages::router().with_state(desk.clone()))
         .merge(desk::console::router().with_state(desk))
+        .merge(integrations::webhook_pages::router().with_state(hooks))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
@@ -344,6 +382,38 @@ fn router(state: &AppState) -> Router {
         ))
         .with_state(kernel.clone())
         .merge(lookups::api::hot_router(lookups))
+}
+
+/// What follows a follow or an unfollow: the integrations' webhooks are told, then the bot
+/// welcomes a new follower. A webhook that cannot record the event does not stop the welcome.
+struct FollowedBoth {
+    bots: Arc<bot::service::Bots>,
+    hooks: Arc<WebhookTail>,
+}
+
+#[async_trait::async_trait]
+impl Followed for FollowedBoth {
+    async fn followed(
+        &self,
+        account: ketnoi_core::AccountId,
+        citizen: &ketnoi_core::Citizen,
+    ) -> Result<(), ApiError> {
+        if let Err(e) = self.hooks.follow_changed(account, citizen.id, true).await {
+            tracing::warn!(error = ?e, "the follow was not recorded for webhooks");
+        }
+        self.bots.followed(account, citizen).await
+    }
+
+    async fn unfollowed(
+        &self,
+        account: ketnoi_core::AccountId,
+        citizen: &ketnoi_core::Citizen,
+    ) -> Result<(), ApiError> {
+        if let Err(e) = self.hooks.follow_changed(account, citizen.id, false).await {
+            tracing::warn!(error = ?e, "the unfollow was not recorded for webhooks");
+        }
+        self.bots.unfollowed(account, citizen).await
+    }
 }
 
 /// How long a lookup import from the console may take: a 200 MB file over a slow link, then

@@ -2,7 +2,8 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`]),
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
+//! [`IntegrationStore`], [`WebhookStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -34,6 +35,7 @@ mod chat;
 mod desk;
 mod error;
 mod inbox;
+mod integration;
 mod lookup;
 mod model;
 mod news;
@@ -43,6 +45,7 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tip;
+mod webhook;
 
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
 pub use bot::{
@@ -60,6 +63,7 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use inbox::InboxStore;
+pub use integration::{Integration, IntegrationStore, NewIntegration};
 pub use lookup::{
     LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,
     NewLookupDataset, NewLookupVersion, Publication, ServedLookup,
@@ -78,6 +82,10 @@ pub use sqlite::SqliteStore;
 pub use tip::{
     KeyCopy, NewTip, NewTipAttachment, OfficerKey, Tip, TipAttachment, TipId, TipMessage,
     TipSettings, TipStatus, TipStore, TipSummary, UnitKey,
+};
+pub use webhook::{
+    AttemptOutcome, NewWebhookEvent, Webhook, WebhookDelivery, WebhookEvent, WebhookEventId,
+    WebhookEventState, WebhookState, WebhookStore,
 };
 
 /// What every storage call returns.
@@ -111,6 +119,8 @@ pub trait Store:
     + NewsStore
     + DeskStore
     + InboxStore
+    + IntegrationStore
+    + WebhookStore
     + Send
     + Sync
 {

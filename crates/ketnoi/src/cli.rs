@@ -273,6 +273,22 @@ pub struct ServeArgs {
     /// address (the VAPID subject).
     #[arg(long, env = "KETNOI_PUSH_CONTACT", value_name = "URI")]
     pub push_contact: Option<String>,
+    /// A host that integrations' webhooks may reach over plain http or at a private,
+    /// loopback or link-local address (repeatable; comma-separated in the variable), as
+    /// written in the URL: the operator's own receivers.
+    #[arg(
+        long = "webhook-allow-host",
+        env = "KETNOI_WEBHOOK_ALLOW_HOSTS",
+        value_delimiter = ',',
+        value_name = "HOST"
+    )]
+    pub webhook_allow_hosts: Vec<String>,
+    /// Failed webhook deliveries in a row after which an endpoint is disabled (default 20).
+    #[arg(long, env = "KETNOI_WEBHOOK_DISABLE_AFTER", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub webhook_disable_after: Option<u32>,
+    /// Seconds one webhook delivery may take (default 10).
+    #[arg(long, env = "KETNOI_WEBHOOK_TIMEOUT", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub webhook_timeout: Option<u32>,
 }
 
 /// `ketnoi area …`.
@@ -435,6 +451,25 @@ pub enum BenchCommand {
     /// each beside the same query on bare copies of the tables. A Markdown table, then one JSON
     /// line, to standard output.
     Inbox(BenchInbox),
+    /// Integrations' webhooks: citizens' messages delivered to a signed webhook receiver on
+    /// this machine, events per second and latency from message to receipt, beside the same
+    /// receiver fed by a bare loop of signed POSTs. A Markdown table, then one JSON line, to
+    /// standard output.
+    Webhooks(BenchWebhooks),
+}
+
+/// `ketnoi bench webhooks`.
+#[derive(Debug, Args)]
+pub struct BenchWebhooks {
+    /// Messages sent, one webhook event each.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub messages: u32,
+    /// Conversations (citizens) they are spread over, each sending its share back to back.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub conversations: u32,
+    /// Where its data goes.
+    #[command(flatten)]
+    pub scratch: BenchScratch,
 }
 
 /// Where a bench that seeds a database keeps it.

@@ -51,6 +51,12 @@ pub struct FileSettings {
     pub menu_sub_buttons: Option<u32>,
     /// The VAPID subject.
     pub push_contact: Option<String>,
+    /// Hosts webhooks may reach over http or at private addresses.
+    pub webhook_allow_hosts: Option<Vec<String>>,
+    /// Failed webhook deliveries in a row that disable an endpoint.
+    pub webhook_disable_after: Option<u32>,
+    /// Seconds one webhook delivery may take.
+    pub webhook_timeout: Option<u32>,
     /// Sign-in code delivery.
     #[serde(default)]
     pub otp: OtpFileSettings,
@@ -108,6 +114,8 @@ pub struct Settings {
     pub broadcasts_per_week: i64,
     /// How large an account's menu may be.
     pub menu_limits: ketnoi_core::desk::MenuLimits,
+    /// How webhooks are delivered.
+    pub webhooks: ketnoi_server::kernel::config::WebhookConfig,
     /// The VAPID subject.
     pub push_contact: String,
 }
@@ -232,6 +240,30 @@ impl Settings {
                 }
                 ketnoi_core::desk::MenuLimits { buttons, sub_buttons }
             },
+            webhooks: {
+                let d = ketnoi_server::kernel::config::WebhookConfig::default();
+                let allow_hosts = if serve.webhook_allow_hosts.is_empty() {
+                    file.webhook_allow_hosts.clone().unwrap_or_default()
+                } else {
+                    serve.webhook_allow_hosts.clone()
+                };
+                ketnoi_server::kernel::config::WebhookConfig {
+                    allow_hosts: allow_hosts
+                        .iter()
+                        .map(|h| h.trim().trim_start_matches('[').trim_end_matches(']').to_lowercase())
+                        .filter(|h| !h.is_empty())
+                        .collect(),
+                    disable_after: serve
+                        .webhook_disable_after
+                        .or(file.webhook_disable_after)
+                        .map_or(d.disable_after, i64::from),
+                    timeout: serve
+                        .webhook_timeout
+                        .or(file.webhook_timeout)
+                        .map_or(d.timeout, |s| Duration::from_secs(u64::from(s))),
+                    ..d
+                }
+            },
             storage,
         })
     }
@@ -256,6 +288,7 @@ impl Settings {
             push_contact: self.push_contact.clone(),
             push_allow_http: false,
             menu_limits: self.menu_limits,
+            webhooks: self.webhooks.clone(),
         }
     }
 }

@@ -100,6 +100,40 @@ pub struct ServerConfig {
     pub push_allow_http: bool,
     /// How large an account's menu may be: top-level buttons and buttons under each.
     pub menu_limits: ketnoi_core::desk::MenuLimits,
+    /// How integrations' webhooks are delivered.
+    pub webhooks: WebhookConfig,
+}
+
+/// How integrations' webhooks are delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// The delays before each retry of an event; an event is tried once more than there are
+    /// delays. The default is the commercial platform's: 30 s, 5 min, 15 min, 30 min, 1 h.
+    pub retry_schedule: Vec<Duration>,
+    /// How long one attempt may take, connection included.
+    pub timeout: Duration,
+    /// After how many failed attempts in a row (across events) the endpoint is disabled.
+    pub disable_after: i64,
+    /// Hosts (names or addresses, as written in the URL) that may be reached over plain http
+    /// and at private, loopback or link-local addresses: the operator's own receivers.
+    pub allow_hosts: Vec<String>,
+    /// How many deliveries run at once on a node.
+    pub workers: usize,
+    /// How often a node looks for inbox events written by other nodes.
+    pub sweep: Duration,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            retry_schedule: [30, 300, 900, 1800, 3600].map(Duration::from_secs).to_vec(),
+            timeout: Duration::from_secs(10),
+            disable_after: 20,
+            allow_hosts: Vec::new(),
+            workers: 8,
+            sweep: Duration::from_secs(2),
+        }
+    }
 }
 
 impl ServerConfig {
@@ -123,6 +157,7 @@ impl ServerConfig {
             push_contact: DEFAULT_PUSH_CONTACT.to_owned(),
             push_allow_http: false,
             menu_limits: ketnoi_core::desk::MenuLimits::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }

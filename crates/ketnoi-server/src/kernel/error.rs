@@ -28,6 +28,15 @@ pub enum ApiError {
     /// A request-level rule was broken (422), with a message key.
     #[error("unprocessable: {0}")]
     Unprocessable(&'static str),
+    /// A field's value broke a rule (422): the message key, and the field named in the
+    /// problem so a client can point at it.
+    #[error("unprocessable {field}: {code}")]
+    InvalidField {
+        /// The message key.
+        code: &'static str,
+        /// The field at fault.
+        field: &'static str,
+    },
     /// The request could not be read at all (400).
     #[error("malformed request: {0}")]
     Malformed(String),
@@ -239,6 +248,12 @@ impl ApiError {
                 (StatusCode::UNPROCESSABLE_ENTITY, e.code(), args, extra)
             }
             Self::Unprocessable(code) => (StatusCode::UNPROCESSABLE_ENTITY, *code, vec![], vec![]),
+            Self::InvalidField { code, field } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                *code,
+                vec![("field", Text((*field).to_owned()))],
+                vec![("field", serde_json::json!(field))],
+            ),
             Self::Malformed(reason) => (
                 StatusCode::BAD_REQUEST,
                 "malformed-request",
@@ -450,6 +465,9 @@ fn what_key(what: &str) -> &'static str {
         "legal document" => "what-legal-doc",
         "canned-reply" => "what-canned-reply",
         "rating" => "what-rating",
+        "integration" => "what-integration",
+        "webhook" => "what-webhook",
+        "webhook-event" => "what-webhook-event",
         _ => "what-thing",
     }
 }

@@ -20,8 +20,11 @@ use tokio::sync::Notify;
 /// Why a job did not finish.
 #[derive(Debug)]
 pub enum JobError {
-    /// Worth trying again later (a network error, a 5xx, a database hiccup).
+    /// Worth trying again later (a network error, a 5xx, a database hiccup), after the
+    /// runner's own back-off.
     Retry(String),
+    /// Worth trying again after this delay, which the handler chose (a webhook's schedule).
+    RetryIn(String, Duration),
     /// Will never succeed (a malformed payload): dead-lettered at once.
     Fatal(String),
 }
@@ -88,6 +91,17 @@ impl JobRunner {
         Arc::new(Self { store, jobs, handlers })
     }
 
+    /// Runs `workers` loops of [`JobRunner::run`] side by side, each leasing its own jobs, so
+    /// that a slow job does not hold up the others of its queues; ends when the task is
+    /// dropped (aborting it ends the loops).
+    pub async fn run_workers(self: Arc<Self>, workers: usize) {
+        let mut loops = tokio::task::JoinSet::new();
+        for _ in 0..workers.max(1) {
+            loops.spawn(self.clone().run());
+        }
+        while loops.join_next().await.is_some() {}
+    }
+
     /// Runs jobs until the task is dropped: every queue in turn, as long as any has due work,
     /// then waits for a wake-up or the next poll.
     pub async fn run(self: Arc<Self>) {
@@ -116,9 +130,12 @@ impl JobRunner {
         let outcome = handler.run(&job).await;
         let finished = match outcome {
             Ok(()) => self.store.complete(job.id, job.attempt).await.map(|_| ()),
-            Err(JobError::Retry(why)) => {
-                let retry_at =
-                    Timestamp::now().plus_millis(backoff(job.attempt).as_millis() as i64);
+            Err(e @ (JobError::Retry(_) | JobError::RetryIn(..))) => {
+                let (why, delay) = match e {
+                    JobError::RetryIn(why, delay) => (why, delay),
+                    JobError::Retry(why) | JobError::Fatal(why) => (why, backoff(job.attempt)),
+                };
+                let retry_at = Timestamp::now().plus_millis(delay.as_millis() as i64);
                 match self.store.fail(job.id, job.attempt, &why, retry_at, Timestamp::now()).await {
                     Ok(Some(JobState::Dead)) => {
                         tracing::warn!(queue = handler.queue(), job = job.id.0, error = %why, "job dead-lettered");

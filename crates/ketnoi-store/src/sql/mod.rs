@@ -21,6 +21,7 @@ pub(crate) mod news;
 mod people;
 mod sessions;
 pub(crate) mod tip;
+pub(crate) mod webhook;
 
 /// What differs between the engines in otherwise shared SQL.
 pub(crate) trait Dialect {
@@ -297,6 +298,7 @@ macro_rules! impl_store {
         $crate::sql::impl_news!($store, $db, $row);
         $crate::sql::impl_desk!($store, $db, $row);
         $crate::sql::impl_inbox!($store, $db);
+        $crate::sql::impl_webhook!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -311,3 +313,4 @@ pub(crate) use news::impl_news;
 pub(crate) use people::impl_people;
 pub(crate) use sessions::impl_sessions;
 pub(crate) use tip::impl_tip;
+pub(crate) use webhook::impl_webhook;

@@ -29,6 +29,7 @@ mod reference;
 mod report;
 mod server;
 mod stats;
+mod webhooks;
 
 use std::path::Path;
 
@@ -51,6 +52,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::News(args) => news::run(args).await,
         BenchCommand::Desk(args) => desk::run(args).await,
         BenchCommand::Inbox(args) => inbox::run(args).await,
+        BenchCommand::Webhooks(args) => webhooks::run(args).await,
     }
 }
 

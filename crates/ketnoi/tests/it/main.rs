@@ -36,3 +36,4 @@ mod push;
 mod rating;
 mod tips;
 mod transfer;
+mod webhooks;

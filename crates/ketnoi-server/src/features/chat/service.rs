@@ -9,7 +9,7 @@
 
 use std::sync::Arc;
 
-use ketnoi_core::{Attachment, Conversation, Message};
+use ketnoi_core::{AccountId, Attachment, Conversation, Message};
 use ketnoi_store::{ChatApplied, ChatOutcome, ChatWrite, InboxEventKind, InboxItem, Store};
 use tokio::sync::{mpsc, oneshot};
 
@@ -92,6 +92,14 @@ pub trait Responder: Send + Sync {
     fn consider(&self, conversation: Conversation, message: Message);
 }
 
+/// What follows accounts' inbox logs from storage (integrations' webhooks), told cheaply that an
+/// account's inbox has new events once they are committed. It must not block: it notes the
+/// account and returns; whoever it is reads the events from storage itself.
+pub trait InboxWatcher: Send + Sync {
+    /// `account`'s inbox has events up to at least `seq`.
+    fn inbox_changed(&self, account: AccountId, seq: i64);
+}
+
 /// What the messaging routes and pages hold: the kernel and the chat service.
 #[derive(Clone)]
 pub struct ChatState {
@@ -151,6 +159,7 @@ impl Chat {
         hub: Arc<dyn Hub>,
         responder: Option<Arc<dyn Responder>>,
         push: Option<Arc<Pusher>>,
+        watcher: Option<Arc<dyn InboxWatcher>>,
     ) -> Arc<Self> {
         let (writes, queue) = mpsc::channel(QUEUE);
         let (committed, to_publish) = mpsc::unbounded_channel();
@@ -161,6 +170,7 @@ impl Chat {
             hub: hub.clone(),
             responder,
             push,
+            watcher,
             waiting: waiting_tx,
         };
         tokio::spawn(publisher.run(to_publish));
@@ -272,6 +282,7 @@ struct Publisher {
     hub: Arc<dyn Hub>,
     responder: Option<Arc<dyn Responder>>,
     push: Option<Arc<Pusher>>,
+    watcher: Option<Arc<dyn InboxWatcher>>,
     waiting: mpsc::Sender<Conversation>,
 }
 
@@ -336,6 +347,9 @@ impl Publisher {
             _ => Vec::new(),
         };
         for (item, citizen) in events {
+            if let Some(watcher) = &self.watcher {
+                watcher.inbox_changed(item.event.account, item.event.seq);
+            }
             match event_of(self.store.as_ref(), item, citizen).await {
                 Ok(event) => self.hub.publish(Arc::new(event)),
                 Err(e) => tracing::warn!(error = ?e, "could not encode a chat event"),

@@ -171,8 +171,8 @@ async fn set_following(
         if state.store.follow(citizen.id, account.id, Timestamp::now()).await? {
             state.followed.followed(account.id, citizen).await?;
         }
-    } else {
-        state.store.unfollow(citizen.id, account.id).await?;
+    } else if state.store.unfollow(citizen.id, account.id).await? {
+        state.followed.unfollowed(account.id, citizen).await?;
     }
     let count = state.store.account(account.id).await?.map_or(0, |a| a.follower_count);
     Ok(Json(FollowState { following: follow, follower_count: count }))

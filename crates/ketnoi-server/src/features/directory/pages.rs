@@ -428,6 +428,11 @@ async fn set_following(
                 tracing::warn!(error = ?e, "the welcome message was not sent");
             }
         }
+        Ok(true) => {
+            if let Err(e) = viewer.state.followed.unfollowed(account.id, citizen).await {
+                tracing::warn!(error = ?e, "the unfollow was not passed on");
+            }
+        }
         Ok(_) => {}
     }
     let wants_json = headers

@@ -14,11 +14,15 @@ use crate::{
 };
 
 /// What happens when a citizen follows an account, besides the follow itself: the bot's welcome
-/// opens the conversation. A failure does not undo the follow.
+/// opens the conversation, integrations' webhooks are told. A failure does not undo the follow.
 #[async_trait::async_trait]
 pub trait Followed: Send + Sync {
     /// `citizen` has just followed `account`.
     async fn followed(&self, account: AccountId, citizen: &Citizen) -> Result<(), ApiError>;
+    /// `citizen` has just stopped following `account`.
+    async fn unfollowed(&self, _account: AccountId, _citizen: &Citizen) -> Result<(), ApiError> {
+        Ok(())
+    }
 }
 
 /// The directory's state: the kernel, what to do after a follow, the served datasets.
