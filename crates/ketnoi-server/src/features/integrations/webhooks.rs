@@ -398,23 +398,23 @@ mod tests {
             text: "Xin chào".into(),
             attached: None,
         };
-        let body: Value = serde_json::from_str(&body(&party(), &text, Timestamp(1_700_000_000_123)))
+        let told: Value = serde_json::from_str(&body(&party(), &text, Timestamp(1_700_000_000_123)))
             .unwrap_or_default();
-        assert_eq!(body["event_name"], "user_send_text");
-        assert_eq!(body["timestamp"], "1700000000123");
-        assert_eq!((&body["sender"]["id"], &body["recipient"]["id"]), (&json!("1234"), &json!("7")));
-        assert_eq!(body["message"]["text"], "Xin chào");
+        assert_eq!(told["event_name"], "user_send_text");
+        assert_eq!(told["timestamp"], "1700000000123");
+        assert_eq!((&told["sender"]["id"], &told["recipient"]["id"]), (&json!("1234"), &json!("7")));
+        assert_eq!(told["message"]["text"], "Xin chào");
         let reply = Happening::Message {
             from_user: false,
             msg_id: "5.2".into(),
             text: String::new(),
             attached: Some(Attached { kind: "image", url: "https://x/a/1".into(), name: "a.jpg".into(), size: 10 }),
         };
-        let body: Value =
+        let told: Value =
             serde_json::from_str(&body(&party(), &reply, Timestamp(1))).unwrap_or_default();
-        assert_eq!(body["event_name"], "oa_send_image");
-        assert_eq!((&body["sender"]["id"], &body["recipient"]["id"]), (&json!("7"), &json!("1234")));
-        assert_eq!(body["message"]["attachments"][0]["payload"]["url"], "https://x/a/1");
+        assert_eq!(told["event_name"], "oa_send_image");
+        assert_eq!((&told["sender"]["id"], &told["recipient"]["id"]), (&json!("7"), &json!("1234")));
+        assert_eq!(told["message"]["attachments"][0]["payload"]["url"], "https://x/a/1");
         let follow: Value = serde_json::from_str(&body(&party(), &Happening::Follow(true), Timestamp(1)))
             .unwrap_or_default();
         assert_eq!((&follow["event_name"], &follow["follower"]["id"]), (&json!("follow"), &json!("1234")));
