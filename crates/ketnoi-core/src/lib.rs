@@ -19,8 +19,8 @@ pub mod chat;
 pub mod desk;
 mod error;
 mod hours;
-mod integration;
 pub mod inbox;
+mod integration;
 pub mod news;
 mod person;
 mod phone;
@@ -40,10 +40,10 @@ pub use chat::{
 };
 pub use error::InvalidInput;
 pub use hours::OfficeHours;
-pub use integration::{IntegrationId, Scope};
 pub use inbox::{
     CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
 };
+pub use integration::{IntegrationId, Scope};
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

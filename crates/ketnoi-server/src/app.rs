@@ -291,7 +291,10 @@ fn router(state: &AppState) -> Router {
     let sign_in = SignInState { kernel: kernel.clone(), otp_sender: state.otp_sender.clone() };
     let directory = DirectoryState {
         kernel: kernel.clone(),
-        followed: Arc::new(FollowedBoth { bots: state.bots.clone(), hooks: state.webhook_tail.clone() }),
+        followed: Arc::new(FollowedBoth {
+            bots: state.bots.clone(),
+            hooks: state.webhook_tail.clone(),
+        }),
         lookups: state.lookups.clone(),
     };
     let hooks = HooksState { kernel: kernel.clone(), tail: state.webhook_tail.clone() };

@@ -250,7 +250,9 @@ impl Settings {
                 ketnoi_server::kernel::config::WebhookConfig {
                     allow_hosts: allow_hosts
                         .iter()
-                        .map(|h| h.trim().trim_start_matches('[').trim_end_matches(']').to_lowercase())
+                        .map(|h| {
+                            h.trim().trim_start_matches('[').trim_end_matches(']').to_lowercase()
+                        })
                         .filter(|h| !h.is_empty())
                         .collect(),
                     disable_after: serve

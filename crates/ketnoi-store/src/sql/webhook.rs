@@ -30,7 +30,8 @@ pub(crate) fn webhook(
         account: AccountId(account),
         url,
         events,
-        state: WebhookState::parse(&state).ok_or_else(|| decode(format!("webhook state {state:?}")))?,
+        state: WebhookState::parse(&state)
+            .ok_or_else(|| decode(format!("webhook state {state:?}")))?,
         failures,
         disabled_at: disabled_at.map(Timestamp),
         disabled_reason: reason,
@@ -47,7 +48,9 @@ pub(crate) const EVENT_COLUMNS: &str =
 pub(crate) type EventRow = (i64, i64, String, String, i64, Option<i64>, String);
 
 /// An event from its row.
-pub(crate) fn event((id, integration, name, body, at, delivered, state): EventRow) -> crate::Result<WebhookEvent> {
+pub(crate) fn event(
+    (id, integration, name, body, at, delivered, state): EventRow,
+) -> crate::Result<WebhookEvent> {
     Ok(WebhookEvent {
         id: WebhookEventId(id),
         integration: IntegrationId(integration),

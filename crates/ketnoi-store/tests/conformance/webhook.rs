@@ -48,7 +48,13 @@ async fn a_new_webhook_starts_at_the_inbox_head_and_its_cursor_moves_only_by_com
     apply(s, &[citizen_send(&f, &f.account, "w-2", "Vẫn trước")]).await;
     let app = integration(s, f.account.id, "app-1").await;
     let hook = s
-        .put_webhook(app, "https://hooks.example.vn/k", &events(&["user_send_text"]), true, Timestamp::now())
+        .put_webhook(
+            app,
+            "https://hooks.example.vn/k",
+            &events(&["user_send_text"]),
+            true,
+            Timestamp::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (head, _) = s.inbox_bounds(f.account.id).await.unwrap_or_else(|e| panic!("{e}"));
@@ -59,16 +65,31 @@ async fn a_new_webhook_starts_at_the_inbox_head_and_its_cursor_moves_only_by_com
     assert_eq!(s.active_webhooks().await.map(|w| w.len()).ok(), Some(1));
 
     // One node records two events and their jobs, moving the cursor.
-    let batch = [new_event("user_send_text", "{\"a\":1}"), new_event("user_send_text", "{\"a\":2}")];
+    let batch =
+        [new_event("user_send_text", "{\"a\":1}"), new_event("user_send_text", "{\"a\":2}")];
     let done = s
-        .record_webhook_events(app, Some((head, head + 3)), &batch, "webhook.deliver", 6, Timestamp::now())
+        .record_webhook_events(
+            app,
+            Some((head, head + 3)),
+            &batch,
+            "webhook.deliver",
+            6,
+            Timestamp::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("the cursor was at the head"));
     assert_eq!(done.len(), 2);
     // A second node that read the same cursor records nothing: no duplicates.
     let again = s
-        .record_webhook_events(app, Some((head, head + 3)), &batch, "webhook.deliver", 6, Timestamp::now())
+        .record_webhook_events(
+            app,
+            Some((head, head + 3)),
+            &batch,
+            "webhook.deliver",
+            6,
+            Timestamp::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(again.is_none());
@@ -90,7 +111,14 @@ async fn a_new_webhook_starts_at_the_inbox_head_and_its_cursor_moves_only_by_com
 
     // Events without a cursor (a follow) are recorded as they come.
     let follow = s
-        .record_webhook_events(app, None, &[new_event("follow", "{}")], "webhook.deliver", 6, Timestamp::now())
+        .record_webhook_events(
+            app,
+            None,
+            &[new_event("follow", "{}")],
+            "webhook.deliver",
+            6,
+            Timestamp::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(follow.map(|f| f.len()), Some(1));
@@ -103,7 +131,14 @@ async fn a_refused_cas_leaves_no_event_and_no_job(s: &dyn Store) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let stale = s
-        .record_webhook_events(app, Some((7, 9)), &[new_event("follow", "{}")], "webhook.deliver", 6, Timestamp::now())
+        .record_webhook_events(
+            app,
+            Some((7, 9)),
+            &[new_event("follow", "{}")],
+            "webhook.deliver",
+            6,
+            Timestamp::now(),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(stale.is_none());
@@ -121,20 +156,38 @@ async fn failures_in_a_row_disable_the_endpoint_and_turning_it_on_starts_again_a
 ) {
     let f = fixture(s).await;
     let app = integration(s, f.account.id, "app-3").await;
-    s.put_webhook(app, "https://h.example.vn", &events(&["user_send_text"]), true, Timestamp::now())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    s.put_webhook(
+        app,
+        "https://h.example.vn",
+        &events(&["user_send_text"]),
+        true,
+        Timestamp::now(),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let recorded = s
-        .record_webhook_events(app, None, &[new_event("user_send_text", "{}"), new_event("user_send_text", "{}")], "webhook.deliver", 2, Timestamp::now())
+        .record_webhook_events(
+            app,
+            None,
+            &[new_event("user_send_text", "{}"), new_event("user_send_text", "{}")],
+            "webhook.deliver",
+            2,
+            Timestamp::now(),
+        )
         .await
         .ok()
         .flatten()
         .unwrap_or_default();
     let (first, second) = (recorded[0].0, recorded[1].0);
     let fail = |n, last| async move {
-        s.record_webhook_attempt(&attempt(first, n, Some(500)), AttemptOutcome::Failed { last }, 3, "500 ba lần")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
+        s.record_webhook_attempt(
+            &attempt(first, n, Some(500)),
+            AttemptOutcome::Failed { last },
+            3,
+            "500 ba lần",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
     };
     assert_eq!(fail(1, false).await, Some(WebhookState::On));
     // A delivery in between starts the count again.
@@ -192,7 +245,14 @@ async fn redelivery_queues_the_same_event_again(s: &dyn Store) {
         .unwrap_or_else(|e| panic!("{e}"));
     let t0 = Timestamp::now();
     let recorded = s
-        .record_webhook_events(app, None, &[new_event("follow", "{\"x\":1}")], "webhook.deliver", 6, t0)
+        .record_webhook_events(
+            app,
+            None,
+            &[new_event("follow", "{\"x\":1}")],
+            "webhook.deliver",
+            6,
+            t0,
+        )
         .await
         .ok()
         .flatten()
@@ -211,7 +271,10 @@ async fn redelivery_queues_the_same_event_again(s: &dyn Store) {
         .unwrap_or_else(|| panic!("the event exists"));
     assert_ne!(again, first_job);
     let job = s.lease("webhook.deliver", t0, 1000).await.ok().flatten();
-    assert_eq!(job.as_ref().map(|j| (j.id, j.payload["event"].as_i64())), Some((again, Some(event.0))));
+    assert_eq!(
+        job.as_ref().map(|j| (j.id, j.payload["event"].as_i64())),
+        Some((again, Some(event.0)))
+    );
     let stored = s.webhook_event(event).await.ok().flatten();
     assert_eq!(stored.as_ref().map(|e| e.state), Some(WebhookEventState::Pending));
     assert_eq!(stored.map(|e| e.body), Some("{\"x\":1}".to_owned()), "the same body");

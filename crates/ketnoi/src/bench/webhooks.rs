@@ -67,7 +67,11 @@ impl Arrivals {
     }
 }
 
-async fn receive(State(arrivals): State<Arrivals>, _headers: HeaderMap, body: String) -> &'static str {
+async fn receive(
+    State(arrivals): State<Arrivals>,
+    _headers: HeaderMap,
+    body: String,
+) -> &'static str {
     let now = Timestamp::now().millis();
     if let Ok(event) = serde_json::from_str::<Value>(&body)
         && let Some(mark) = event["message"]["text"].as_str()
@@ -152,7 +156,13 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
     let (port, arrivals, receiver_task) = receiver().await?;
     let hook_url = format!("http://127.0.0.1:{port}/hook");
     store
-        .put_webhook(integration.id, &hook_url, &["user_send_text".to_owned()], true, Timestamp::now())
+        .put_webhook(
+            integration.id,
+            &hook_url,
+            &["user_send_text".to_owned()],
+            true,
+            Timestamp::now(),
+        )
         .await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
     let total = args.messages as usize;

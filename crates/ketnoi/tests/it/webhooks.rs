@@ -81,7 +81,11 @@ impl Drop for Receiver {
     }
 }
 
-async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: String) -> (StatusCode, String) {
+async fn receive(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, String) {
     if let Ok(mut got) = shared.got.lock() {
         got.push(Got { headers, body });
     }
@@ -95,7 +99,10 @@ async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: String)
             tokio::time::sleep(pause).await;
             (StatusCode::OK, "slow ok".into())
         }
-        None => (StatusCode::from_u16(otherwise).unwrap_or(StatusCode::OK), format!("answer {otherwise}")),
+        None => (
+            StatusCode::from_u16(otherwise).unwrap_or(StatusCode::OK),
+            format!("answer {otherwise}"),
+        ),
     }
 }
 
@@ -152,7 +159,8 @@ fn url_on(port: u16) -> String {
 
 /// A port nothing listens on (for now).
 async fn closed_port() -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
+    let listener =
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap_or_else(|e| panic!("{e}"));
     listener.local_addr().map(|a| a.port()).unwrap_or_default()
 }
 
@@ -188,7 +196,8 @@ async fn integration(store: &dyn Store, scopes: Vec<Scope>) -> (i64, String, Str
         .flatten()
         .unwrap_or_else(|| panic!("no demo account"));
     let tag: String = (0..6).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let (app_id, secret) = (format!("4{}", u64::from_str_radix(&tag, 16).unwrap_or(7)), format!("khoa-{tag}-bi-mat"));
+    let (app_id, secret) =
+        (format!("4{}", u64::from_str_radix(&tag, 16).unwrap_or(7)), format!("khoa-{tag}-bi-mat"));
     let new = NewIntegration {
         app_id: app_id.clone(),
         account: account.id,
@@ -216,7 +225,10 @@ async fn citizen_says(app: &TestApp, token: &str, client: &str, text: &str) -> (
         )
         .await;
     assert_eq!(status, 201, "{sent}");
-    (sent["conversation"]["id"].as_i64().unwrap_or_default(), sent["message"]["seq"].as_i64().unwrap_or_default())
+    (
+        sent["conversation"]["id"].as_i64().unwrap_or_default(),
+        sent["message"]["seq"].as_i64().unwrap_or_default(),
+    )
 }
 
 /// Checks both signatures of a delivery with the integration's secret key.
@@ -253,38 +265,49 @@ mod hmac_check {
             block[..key.len()].copy_from_slice(key);
         }
         let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
-        let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message.as_bytes()).finalize();
+        let inner =
+            Sha256::new().chain_update(pad(0x36)).chain_update(message.as_bytes()).finalize();
         let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
         base64::engine::general_purpose::STANDARD.encode(outer)
     }
 }
 
 async fn deliveries(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
-    let (status, log) = app.get(&format!("/api/v1/integrations/{id}/webhook/deliveries?limit=200"), Some(token)).await;
+    let (status, log) = app
+        .get(&format!("/api/v1/integrations/{id}/webhook/deliveries?limit=200"), Some(token))
+        .await;
     assert_eq!(status, 200, "{log}");
     log.as_array().cloned().unwrap_or_default()
 }
 
 async fn events(app: &TestApp, token: &str, id: i64) -> Vec<Value> {
-    let (status, events) = app.get(&format!("/api/v1/integrations/{id}/webhook/events"), Some(token)).await;
+    let (status, events) =
+        app.get(&format!("/api/v1/integrations/{id}/webhook/events"), Some(token)).await;
     assert_eq!(status, 200, "{events}");
     events.as_array().cloned().unwrap_or_default()
 }
 
-const ALL_TOLD: [&str; 5] = ["user_send_text", "oa_send_text", "user_seen_message", "follow", "unfollow"];
+const ALL_TOLD: [&str; 5] =
+    ["user_send_text", "oa_send_text", "user_seen_message", "follow", "unfollow"];
 
 async fn messages_reads_and_follows_reach_the_receiver_signed_twice(app: &TestApp) {
     let receiver = Receiver::start(&[]).await;
-    let (id, app_id, secret) = integration(app.store.as_ref(), vec![Scope::Messages, Scope::Webhooks]).await;
+    let (id, app_id, secret) =
+        integration(app.store.as_ref(), vec![Scope::Messages, Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
-    let set = put_webhook(app, Some(&admin), id, json!({ "url": receiver.url(), "events": ALL_TOLD })).await;
+    let set =
+        put_webhook(app, Some(&admin), id, json!({ "url": receiver.url(), "events": ALL_TOLD }))
+            .await;
     assert_eq!(set.0, 200, "{}", set.1);
     assert_eq!((set.1["state"].as_str(), set.1["failures"].as_i64()), (Some("on"), Some(0)));
 
     let citizen = app.citizen_token("0912000091").await;
-    let (status, _) = app.send(Method::PUT, &format!("/api/v1/accounts/{ACCOUNT}/follow"), Some(&citizen), None).await;
+    let (status, _) = app
+        .send(Method::PUT, &format!("/api/v1/accounts/{ACCOUNT}/follow"), Some(&citizen), None)
+        .await;
     assert_eq!(status, 200);
-    let (conversation, _) = citizen_says(app, &citizen, "wh-1", "Cho hỏi thủ tục làm căn cước").await;
+    let (conversation, _) =
+        citizen_says(app, &citizen, "wh-1", "Cho hỏi thủ tục làm căn cước").await;
     let officer = app.staff_token(OFFICER).await;
     let (status, reply) = app
         .send(
@@ -297,14 +320,27 @@ async fn messages_reads_and_follows_reach_the_receiver_signed_twice(app: &TestAp
     assert_eq!(status, 201, "{reply}");
     let reply_seq = reply["message"]["seq"].as_i64().unwrap_or_default();
     let (status, read) = app
-        .send(Method::POST, &format!("/api/v1/conversations/{conversation}/read"), Some(&citizen), Some(json!({ "seq": reply_seq })))
+        .send(
+            Method::POST,
+            &format!("/api/v1/conversations/{conversation}/read"),
+            Some(&citizen),
+            Some(json!({ "seq": reply_seq })),
+        )
         .await;
     assert!(status < 300, "{read}");
-    let (status, _) = app.send(Method::DELETE, &format!("/api/v1/accounts/{ACCOUNT}/follow"), Some(&citizen), None).await;
+    let (status, _) = app
+        .send(Method::DELETE, &format!("/api/v1/accounts/{ACCOUNT}/follow"), Some(&citizen), None)
+        .await;
     assert_eq!(status, 200);
 
-    let text = receiver.wait_for("user_send_text", |b| b["message"]["text"] == "Cho hỏi thủ tục làm căn cước").await;
-    let answer = receiver.wait_for("oa_send_text", |b| b["message"]["text"] == "Mời anh/chị mang giấy khai sinh tới trụ sở.").await;
+    let text = receiver
+        .wait_for("user_send_text", |b| b["message"]["text"] == "Cho hỏi thủ tục làm căn cước")
+        .await;
+    let answer = receiver
+        .wait_for("oa_send_text", |b| {
+            b["message"]["text"] == "Mời anh/chị mang giấy khai sinh tới trụ sở."
+        })
+        .await;
     let seen = receiver.wait_for("user_seen_message", |_| true).await;
     let follow = receiver.wait_for("follow", |_| true).await;
     let unfollow = receiver.wait_for("unfollow", |_| true).await;
@@ -318,13 +354,23 @@ async fn messages_reads_and_follows_reach_the_receiver_signed_twice(app: &TestAp
     assert!(!user.is_empty() && !user.contains("912000091"));
     let oa = text.json()["recipient"]["id"].clone();
     assert_eq!(text.json()["user_id_by_app"], user.as_str());
-    assert_eq!((answer.json()["sender"]["id"].clone(), answer.json()["recipient"]["id"].as_str()), (oa.clone(), Some(user.as_str())));
+    assert_eq!(
+        (answer.json()["sender"]["id"].clone(), answer.json()["recipient"]["id"].as_str()),
+        (oa.clone(), Some(user.as_str()))
+    );
     assert_eq!(seen.json()["sender"]["id"], user.as_str());
     assert_eq!(seen.json()["message"]["msg_ids"], json!([format!("{conversation}.{reply_seq}")]));
     assert_eq!(follow.json()["follower"]["id"], user.as_str());
-    assert_eq!((follow.json()["oa_id"].clone(), follow.json()["source"].as_str()), (oa, Some("ketnoi")));
+    assert_eq!(
+        (follow.json()["oa_id"].clone(), follow.json()["source"].as_str()),
+        (oa, Some("ketnoi"))
+    );
     assert_eq!(unfollow.json()["follower"]["id"], user.as_str());
-    assert!(text.json()["message"]["msg_id"].as_str().is_some_and(|m| m.starts_with(&format!("{conversation}."))));
+    assert!(
+        text.json()["message"]["msg_id"]
+            .as_str()
+            .is_some_and(|m| m.starts_with(&format!("{conversation}.")))
+    );
     // Every event recorded is named once, and each went out once (no event twice).
     tokio::time::sleep(Duration::from_millis(600)).await;
     let mut ids: Vec<String> = receiver.got().iter().map(|g| g.header("webhook-id")).collect();
@@ -356,7 +402,13 @@ async fn an_event_is_retried_until_the_receiver_comes_up_and_every_attempt_is_lo
     let port = closed_port().await;
     let (id, app_id, secret) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
-    let set = put_webhook(&app, Some(&admin), id, json!({ "url": url_on(port), "events": ["user_send_text"] })).await;
+    let set = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": url_on(port), "events": ["user_send_text"] }),
+    )
+    .await;
     assert_eq!(set.0, 200, "{}", set.1);
     let citizen = app.citizen_token("0912000092").await;
     citizen_says(&app, &citizen, "wh-down", "Máy nhận đang tắt").await;
@@ -369,7 +421,10 @@ async fn an_event_is_retried_until_the_receiver_comes_up_and_every_attempt_is_lo
     // Up, but answering 503 once, then 200.
     let receiver = Receiver::start_on(port, &[Answer::Status(503)]).await;
     let got = eventually("the delivery", async || {
-        receiver.got().into_iter().find(|g| g.header("num_retry").parse::<i64>().unwrap_or_default() >= 3)
+        receiver
+            .got()
+            .into_iter()
+            .find(|g| g.header("num_retry").parse::<i64>().unwrap_or_default() >= 3)
     })
     .await;
     assert_signed(&got, &app_id, &secret);
@@ -382,7 +437,10 @@ async fn an_event_is_retried_until_the_receiver_comes_up_and_every_attempt_is_lo
     .await;
     assert_eq!(log[0]["attempt"].as_i64(), Some(retries + 1), "{log:?}");
     assert_eq!(log.len() as i64, retries + 1, "every attempt logged once: {log:?}");
-    assert_eq!((log[1]["status"].as_i64(), log[1]["answer"].as_str()), (Some(503), Some("answer 503")));
+    assert_eq!(
+        (log[1]["status"].as_i64(), log[1]["answer"].as_str()),
+        (Some(503), Some("answer 503"))
+    );
     for failed in &log[2..] {
         assert!(failed["status"].is_null(), "{failed}");
         let error = failed["error"].as_str().unwrap_or_default();
@@ -391,7 +449,11 @@ async fn an_event_is_retried_until_the_receiver_comes_up_and_every_attempt_is_lo
     assert_eq!(receiver.got().len(), 2, "the 503, then the delivery");
     assert_eq!(log[0]["answer"], "answer 200");
     let (_, hook) = app.get(&format!("/api/v1/integrations/{id}/webhook"), Some(&admin)).await;
-    assert_eq!((hook["state"].as_str(), hook["failures"].as_i64()), (Some("on"), Some(0)), "{hook}");
+    assert_eq!(
+        (hook["state"].as_str(), hook["failures"].as_i64()),
+        (Some("on"), Some(0)),
+        "{hook}"
+    );
 }
 
 #[tokio::test]
@@ -408,7 +470,13 @@ async fn an_event_pending_retry_when_the_server_stops_is_delivered_once_by_the_n
     let first = start_with(store, Some(sqlite), Box::new(()), true, slow_retries).await;
     let (id, _, _) = integration(first.store.as_ref(), vec![Scope::Webhooks]).await;
     let admin = first.staff_token(ADMIN).await;
-    let set = put_webhook(&first, Some(&admin), id, json!({ "url": url_on(port), "events": ["user_send_text"] })).await;
+    let set = put_webhook(
+        &first,
+        Some(&admin),
+        id,
+        json!({ "url": url_on(port), "events": ["user_send_text"] }),
+    )
+    .await;
     assert_eq!(set.0, 200, "{}", set.1);
     let citizen = first.citizen_token("0912000093").await;
     citizen_says(&first, &citizen, "wh-restart", "Gửi trong lúc máy chủ khởi động lại").await;
@@ -425,13 +493,21 @@ async fn an_event_pending_retry_when_the_server_stops_is_delivered_once_by_the_n
     let sqlite = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("{e}"));
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
     let second = start_with(store, Some(sqlite), Box::new(()), false, slow_retries).await;
-    let got = receiver.wait_for("user_send_text", |b| b["message"]["text"] == "Gửi trong lúc máy chủ khởi động lại").await;
+    let got = receiver
+        .wait_for("user_send_text", |b| {
+            b["message"]["text"] == "Gửi trong lúc máy chủ khởi động lại"
+        })
+        .await;
     assert!(got.header("num_retry").parse::<i64>().unwrap_or_default() >= 1);
     // Nothing more comes: not the event again, not a second recording of it.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let all = receiver.got();
     assert_eq!(all.len(), 1, "delivered exactly once: {all:?}");
-    let recorded = second.store.webhook_events(ketnoi_core::IntegrationId(id), None, 10).await.unwrap_or_default();
+    let recorded = second
+        .store
+        .webhook_events(ketnoi_core::IntegrationId(id), None, 10)
+        .await
+        .unwrap_or_default();
     assert_eq!(recorded.len(), 1);
     assert_eq!(all[0].header("webhook-id"), format!("msg_{}", recorded[0].id.0));
     drop(dir);
@@ -449,7 +525,13 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
     receiver.answer_from_now(500);
     let (id, _, _) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
-    let set = put_webhook(&app, Some(&admin), id, json!({ "url": receiver.url(), "events": ["user_send_text"] })).await;
+    let set = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": receiver.url(), "events": ["user_send_text"] }),
+    )
+    .await;
     assert_eq!(set.0, 200, "{}", set.1);
     let citizen = app.citizen_token("0912000094").await;
     citizen_says(&app, &citizen, "wh-fail", "Máy nhận trả lỗi").await;
@@ -476,8 +558,19 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
 
     // Fixed and turned on again: the failed event is not replayed by itself, but redelivered.
     receiver.answer_from_now(200);
-    let on = put_webhook(&app, Some(&admin), id, json!({ "url": receiver.url(), "events": ["user_send_text"], "enabled": true })).await;
-    assert_eq!((on.0, on.1["state"].as_str(), on.1["failures"].as_i64()), (200, Some("on"), Some(0)), "{}", on.1);
+    let on = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": receiver.url(), "events": ["user_send_text"], "enabled": true }),
+    )
+    .await;
+    assert_eq!(
+        (on.0, on.1["state"].as_str(), on.1["failures"].as_i64()),
+        (200, Some("on"), Some(0)),
+        "{}",
+        on.1
+    );
     let recorded = events(&app, &admin, id).await;
     assert_eq!(recorded.len(), 1, "{recorded:?}");
     assert_eq!(recorded[0]["state"], "pending", "held, not delivered");
@@ -485,7 +578,12 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.got().len(), 3, "no automatic replay");
     let (status, _) = app
-        .send(Method::POST, &format!("/api/v1/integrations/{id}/webhook/events/{event}/redeliver"), Some(&admin), None)
+        .send(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/webhook/events/{event}/redeliver"),
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(status, 202);
     let again = eventually("the redelivery", async || receiver.got().get(3).cloned()).await;
@@ -498,7 +596,12 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
     .await;
     // An unknown event is not found; another integration's event neither.
     let (status, _) = app
-        .send(Method::POST, &format!("/api/v1/integrations/{id}/webhook/events/999999/redeliver"), Some(&admin), None)
+        .send(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/webhook/events/999999/redeliver"),
+            Some(&admin),
+            None,
+        )
         .await;
     assert_eq!(status, 404);
 }
@@ -519,13 +622,24 @@ async fn urls_that_lead_inside_are_refused_with_the_field_and_nothing_is_stored(
         ("https://user:pass@example.com/hook", "webhook-url-invalid"),
         ("file:///etc/passwd", "webhook-url-invalid"),
     ] {
-        let refused = put_webhook(&app, Some(&admin), id, json!({ "url": url, "events": events })).await;
+        let refused =
+            put_webhook(&app, Some(&admin), id, json!({ "url": url, "events": events })).await;
         assert_problem(&refused, 422, code);
         assert_eq!(refused.1["field"], "url", "{url}: {}", refused.1);
     }
     let long = format!("https://example.com/{}", "a".repeat(2000));
-    assert_problem(&put_webhook(&app, Some(&admin), id, json!({ "url": long, "events": events })).await, 422, "webhook-url-invalid");
-    let unknown = put_webhook(&app, Some(&admin), id, json!({ "url": "https://example.com/h", "events": ["user_send_sticker"] })).await;
+    assert_problem(
+        &put_webhook(&app, Some(&admin), id, json!({ "url": long, "events": events })).await,
+        422,
+        "webhook-url-invalid",
+    );
+    let unknown = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": "https://example.com/h", "events": ["user_send_sticker"] }),
+    )
+    .await;
     assert_problem(&unknown, 422, "webhook-event-unknown");
     assert_eq!(unknown.1["field"], "events");
     // Nothing was stored.
@@ -537,7 +651,11 @@ async fn urls_that_lead_inside_are_refused_with_the_field_and_nothing_is_stored(
     let officer = app.staff_token(OFFICER).await;
     assert_eq!(put_webhook(&app, Some(&officer), id, body.clone()).await.0, 403);
     let (bare, _, _) = integration(app.store.as_ref(), vec![Scope::Messages]).await;
-    assert_problem(&put_webhook(&app, Some(&admin), bare, body.clone()).await, 403, "webhook-scope-missing");
+    assert_problem(
+        &put_webhook(&app, Some(&admin), bare, body.clone()).await,
+        403,
+        "webhook-scope-missing",
+    );
     assert_eq!(put_webhook(&app, Some(&admin), 999_999, body.clone()).await.0, 404);
     // The operator's host is allowed over http.
     assert_eq!(put_webhook(&app, Some(&admin), id, body).await.0, 200);
@@ -560,29 +678,45 @@ async fn the_standard_webhooks_reference_library_verifies_a_real_delivery() {
     let receiver = Receiver::start(&[]).await;
     let (id, _, secret) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
-    let set = put_webhook(&app, Some(&admin), id, json!({ "url": receiver.url(), "events": ["user_send_text"] })).await;
+    let set = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": receiver.url(), "events": ["user_send_text"] }),
+    )
+    .await;
     assert_eq!(set.0, 200, "{}", set.1);
     let citizen = app.citizen_token("0912000095").await;
     citizen_says(&app, &citizen, "wh-std", "Kiểm tra chữ ký chuẩn – có dấu tiếng Việt").await;
     let got = receiver.wait_for("user_send_text", |_| true).await;
     // The console shows the key in the form the library takes.
-    let whsec = format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()));
+    let whsec =
+        format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(secret.as_bytes()));
     let mut browser = Visitor::new(&app);
     browser.cookies.insert(ketnoi_server::kernel::auth::SESSION_COOKIE.to_owned(), admin);
-    let (_, html, _) = browser.get(&format!("/console/a/{ACCOUNT}/integrations/{id}/webhook")).await;
+    let (_, html, _) =
+        browser.get(&format!("/console/a/{ACCOUNT}/integrations/{id}/webhook")).await;
     assert!(html.contains(&whsec), "the console shows {whsec}");
 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = dir.path().join("delivery.json");
     let headers: serde_json::Map<String, Value> =
-        ["webhook-id", "webhook-timestamp", "webhook-signature"].iter().map(|h| ((*h).to_owned(), json!(got.header(h)))).collect();
+        ["webhook-id", "webhook-timestamp", "webhook-signature"]
+            .iter()
+            .map(|h| ((*h).to_owned(), json!(got.header(h))))
+            .collect();
     let delivery = json!({ "secret": whsec, "headers": headers, "body": got.body });
     std::fs::write(&file, delivery.to_string()).unwrap_or_else(|e| panic!("{e}"));
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/webhooks/verify.py");
-    let out = std::process::Command::new(&python).arg(&script).arg(&file).output().unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(&python)
+        .arg(&script)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let verdicts: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let verdicts: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(verdicts["genuine"], "verified", "{verdicts}");
     assert_eq!(verdicts["tampered_body"], "rejected", "{verdicts}");
     assert_eq!(verdicts["stale_timestamp"], "rejected", "{verdicts}");
@@ -596,7 +730,13 @@ async fn a_slow_receiver_does_not_slow_a_citizens_message() {
     let receiver = Receiver::start(&[Answer::Slow(pause), Answer::Slow(pause)]).await;
     let (id, _, _) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
-    let set = put_webhook(&app, Some(&admin), id, json!({ "url": receiver.url(), "events": ["user_send_text"] })).await;
+    let set = put_webhook(
+        &app,
+        Some(&admin),
+        id,
+        json!({ "url": receiver.url(), "events": ["user_send_text"] }),
+    )
+    .await;
     assert_eq!(set.0, 200, "{}", set.1);
     let citizen = app.citizen_token("0912000096").await;
     citizen_says(&app, &citizen, "wh-slow-1", "Tin thứ nhất").await;
@@ -608,7 +748,10 @@ async fn a_slow_receiver_does_not_slow_a_citizens_message() {
         let started = Instant::now();
         citizen_says(&app, &citizen, &format!("wh-slow-{n}"), &format!("Tin thứ {n}")).await;
         let took = started.elapsed();
-        assert!(took < Duration::from_secs(1), "a send took {took:?} while a delivery was in flight");
+        assert!(
+            took < Duration::from_secs(1),
+            "a send took {took:?} while a delivery was in flight"
+        );
     }
     // Several workers: the second event is taken while the first is still held.
     eventually("a second delivery", async || (receiver.got().len() >= 2).then_some(())).await;

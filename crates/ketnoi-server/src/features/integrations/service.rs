@@ -20,7 +20,11 @@ pub fn secret_of(_kernel: &Kernel, integration: &Integration) -> Result<String, 
 
 /// A citizen's id as an account's integrations see it: the same citizen has another id with
 /// every account, so integrations of two accounts cannot match their users.
-pub fn user_id(kernel: &Kernel, account: AccountId, citizen: CitizenId) -> Result<String, ApiError> {
+pub fn user_id(
+    kernel: &Kernel,
+    account: AccountId,
+    citizen: CitizenId,
+) -> Result<String, ApiError> {
     let mut mac = Hmac::<Sha256>::new_from_slice(kernel.config.secret_key.expose().as_bytes())
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("user id key: {e}")))?;
     mac.update(b"ketnoi user id v1\0");

@@ -60,11 +60,13 @@ pub(crate) async fn managed(
         return Err(ApiError::Unauthenticated);
     }
     let integration = kernel.store.integration(ketnoi_core::IntegrationId(id)).await?;
-    let integration = integration
-        .filter(|i| i.revoked_at.is_none())
+    let integration =
+        integration.filter(|i| i.revoked_at.is_none()).ok_or(ApiError::NotFound("integration"))?;
+    let account = kernel
+        .store
+        .account(integration.account)
+        .await?
         .ok_or(ApiError::NotFound("integration"))?;
-    let account =
-        kernel.store.account(integration.account).await?.ok_or(ApiError::NotFound("integration"))?;
     let ancestry = kernel.store.agency_ancestry(account.agency).await?;
     caller.require(Action::ManageIntegrations, Some(&ancestry))?;
     Ok((integration, account))
@@ -86,8 +88,10 @@ pub(crate) async fn save(
     let config = &state.config.webhooks;
     let url = webhook_net::parse_url(url, config)?;
     webhook_net::check_destination(&url, config).await?;
-    let hook =
-        state.store.put_webhook(integration.id, url.as_str(), &events, on, Timestamp::now()).await?;
+    let hook = state
+        .store
+        .put_webhook(integration.id, url.as_str(), &events, on, Timestamp::now())
+        .await?;
     state.tail.refresh().await;
     Ok(hook)
 }
@@ -106,7 +110,12 @@ pub(crate) async fn redeliver(
     let config = &state.config.webhooks;
     let queued = state
         .store
-        .redeliver_webhook_event(id, webhooks::QUEUE, webhooks::max_attempts(config), Timestamp::now())
+        .redeliver_webhook_event(
+            id,
+            webhooks::QUEUE,
+            webhooks::max_attempts(config),
+            Timestamp::now(),
+        )
         .await?;
     queued.ok_or(ApiError::NotFound("webhook-event"))?;
     state.tail.wake_deliveries(1);
@@ -145,7 +154,12 @@ impl From<&Webhook> for WebhookView {
             failures: h.failures,
             disabled_at: h.disabled_at.map(Timestamp::rfc3339),
             disabled_reason: h.disabled_reason.clone(),
-            never_sent: h.events.iter().filter(|e| NOT_EMITTED.contains(&e.as_str())).cloned().collect(),
+            never_sent: h
+                .events
+                .iter()
+                .filter(|e| NOT_EMITTED.contains(&e.as_str()))
+                .cloned()
+                .collect(),
         }
     }
 }

@@ -33,7 +33,10 @@ use crate::{
 pub(crate) fn router() -> Router<HooksState> {
     Router::new()
         .route("/console/a/{slug}/integrations/{id}/webhook", get(webhook_page).post(save))
-        .route("/console/a/{slug}/integrations/{id}/webhook/events/{event}/redeliver", post(redeliver))
+        .route(
+            "/console/a/{slug}/integrations/{id}/webhook/events/{event}/redeliver",
+            post(redeliver),
+        )
 }
 
 /// An event name offered on the form.
@@ -166,7 +169,10 @@ async fn page(
         None => t.get("webhook-state-none"),
     };
     let disabled = hook.as_ref().filter(|h| h.state == WebhookState::Disabled).map(|h| {
-        (h.disabled_at.map(Timestamp::display_vn).unwrap_or_default(), h.disabled_reason.clone().unwrap_or_default())
+        (
+            h.disabled_at.map(Timestamp::display_vn).unwrap_or_default(),
+            h.disabled_reason.clone().unwrap_or_default(),
+        )
     });
     let secret = webhooks::whsec(service::secret_of(&viewer.state.kernel, integration)?.as_bytes());
     let choices = EVENT_NAMES
@@ -217,7 +223,11 @@ async fn page(
         l: viewer.layout(error.is_some()),
         account_name: account.display_name.clone(),
         integration_name: integration.name.clone(),
-        base: format!("/console/a/{}/integrations/{}/webhook", encode(account.slug.as_str()), integration.id.0),
+        base: format!(
+            "/console/a/{}/integrations/{}/webhook",
+            encode(account.slug.as_str()),
+            integration.id.0
+        ),
         url,
         enabled,
         state,
@@ -256,7 +266,9 @@ async fn save(
             .collect(),
         enabled: form.contains_key("enabled"),
     };
-    match webhook_api::save(&viewer.state, &integration, &draft.url, &draft.events, draft.enabled).await {
+    match webhook_api::save(&viewer.state, &integration, &draft.url, &draft.events, draft.enabled)
+        .await
+    {
         Ok(_) => Redirect::to(&format!("{back}?done=saved")).into_response(),
         Err(ApiError::InvalidField { code, field }) => {
             let message = viewer.t().get(&format!("{code}-page"));

@@ -176,7 +176,10 @@ impl WebhookTail {
 
     /// What an inbox event is as a webhook event, and when it happened; `None` for what
     /// webhooks do not tell (officers' reads, closing, reopening, assignment, system notices).
-    async fn happening(&self, item: &InboxItem) -> Result<Option<(Happening, Timestamp)>, ApiError> {
+    async fn happening(
+        &self,
+        item: &InboxItem,
+    ) -> Result<Option<(Happening, Timestamp)>, ApiError> {
         let event = &item.event;
         let what = match (event.kind, &item.message) {
             (InboxEventKind::Message, Some(message)) => {

@@ -313,7 +313,11 @@ impl JobHandler for DeliverJob {
         };
         if hook.state != WebhookState::On {
             // Held: the event stays recorded until someone redelivers it.
-            tracing::debug!(event = id.0, state = hook.state.as_str(), "webhook not on; event held");
+            tracing::debug!(
+                event = id.0,
+                state = hook.state.as_str(),
+                "webhook not on; event held"
+            );
             return Ok(());
         }
         let secret = service::secret_of(&self.kernel, &integration)
@@ -327,10 +331,16 @@ impl JobHandler for DeliverJob {
         let unix = sent_at.millis().div_euclid(1000);
         let headers = vec![
             ("content-type", "application/json".to_owned()),
-            ("x-zevent-signature", zevent_signature(&integration.app_id, &event.body, &timestamp, &secret)),
+            (
+                "x-zevent-signature",
+                zevent_signature(&integration.app_id, &event.body, &timestamp, &secret),
+            ),
             ("webhook-id", webhook_id.clone()),
             ("webhook-timestamp", unix.to_string()),
-            ("webhook-signature", standard_signature(secret.as_bytes(), &webhook_id, unix, &event.body)),
+            (
+                "webhook-signature",
+                standard_signature(secret.as_bytes(), &webhook_id, unix, &event.body),
+            ),
             ("num_retry", (job.attempt - 1).max(0).to_string()),
         ];
         let started = Instant::now();
@@ -364,7 +374,8 @@ impl JobHandler for DeliverJob {
         } else {
             AttemptOutcome::Failed { last: job.attempt >= job.max_attempts }
         };
-        let reason = format!("{} failed deliveries in a row; the last: {why}", config.disable_after);
+        let reason =
+            format!("{} failed deliveries in a row; the last: {why}", config.disable_after);
         let state =
             store.record_webhook_attempt(&attempt, outcome, config.disable_after, &reason).await?;
         if delivered {
@@ -398,26 +409,42 @@ mod tests {
             text: "Xin chào".into(),
             attached: None,
         };
-        let told: Value = serde_json::from_str(&body(&party(), &text, Timestamp(1_700_000_000_123)))
-            .unwrap_or_default();
+        let told: Value =
+            serde_json::from_str(&body(&party(), &text, Timestamp(1_700_000_000_123)))
+                .unwrap_or_default();
         assert_eq!(told["event_name"], "user_send_text");
         assert_eq!(told["timestamp"], "1700000000123");
-        assert_eq!((&told["sender"]["id"], &told["recipient"]["id"]), (&json!("1234"), &json!("7")));
+        assert_eq!(
+            (&told["sender"]["id"], &told["recipient"]["id"]),
+            (&json!("1234"), &json!("7"))
+        );
         assert_eq!(told["message"]["text"], "Xin chào");
         let reply = Happening::Message {
             from_user: false,
             msg_id: "5.2".into(),
             text: String::new(),
-            attached: Some(Attached { kind: "image", url: "https://x/a/1".into(), name: "a.jpg".into(), size: 10 }),
+            attached: Some(Attached {
+                kind: "image",
+                url: "https://x/a/1".into(),
+                name: "a.jpg".into(),
+                size: 10,
+            }),
         };
         let told: Value =
             serde_json::from_str(&body(&party(), &reply, Timestamp(1))).unwrap_or_default();
         assert_eq!(told["event_name"], "oa_send_image");
-        assert_eq!((&told["sender"]["id"], &told["recipient"]["id"]), (&json!("7"), &json!("1234")));
+        assert_eq!(
+            (&told["sender"]["id"], &told["recipient"]["id"]),
+            (&json!("7"), &json!("1234"))
+        );
         assert_eq!(told["message"]["attachments"][0]["payload"]["url"], "https://x/a/1");
-        let follow: Value = serde_json::from_str(&body(&party(), &Happening::Follow(true), Timestamp(1)))
-            .unwrap_or_default();
-        assert_eq!((&follow["event_name"], &follow["follower"]["id"]), (&json!("follow"), &json!("1234")));
+        let follow: Value =
+            serde_json::from_str(&body(&party(), &Happening::Follow(true), Timestamp(1)))
+                .unwrap_or_default();
+        assert_eq!(
+            (&follow["event_name"], &follow["follower"]["id"]),
+            (&json!("follow"), &json!("1234"))
+        );
         assert_eq!(follow["source"], "ketnoi");
     }
 
@@ -431,7 +458,12 @@ mod tests {
             .decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
             .unwrap_or_default();
         assert_eq!(whsec(&secret), "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
-        let signed = standard_signature(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, "{\"test\": 2432232314}");
+        let signed = standard_signature(
+            &secret,
+            "msg_p5jXN8AQM9LWM0D4loKWxJek",
+            1614265330,
+            "{\"test\": 2432232314}",
+        );
         assert_eq!(signed, "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
     }
 
