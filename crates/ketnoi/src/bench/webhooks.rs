@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 use crate::{
     bench::{
-        news::{Report, in_scratch, row, table_head},
+        news::{Report, in_scratch, row, sign_in, table_head},
         stats::{Latencies, Summary, note, num, per_second},
     },
     cli::BenchWebhooks,
@@ -44,6 +44,8 @@ use crate::{
 };
 
 const ACCOUNT: &str = "ca-vi-xuyen";
+/// Manages the account's integrations in the demo.
+const ADMIN: &str = "catinh.admin";
 const SECRET: &str = "bench-webhook-secret-key";
 
 /// Runs the bench and prints its report.
@@ -123,7 +125,13 @@ fn latencies(arrived: &HashMap<String, (i64, i64)>) -> (Summary, Duration) {
 async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
     let database = args.scratch.database_url(dir);
     let store = ketnoi_store::connect(&database).await.context("cannot create the database")?;
-    demo::seed(store.as_ref()).await?;
+    let credentials = demo::seed(store.as_ref()).await?;
+    let admin_password = credentials
+        .staff
+        .iter()
+        .find(|(username, _, _)| username == ADMIN)
+        .map(|(_, password, _)| password.clone())
+        .context("the demo administrator is missing")?;
     let secret = Secret::new("bench-server-secret-key-that-is-long-enough-0123");
     let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret);
     config.demo = true;
@@ -155,16 +163,18 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
         .await?;
     let (port, arrivals, receiver_task) = receiver().await?;
     let hook_url = format!("http://127.0.0.1:{port}/hook");
-    store
-        .put_webhook(
-            integration.id,
-            &hook_url,
-            &["user_send_text".to_owned()],
-            true,
-            Timestamp::now(),
-        )
-        .await?;
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
+    // Through the API, as an administrator sets it: the server starts tailing at once.
+    let admin = sign_in(&http, &base, ADMIN, &admin_password).await?;
+    let set = http
+        .put(format!("{base}/api/v1/integrations/{}/webhook", integration.id.0))
+        .bearer_auth(&admin)
+        .json(&json!({ "url": hook_url, "events": ["user_send_text"] }))
+        .send()
+        .await?;
+    if !set.status().is_success() {
+        bail!("the webhook was refused: {}", set.text().await.unwrap_or_default());
+    }
     let total = args.messages as usize;
     let patience = Duration::from_secs(120 + total as u64 / 10);
 
