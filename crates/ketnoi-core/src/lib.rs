@@ -20,6 +20,7 @@ pub mod desk;
 mod error;
 mod hours;
 pub mod inbox;
+pub mod integration;
 pub mod news;
 mod person;
 mod phone;
@@ -42,6 +43,7 @@ pub use hours::OfficeHours;
 pub use inbox::{
     CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
 };
+pub use integration::{IntegrationId, Scope, Scopes};
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

@@ -33,6 +33,7 @@ use crate::{
             service::{Desk, DeskState},
         },
         directory::{self, service::DirectoryState},
+        integrations::{self, service::IntegrationsState},
         lookups::{
             self,
             service::{Lookups, LookupsState},
@@ -265,6 +266,7 @@ fn router(state: &AppState) -> Router {
     let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
     let news = NewsState { kernel: kernel.clone(), news: state.news.clone() };
     let desk = DeskState { kernel: kernel.clone(), desk: state.desk.clone() };
+    let integrations = IntegrationsState { kernel: kernel.clone(), chat: state.chat.clone() };
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
@@ -284,7 +286,12 @@ fn router(state: &AppState) -> Router {
         )
         // After the general limit, so that upload routes keep their own larger one.
         .merge(chat::api::router(max_upload).with_state(chat.clone()))
-        .merge(tips::api::router(max_upload).with_state(tips.clone()));
+        .merge(tips::api::router(max_upload).with_state(tips.clone()))
+        .merge(
+            integrations::api::router()
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
+                .with_state(integrations.clone()),
+        );
     let page_routes = Router::new()
         .merge(directory::pages::router().with_state(directory.clone()))
         .merge(chat::pages::router(max_upload).with_state(chat.clone()))
@@ -307,11 +314,19 @@ fn router(state: &AppState) -> Router {
         .merge(news::broadcast_console::router().with_state(news))
         .merge(desk::pages::router().with_state(desk.clone()))
         .merge(desk::console::router().with_state(desk))
+        .merge(integrations::console::router().with_state(integrations.clone()))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
         .merge(ops::router())
         .nest("/api/v1", api)
+        // The surface shaped like the commercial platform's OA API, at its own paths, so that
+        // an integration ports by changing its base URL. Uploads keep the upload limit.
+        .merge(
+            integrations::oa_routes::router()
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
+                .with_state(integrations),
+        )
         // The viewer's files are compiled into the binary: nothing is fetched at run time.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .merge(page_routes)

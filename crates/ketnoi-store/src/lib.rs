@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`]),
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`], [`IntegrationStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -34,6 +34,7 @@ mod chat;
 mod desk;
 mod error;
 mod inbox;
+mod integration;
 mod lookup;
 mod model;
 mod news;
@@ -60,6 +61,9 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use inbox::InboxStore;
+pub use integration::{
+    FoundToken, Integration, IntegrationStore, IntegrationUpload, NewIntegration, TokenGrant, TokenKind,
+};
 pub use lookup::{
     LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,
     NewLookupDataset, NewLookupVersion, Publication, ServedLookup,
@@ -111,6 +115,7 @@ pub trait Store:
     + NewsStore
     + DeskStore
     + InboxStore
+    + IntegrationStore
     + Send
     + Sync
 {

@@ -515,3 +515,6 @@ mod desk;
 
 #[path = "conformance/inbox.rs"]
 mod inbox;
+
+#[path = "conformance/integration.rs"]
+mod integration;

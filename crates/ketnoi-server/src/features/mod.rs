@@ -6,6 +6,7 @@ pub mod bot;
 pub mod chat;
 pub mod desk;
 pub mod directory;
+pub mod integrations;
 pub mod lookups;
 pub mod news;
 pub mod ops;

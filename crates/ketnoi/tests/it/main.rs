@@ -23,6 +23,7 @@ mod canned;
 mod chat;
 mod cli;
 mod desk;
+mod integrations;
 mod labels;
 mod lookup;
 mod news;
