@@ -240,6 +240,12 @@ async fn housekeeping(kernel: Kernel) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "pruning inbox events failed"),
         }
+        // Integration tokens past their end are only clutter.
+        match kernel.store.purge_integration_tokens(now).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired integration tokens"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "purging integration tokens failed"),
+        }
         // Guides resting on a document that lapsed today wait for review.
         match desk::service::flag_lapsed(&kernel).await {
             Ok(n) if n > 0 => tracing::info!(flagged = n, "guides citing lapsed documents flagged"),
