@@ -14,6 +14,7 @@ mod browser_chat;
 mod browser_desk;
 mod browser_flows;
 mod browser_inbox;
+mod browser_integrations;
 mod browser_lookup;
 mod browser_news;
 mod browser_seal;
