@@ -101,7 +101,10 @@ mod tests {
 
     #[test]
     fn names_are_one_line_of_at_most_eighty_characters() {
-        assert_eq!(integration_name("  Hệ thống một cửa ").ok().as_deref(), Some("Hệ thống một cửa"));
+        assert_eq!(
+            integration_name("  Hệ thống một cửa ").ok().as_deref(),
+            Some("Hệ thống một cửa")
+        );
         assert!(integration_name("").is_err());
         assert!(integration_name("a\nb").is_err());
         assert!(integration_name(&"x".repeat(81)).is_err());

@@ -62,7 +62,8 @@ pub use desk::{
 pub use error::StoreError;
 pub use inbox::InboxStore;
 pub use integration::{
-    FoundToken, Integration, IntegrationStore, IntegrationUpload, NewIntegration, TokenGrant, TokenKind,
+    FoundToken, Integration, IntegrationStore, IntegrationUpload, NewIntegration, TokenGrant,
+    TokenKind,
 };
 pub use lookup::{
     LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,

@@ -336,13 +336,7 @@ pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
 /// Prints credentials shown once.
 fn print_issued(created: &ketnoi_server::features::integrations::service::Created) {
     use ketnoi_server::features::integrations::api::standard_webhooks_secret;
-    println!(
-        "{}",
-        t(
-            "Chỉ hiện một lần, hãy cất giữ cẩn thận:",
-            "Shown once; keep them safe:"
-        )
-    );
+    println!("{}", t("Chỉ hiện một lần, hãy cất giữ cẩn thận:", "Shown once; keep them safe:"));
     println!("app_id         {}", created.integration.app_id);
     println!("secret_key     {}", created.secret_key);
     println!("webhook_secret {}", standard_webhooks_secret(&created.secret_key));
@@ -366,18 +360,24 @@ pub async fn integration(
             .with_context(|| format!("{} {slug}", t("không có tài khoản", "no such account")))
     };
     let by_app_id = |app_id: String| async move {
-        store.integration_by_app_id(app_id.trim()).await?.with_context(|| {
-            format!("{} {app_id}", t("không có tích hợp", "no such integration"))
-        })
+        store
+            .integration_by_app_id(app_id.trim())
+            .await?
+            .with_context(|| format!("{} {app_id}", t("không có tích hợp", "no such integration")))
     };
     let api = |e: ketnoi_server::kernel::error::ApiError| anyhow::anyhow!("{e}");
     match cmd {
         IntegrationCommand::Create { account, name, scopes } => {
             let account = by_slug(account).await?;
             let scopes = ketnoi_core::Scopes::parse(&scopes)?;
-            let created =
-                service::create(store, server_key, &account, &name, scopes, None).await.map_err(api)?;
-            println!("{} {}", t("Đã tạo tích hợp", "Created integration"), created.integration.name);
+            let created = service::create(store, server_key, &account, &name, scopes, None)
+                .await
+                .map_err(api)?;
+            println!(
+                "{} {}",
+                t("Đã tạo tích hợp", "Created integration"),
+                created.integration.name
+            );
             print_issued(&created);
         }
         IntegrationCommand::List { account } => {

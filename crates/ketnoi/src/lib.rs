@@ -140,9 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 | Command::Bench(_)
                 | Command::Lookup(_)
                 | Command::Tips(_)
-                | Command::Integration(_) => {
-                    Ok(())
-                }
+                | Command::Integration(_) => Ok(()),
             }
         }
     }

@@ -17,7 +17,10 @@ use crate::kernel::config::Secret;
 const PREFIX: &str = "v1.";
 
 fn cipher(server: &Secret) -> Aes256Gcm {
-    let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"ketnoi wrapped secrets"), server.expose().as_bytes());
+    let hk = hkdf::Hkdf::<sha2::Sha256>::new(
+        Some(b"ketnoi wrapped secrets"),
+        server.expose().as_bytes(),
+    );
     let mut key = [0u8; 32];
     // 32 bytes is always a valid HKDF-SHA256 output length.
     let _ = hk.expand(b"aes-256-gcm v1", &mut key);
@@ -30,7 +33,10 @@ pub fn wrap(server: &Secret, context: &str, plain: &str) -> String {
     let mut nonce = [0u8; 12];
     rand::thread_rng().fill_bytes(&mut nonce);
     let sealed = cipher(server)
-        .encrypt(Nonce::from_slice(&nonce), Payload { msg: plain.as_bytes(), aad: context.as_bytes() })
+        .encrypt(
+            Nonce::from_slice(&nonce),
+            Payload { msg: plain.as_bytes(), aad: context.as_bytes() },
+        )
         .unwrap_or_default();
     let mut out = nonce.to_vec();
     out.extend_from_slice(&sealed);

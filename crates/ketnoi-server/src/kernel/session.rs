@@ -75,10 +75,11 @@ pub async fn resolve_caller(state: &Kernel, headers: &HeaderMap) -> Result<Calle
             }
             None => None,
         },
-        Subject::Account(id) => store
-            .account(id)
-            .await?
-            .map(|account| Caller::Account { account, token_hash: hash.clone(), via: None }),
+        Subject::Account(id) => store.account(id).await?.map(|account| Caller::Account {
+            account,
+            token_hash: hash.clone(),
+            via: None,
+        }),
     };
     let caller = caller.ok_or(ApiError::Unauthenticated)?;
     // Remembered briefly, and never past the session's own end.

@@ -31,7 +31,10 @@ async fn integrations_keep_tokens_by_hash_use_refresh_tokens_once_and_revoke_eve
     assert_eq!(made.scopes.to_stored(), "message,webhooks");
     let clash = s.create_integration(&new(f.other_account.id, "1000000000000000001")).await;
     assert!(matches!(clash, Err(StoreError::Conflict(_))), "{clash:?}");
-    assert_eq!(s.integration_by_app_id("1000000000000000001").await.ok().flatten(), Some(made.clone()));
+    assert_eq!(
+        s.integration_by_app_id("1000000000000000001").await.ok().flatten(),
+        Some(made.clone())
+    );
     assert_eq!(s.integrations_of(f.account.id).await.ok().map(|l| l.len()), Some(1));
     assert_eq!(s.integrations_of(f.other_account.id).await.ok().map(|l| l.len()), Some(0));
 
@@ -40,7 +43,10 @@ async fn integrations_keep_tokens_by_hash_use_refresh_tokens_once_and_revoke_eve
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let found = s.integration_token("a1").await.ok().flatten();
-    assert_eq!(found.as_ref().map(|f| (f.kind, f.expires_at)), Some((TokenKind::Access, Timestamp(20_000))));
+    assert_eq!(
+        found.as_ref().map(|f| (f.kind, f.expires_at)),
+        Some((TokenKind::Access, Timestamp(20_000)))
+    );
     assert_eq!(s.integration_token("nope").await.ok().flatten().map(|f| f.kind), None);
     // A refresh token works once, only for its own integration, only before it expires.
     assert!(!s.take_refresh_token(IntegrationId(made.id.0 + 1), "r1", now).await.unwrap_or(true));
@@ -66,7 +72,10 @@ async fn integrations_keep_tokens_by_hash_use_refresh_tokens_once_and_revoke_eve
     assert!(s.integration_token("r3").await.ok().flatten().is_none());
     assert!(!s.set_integration_secret(made.id, "v1.again").await.unwrap_or(true));
     let after = s.integration(made.id).await.ok().flatten();
-    assert_eq!(after.map(|i| (i.revoked_at, i.secret_sealed)), Some((Some(Timestamp(60_000)), "v1.other".to_owned())));
+    assert_eq!(
+        after.map(|i| (i.revoked_at, i.secret_sealed)),
+        Some((Some(Timestamp(60_000)), "v1.other".to_owned()))
+    );
 }
 
 async fn user_ids_are_per_account_stable_and_unknown_elsewhere(s: &dyn Store) {
@@ -76,7 +85,10 @@ async fn user_ids_are_per_account_stable_and_unknown_elsewhere(s: &dyn Store) {
     let here = here.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(here, "111");
     // Asked again with another candidate, the first id stays.
-    assert_eq!(s.account_user_id(f.account.id, f.citizen.id, "222", now).await.ok().as_deref(), Some("111"));
+    assert_eq!(
+        s.account_user_id(f.account.id, f.citizen.id, "222", now).await.ok().as_deref(),
+        Some("111")
+    );
     let there = s.account_user_id(f.other_account.id, f.citizen.id, "333", now).await;
     assert_eq!(there.ok().as_deref(), Some("333"));
     assert_eq!(s.citizen_by_user_id(f.account.id, "111").await.ok().flatten(), Some(f.citizen.id));
@@ -87,14 +99,21 @@ async fn user_ids_are_per_account_stable_and_unknown_elsewhere(s: &dyn Store) {
 async fn followers_page_newest_first_filter_by_tag_and_a_tag_comes_off_everyone(s: &dyn Store) {
     let f = fixture(s).await;
     s.follow(f.citizen.id, f.account.id, Timestamp(1_000)).await.unwrap_or_else(|e| panic!("{e}"));
-    s.follow(f.neighbour.id, f.account.id, Timestamp(2_000)).await.unwrap_or_else(|e| panic!("{e}"));
+    s.follow(f.neighbour.id, f.account.id, Timestamp(2_000))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let tag = Tag::parse("Căn cước").unwrap_or_else(|e| panic!("{e}"));
-    s.set_follower_tags(f.account.id, f.citizen.id, &[tag.clone()]).await.unwrap_or_else(|e| panic!("{e}"));
-    let (total, page) = s.followers_page(f.account.id, None, 0, 1).await.unwrap_or_else(|e| panic!("{e}"));
+    s.set_follower_tags(f.account.id, f.citizen.id, &[tag.clone()])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (total, page) =
+        s.followers_page(f.account.id, None, 0, 1).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((total, page.iter().map(|p| p.0).collect::<Vec<_>>()), (2, vec![f.neighbour.id]));
-    let (_, page) = s.followers_page(f.account.id, None, 1, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let (_, page) =
+        s.followers_page(f.account.id, None, 1, 10).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page.iter().map(|p| p.0).collect::<Vec<_>>(), vec![f.citizen.id]);
-    let (total, page) = s.followers_page(f.account.id, Some(&tag), 0, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let (total, page) =
+        s.followers_page(f.account.id, Some(&tag), 0, 10).await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((total, page.len()), (1, 1));
     assert_eq!(s.followers_page(f.other_account.id, None, 0, 10).await.ok().map(|p| p.0), Some(0));
     assert_eq!(s.remove_account_tag(f.account.id, &tag).await.ok(), Some(1));

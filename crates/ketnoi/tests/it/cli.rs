@@ -136,7 +136,16 @@ async fn the_cli_builds_a_platform_from_the_national_area_list() {
     // An integration: its credentials printed once; listed without them; revoked.
     let out = ok(&ketnoi(
         d,
-        &["integration", "create", "--account", "cong-an-xa-vi-xuyen", "--name", "Một cửa", "--scopes", "message,webhooks"],
+        &[
+            "integration",
+            "create",
+            "--account",
+            "cong-an-xa-vi-xuyen",
+            "--name",
+            "Một cửa",
+            "--scopes",
+            "message,webhooks",
+        ],
     ));
     let field = |name: &str| {
         out.lines()
@@ -151,7 +160,19 @@ async fn the_cli_builds_a_platform_from_the_national_area_list() {
     let listed = ok(&ketnoi(d, &["integration", "list", "--account", "cong-an-xa-vi-xuyen"]));
     assert!(listed.contains(&app_id) && listed.contains("message,webhooks"), "{listed}");
     assert!(!listed.contains(&field("secret_key")), "the secret is not listed: {listed}");
-    let err = fails(&ketnoi(d, &["integration", "create", "--account", "cong-an-xa-vi-xuyen", "--name", "X", "--scopes", "admin"]));
+    let err = fails(&ketnoi(
+        d,
+        &[
+            "integration",
+            "create",
+            "--account",
+            "cong-an-xa-vi-xuyen",
+            "--name",
+            "X",
+            "--scopes",
+            "admin",
+        ],
+    ));
     assert!(err.contains("scopes"), "{err}");
     ok(&ketnoi(d, &["integration", "revoke", "--app-id", &app_id]));
     let listed = ok(&ketnoi(d, &["integration", "list", "--account", "cong-an-xa-vi-xuyen"]));

@@ -70,9 +70,8 @@ fn url_escape(s: &str) -> String {
 /// A citizen follows the account and writes to it; returns their session.
 async fn citizen_writes(app: &TestApp, slug: &str, text: &str) -> String {
     let token = app.citizen_token(CITIZEN).await;
-    let (status, _) = app
-        .send(Method::PUT, &format!("/api/v1/accounts/{slug}/follow"), Some(&token), None)
-        .await;
+    let (status, _) =
+        app.send(Method::PUT, &format!("/api/v1/accounts/{slug}/follow"), Some(&token), None).await;
     assert!(status == 200 || status == 201 || status == 204, "follow: {status}");
     let (status, sent) = app
         .send(
@@ -90,7 +89,8 @@ async fn citizen_writes(app: &TestApp, slug: &str, text: &str) -> String {
 /// followers are there too): the other party of the newest conversation.
 async fn only_user(app: &TestApp, token: &str) -> String {
     let q = data_query(json!({"offset": 0, "count": 1}));
-    let recent = oa(app, Method::GET, &format!("/v2.0/oa/listrecentchat?data={q}"), token, None).await;
+    let recent =
+        oa(app, Method::GET, &format!("/v2.0/oa/listrecentchat?data={q}"), token, None).await;
     assert_eq!(recent["error"], 0, "{recent}");
     let item = &recent["data"][0];
     let id = if item["src"] == 1 { &item["from_id"] } else { &item["to_id"] };
@@ -114,12 +114,20 @@ async fn citizen_messages(app: &TestApp, citizen: &str, slug: &str) -> Vec<Value
         return Vec::new();
     };
     let id = conv["conversation"]["id"].as_i64().or(conv["id"].as_i64()).unwrap_or_default();
-    let (status, page) = app.get(&format!("/api/v1/conversations/{id}/messages"), Some(citizen)).await;
+    let (status, page) =
+        app.get(&format!("/api/v1/conversations/{id}/messages"), Some(citizen)).await;
     assert_eq!(status, 200, "{page}");
     page["messages"].as_array().cloned().unwrap_or_default()
 }
 
-async fn upload(app: &TestApp, token: &str, kind: &str, name: &str, mime: &str, bytes: &[u8]) -> Value {
+async fn upload(
+    app: &TestApp,
+    token: &str,
+    kind: &str,
+    name: &str,
+    mime: &str,
+    bytes: &[u8],
+) -> Value {
     let boundary = "ketnoi-test-boundary-7f3a";
     let mut body = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
@@ -152,10 +160,21 @@ async fn an_integration_sends_text_pictures_files_and_buttons_and_reads_users_bo
     assert_eq!(user.len(), 19);
 
     // Text.
-    let sent = oa(app, Method::POST, "/v3.0/oa/message/cs", &token, Some(json!({
-        "recipient": {"user_id": user}, "message": {"text": "Hồ sơ của bạn đã được tiếp nhận."}
-    }))).await;
-    assert_eq!((sent["error"].as_i64(), sent["message"].as_str()), (Some(0), Some("Success")), "{sent}");
+    let sent = oa(
+        app,
+        Method::POST,
+        "/v3.0/oa/message/cs",
+        &token,
+        Some(json!({
+            "recipient": {"user_id": user}, "message": {"text": "Hồ sơ của bạn đã được tiếp nhận."}
+        })),
+    )
+    .await;
+    assert_eq!(
+        (sent["error"].as_i64(), sent["message"].as_str()),
+        (Some(0), Some("Success")),
+        "{sent}"
+    );
     assert_eq!(sent["data"]["user_id"], user.as_str());
     let first_id = sent["data"]["message_id"].as_str().unwrap_or_default().to_owned();
 
@@ -201,7 +220,11 @@ async fn an_integration_sends_text_pictures_files_and_buttons_and_reads_users_bo
     assert_eq!(from_account[1]["kind"], "image");
     assert_eq!(from_account[2]["kind"], "file");
     assert_eq!(from_account[3]["kind"], "structured");
-    assert!(from_account[3]["text"].as_str().is_some_and(|t| t.starts_with("↪ «Hồ sơ của bạn")), "{}", from_account[3]);
+    assert!(
+        from_account[3]["text"].as_str().is_some_and(|t| t.starts_with("↪ «Hồ sơ của bạn")),
+        "{}",
+        from_account[3]
+    );
     assert_eq!(from_account[3]["buttons"].as_array().map(Vec::len), Some(2));
     // The citizen is never told which system wrote.
     assert!(from_account.iter().all(|m| m["author_name"].is_null()), "{from_account:?}");
@@ -209,25 +232,31 @@ async fn an_integration_sends_text_pictures_files_and_buttons_and_reads_users_bo
     // Officers see the integration's name, and the bot has stood back.
     let officer = app.staff_token(OFFICER).await;
     let id = from_account[0]["conversation"].as_i64().unwrap_or_default();
-    let (status, page) = app.get(&format!("/api/v1/conversations/{id}/messages"), Some(&officer)).await;
+    let (status, page) =
+        app.get(&format!("/api/v1/conversations/{id}/messages"), Some(&officer)).await;
     assert_eq!(status, 200, "{page}");
-    let named = page["messages"].as_array().map_or(0, |m| {
-        m.iter().filter(|m| m["author_name"] == "Hệ thống một cửa").count()
-    });
+    let named = page["messages"]
+        .as_array()
+        .map_or(0, |m| m.iter().filter(|m| m["author_name"] == "Hệ thống một cửa").count());
     assert_eq!(named, 4, "{page}");
     let (_, conv) = app.get(&format!("/api/v1/conversations/{id}"), Some(&officer)).await;
     assert_eq!(conv["conversation"]["bot"], "paused", "{conv}");
 
     // Reads: the user's detail (no phone number anywhere), the recent chats, the conversation.
     let q = data_query(json!({"user_id": user}));
-    let detail = oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &token, None).await;
+    let detail =
+        oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &token, None).await;
     assert_eq!(detail["error"], 0, "{detail}");
     assert_eq!(detail["data"]["user_id"], user.as_str());
     assert_eq!(detail["data"]["user_is_follower"], true);
     assert!(detail["data"]["avatars"].get("240").is_some(), "{detail}");
-    assert!(!detail.to_string().contains("0912") && !detail.to_string().contains("912000"), "{detail}");
+    assert!(
+        !detail.to_string().contains("0912") && !detail.to_string().contains("912000"),
+        "{detail}"
+    );
     let q = data_query(json!({"offset": 0, "count": 5}));
-    let recent = oa(app, Method::GET, &format!("/v2.0/oa/listrecentchat?data={q}"), &token, None).await;
+    let recent =
+        oa(app, Method::GET, &format!("/v2.0/oa/listrecentchat?data={q}"), &token, None).await;
     assert_eq!(recent["data"][0]["to_id"], user.as_str(), "{recent}");
     let q = data_query(json!({"user_id": user, "offset": 0, "count": 10}));
     let conv = oa(app, Method::GET, &format!("/v2.0/oa/conversation?data={q}"), &token, None).await;
@@ -238,14 +267,24 @@ async fn an_integration_sends_text_pictures_files_and_buttons_and_reads_users_bo
     assert_eq!(items[0]["src"], 0, "{conv}");
 
     // Tags.
-    let tagged = oa(app, Method::POST, "/v2.0/oa/tag/tagfollower", &token, Some(json!({"user_id": user, "tag_name": "Căn cước"}))).await;
+    let tagged = oa(
+        app,
+        Method::POST,
+        "/v2.0/oa/tag/tagfollower",
+        &token,
+        Some(json!({"user_id": user, "tag_name": "Căn cước"})),
+    )
+    .await;
     assert_eq!(tagged["error"], 0, "{tagged}");
     let tags = oa(app, Method::GET, "/v2.0/oa/tag/gettagsofoa", &token, None).await;
     assert_eq!(tags["data"], json!(["căn cước"]), "{tags}");
     let q = data_query(json!({"user_id": user}));
-    let detail = oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &token, None).await;
+    let detail =
+        oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &token, None).await;
     assert_eq!(detail["data"]["tags_and_notes_info"]["tag_names"], json!(["căn cước"]));
-    let removed = oa(app, Method::POST, "/v2.0/oa/tag/rmtag", &token, Some(json!({"tag_name": "căn cước"}))).await;
+    let removed =
+        oa(app, Method::POST, "/v2.0/oa/tag/rmtag", &token, Some(json!({"tag_name": "căn cước"})))
+            .await;
     assert_eq!(removed["error"], 0);
     let tags = oa(app, Method::GET, "/v2.0/oa/tag/gettagsofoa", &token, None).await;
     assert_eq!(tags["data"], json!([]), "{tags}");
@@ -270,19 +309,29 @@ async fn user_ids_are_scoped_per_account_body(app: &TestApp) {
 
     // An id of another account is unknown here: never someone else, and nothing is sent.
     let before = citizen_messages(app, &citizen, OTHER).await.len();
-    let sent = oa(app, Method::POST, "/v3.0/oa/message/cs", &there, Some(json!({
-        "recipient": {"user_id": id_here}, "message": {"text": "Không được gửi"}
-    }))).await;
+    let sent = oa(
+        app,
+        Method::POST,
+        "/v3.0/oa/message/cs",
+        &there,
+        Some(json!({
+            "recipient": {"user_id": id_here}, "message": {"text": "Không được gửi"}
+        })),
+    )
+    .await;
     assert_eq!(sent["error"], -201, "{sent}");
     assert!(sent["message"].as_str().is_some_and(|m| m.contains("user_id")));
     let q = data_query(json!({"user_id": id_here}));
-    let detail = oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &there, None).await;
+    let detail =
+        oa(app, Method::GET, &format!("/v3.0/oa/user/detail?data={q}"), &there, None).await;
     assert_eq!(detail["error"], -201, "{detail}");
     assert_eq!(citizen_messages(app, &citizen, OTHER).await.len(), before);
     // The clean form says 404 for the same.
-    let (status, body) = app.get(&format!("/api/v1/integration/users/{id_here}"), Some(&there)).await;
+    let (status, body) =
+        app.get(&format!("/api/v1/integration/users/{id_here}"), Some(&there)).await;
     assert_eq!(status, 404, "{body}");
-    let (status, body) = app.get(&format!("/api/v1/integration/users/{id_there}"), Some(&there)).await;
+    let (status, body) =
+        app.get(&format!("/api/v1/integration/users/{id_there}"), Some(&there)).await;
     assert_eq!((status, body["user_id"].as_str()), (200, Some(id_there.as_str())), "{body}");
 }
 
@@ -291,7 +340,11 @@ async fn refresh(app: &TestApp, app_id: &str, secret: &str, refresh_token: &str)
         .client
         .post(app.url("/v4/oa/access_token"))
         .header("secret_key", secret)
-        .form(&[("refresh_token", refresh_token), ("app_id", app_id), ("grant_type", "refresh_token")])
+        .form(&[
+            ("refresh_token", refresh_token),
+            ("app_id", app_id),
+            ("grant_type", "refresh_token"),
+        ])
         .send()
         .await;
     let (status, body) = crate::helpers::answer(r).await;
@@ -308,7 +361,8 @@ async fn expired_token(app: &TestApp, app_id: &str, token: &str) {
     let id = app.store.integration_by_app_id(app_id).await.ok().flatten().map(|i| i.id);
     let id = id.unwrap_or_else(|| panic!("no integration {app_id}"));
     let access = TokenGrant { hash: token_hash(token), expires_at: now.plus_millis(-1000) };
-    let unused = TokenGrant { hash: token_hash(&format!("{token}-r")), expires_at: now.plus_millis(60_000) };
+    let unused =
+        TokenGrant { hash: token_hash(&format!("{token}-r")), expires_at: now.plus_millis(60_000) };
     app.store
         .put_integration_tokens(id, &access, &unused, false, now)
         .await
@@ -378,16 +432,34 @@ async fn bad_input_is_refused_in_the_surfaces_shape_and_sends_nothing_body(app: 
     };
     // Fields ketnoi cannot render are named, not dropped.
     let cases = [
-        (json!({"recipient": {"user_id": user}, "message": {"text": "x", "sticker": "y"}}), "message.sticker"),
-        (json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
-            "template_type": "request_user_info", "elements": []}}}}), "template_type"),
-        (json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
-            "template_type": "list", "elements": [{"title": "A", "image_url": "https://x/y.png"}]}}}}), "elements[0].image_url"),
-        (json!({"recipient": {"user_id": user}, "message": {"text": "Gọi", "attachment": {"type": "template", "payload": {
-            "buttons": [{"title": "Gọi", "type": "oa.open.phone", "payload": {"phone_code": "113"}}]}}}}), "buttons[0].type"),
-        (json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
-            "template_type": "media", "elements": [{"media_type": "image", "attachment_id": "not-uploaded"}]}}}}), "attachment_id"),
-        (json!({"recipient": {"message_id": "1.1"}, "message": {"text": "x"}}), "recipient.message_id"),
+        (
+            json!({"recipient": {"user_id": user}, "message": {"text": "x", "sticker": "y"}}),
+            "message.sticker",
+        ),
+        (
+            json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
+            "template_type": "request_user_info", "elements": []}}}}),
+            "template_type",
+        ),
+        (
+            json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
+            "template_type": "list", "elements": [{"title": "A", "image_url": "https://x/y.png"}]}}}}),
+            "elements[0].image_url",
+        ),
+        (
+            json!({"recipient": {"user_id": user}, "message": {"text": "Gọi", "attachment": {"type": "template", "payload": {
+            "buttons": [{"title": "Gọi", "type": "oa.open.phone", "payload": {"phone_code": "113"}}]}}}}),
+            "buttons[0].type",
+        ),
+        (
+            json!({"recipient": {"user_id": user}, "message": {"attachment": {"type": "template", "payload": {
+            "template_type": "media", "elements": [{"media_type": "image", "attachment_id": "not-uploaded"}]}}}}),
+            "attachment_id",
+        ),
+        (
+            json!({"recipient": {"message_id": "1.1"}, "message": {"text": "x"}}),
+            "recipient.message_id",
+        ),
         (json!({"recipient": {"user_id": user}, "message": {"text": ""}}), "text"),
         (json!({"recipient": {"user_id": user}}), "message"),
     ];
@@ -397,7 +469,13 @@ async fn bad_input_is_refused_in_the_surfaces_shape_and_sends_nothing_body(app: 
         assert!(got["message"].as_str().is_some_and(|m| m.contains(field)), "{field}: {got}");
     }
     // Not JSON; too large.
-    let r = app.client.post(app.url("/v3.0/oa/message/cs")).header("access_token", &token).body("{oops").send().await;
+    let r = app
+        .client
+        .post(app.url("/v3.0/oa/message/cs"))
+        .header("access_token", &token)
+        .body("{oops")
+        .send()
+        .await;
     assert_eq!(crate::helpers::answer(r).await.1["error"], -201);
     let big = json!({"recipient": {"user_id": user}, "message": {"text": "x".repeat(70_000)}});
     assert_eq!(send(big).await["error"], -210);
@@ -432,9 +510,17 @@ async fn only_those_who_issue_tokens_manage_integrations_and_bad_requests_change
     let admin = app.staff_token(ADMIN).await;
     let path = format!("/api/v1/accounts/{ACCOUNT}/integrations");
     let body = json!({"name": "X", "scopes": ["message"]});
-    assert_problem(&app.send(Method::POST, &path, Some(&officer), Some(body.clone())).await, 403, "forbidden");
+    assert_problem(
+        &app.send(Method::POST, &path, Some(&officer), Some(body.clone())).await,
+        403,
+        "forbidden",
+    );
     assert_problem(&app.send(Method::POST, &path, None, Some(body)).await, 401, "unauthenticated");
-    let bad = [json!({"name": "", "scopes": ["message"]}), json!({"name": "X", "scopes": []}), json!({"name": "X", "scopes": ["admin"]})];
+    let bad = [
+        json!({"name": "", "scopes": ["message"]}),
+        json!({"name": "X", "scopes": []}),
+        json!({"name": "X", "scopes": ["admin"]}),
+    ];
     for b in bad {
         let got = app.send(Method::POST, &path, Some(&admin), Some(b.clone())).await;
         assert_eq!(got.0, 422, "{b} → {}", got.1);
@@ -473,13 +559,20 @@ async fn the_console_shows_credentials_once_and_rotates_and_revokes_without_java
     assert!(html.contains("data-integrations-empty"), "{html}");
     let csrf = hidden(&html, "csrf");
     // No scope ticked: refused beside the field, nothing made.
-    let (status, html, _) = v
-        .post(&page_path, &[("csrf", csrf.as_str()), ("name", "Một cửa"), ("scopes", "")])
-        .await;
+    let (status, html, _) =
+        v.post(&page_path, &[("csrf", csrf.as_str()), ("name", "Một cửa"), ("scopes", "")]).await;
     assert_eq!(status.as_u16(), 422, "{html}");
     assert!(html.contains("error-summary"), "{html}");
     let (status, html, _) = v
-        .post(&page_path, &[("csrf", csrf.as_str()), ("name", "Một cửa"), ("scopes", "message"), ("scopes", "webhooks")])
+        .post(
+            &page_path,
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Một cửa"),
+                ("scopes", "message"),
+                ("scopes", "webhooks"),
+            ],
+        )
         .await;
     assert_eq!(status.as_u16(), 200, "{html}");
     assert!(html.contains("data-access-token") && html.contains("whsec_"), "{html}");
@@ -490,7 +583,8 @@ async fn the_console_shows_credentials_once_and_rotates_and_revokes_without_java
     assert!(!again.contains(&token) && !again.contains("data-secret-key"), "shown again");
     assert_eq!(app.get("/api/v1/integration", Some(&token)).await.0, 200);
     let app_id = between(&again, "data-integration=\"", "\"");
-    let (status, _, _) = v.post(&format!("{page_path}/{app_id}/revoke"), &[("csrf", csrf.as_str())]).await;
+    let (status, _, _) =
+        v.post(&format!("{page_path}/{app_id}/revoke"), &[("csrf", csrf.as_str())]).await;
     assert!(status.as_u16() == 200 || status.as_u16() == 303, "{status}");
     assert_eq!(app.get("/api/v1/integration", Some(&token)).await.0, 401);
     // An officer who may not issue tokens is refused the page.
@@ -509,7 +603,8 @@ fn between(html: &str, start: &str, end: &str) -> String {
 
 /// The venv `.ci/run` makes with zalo-sdk, or `None` (after saying why) outside CI.
 fn oa_client_python() -> Option<PathBuf> {
-    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/oa-client/.venv/bin/python");
+    let python =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tools/oa-client/.venv/bin/python");
     if python.exists() {
         return Some(python);
     }
@@ -549,18 +644,26 @@ async fn a_published_oa_client_works_against_ketnoi_by_changing_its_base_url() {
         image.display().to_string(),
     ];
     // Off the test's thread, which also runs the server the client talks to.
-    let out = tokio::task::spawn_blocking(move || std::process::Command::new(&python).args(&args).output())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|e| panic!("running the client: {e}"));
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&python).args(&args).output()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("running the client: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    let got: Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let got: Value =
+        serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"));
     assert_eq!(got["refreshed"], true, "{got}");
     assert_eq!(got["text"]["error"], 0, "{got}");
     assert_eq!(got["image"]["error"], 0, "{got}");
     assert_eq!(got["detail"]["data"]["user_id"], user.as_str(), "{got}");
-    assert!(got["list"]["data"]["users"].as_array().is_some_and(|u| u.iter().any(|u| u["user_id"] == user.as_str())), "{got}");
+    assert!(
+        got["list"]["data"]["users"]
+            .as_array()
+            .is_some_and(|u| u.iter().any(|u| u["user_id"] == user.as_str())),
+        "{got}"
+    );
     assert!(got["unknown_user"].as_str().is_some_and(|e| e.contains("-201")), "{got}");
     let messages = citizen_messages(&app, &citizen, ACCOUNT).await;
     let kinds: Vec<&str> = messages

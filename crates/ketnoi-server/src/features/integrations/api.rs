@@ -190,7 +190,15 @@ pub(crate) async fn create(
 ) -> Result<(StatusCode, Json<IssuedView>), ApiError> {
     let account = managed_account(&state, &caller, &slug).await?;
     let scopes = Scopes::parse(&body.scopes.join(","))?;
-    let created = service::create(state.store.as_ref(), &state.config.secret_key, &account, &body.name, scopes, caller.staff_id()).await?;
+    let created = service::create(
+        state.store.as_ref(),
+        &state.config.secret_key,
+        &account,
+        &body.name,
+        scopes,
+        caller.staff_id(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(IssuedView::new(&created, &account))))
 }
 
@@ -207,7 +215,8 @@ pub(crate) async fn rotate(
     Path(app_id): Path<String>,
 ) -> Result<Json<IssuedView>, ApiError> {
     let (integration, account) = managed(&state, &caller, &app_id).await?;
-    let created = service::rotate(state.store.as_ref(), &state.config.secret_key, &integration).await?;
+    let created =
+        service::rotate(state.store.as_ref(), &state.config.secret_key, &integration).await?;
     Ok(Json(IssuedView::new(&created, &account)))
 }
 
@@ -252,7 +261,11 @@ fn problem(e: OaError) -> ApiError {
         c if c == NOT_FOLLOWING => ApiError::Unprocessable("user-not-following"),
         -216 => ApiError::Unauthenticated,
         -1 => ApiError::Internal(anyhow::anyhow!("integration call failed")),
-        _ => ApiError::BrokenRule { code: "integration-field", at: e.message().to_owned(), limit: None },
+        _ => ApiError::BrokenRule {
+            code: "integration-field",
+            at: e.message().to_owned(),
+            limit: None,
+        },
     }
 }
 
@@ -330,7 +343,8 @@ async fn user_view(
     let user_id = service::user_id(state, oa.account.id, citizen).await?;
     let person = state.store.citizen(citizen).await?.ok_or(ApiError::NotFound("user"))?;
     let follows = state.store.is_following(citizen, oa.account.id).await?;
-    let tags = if follows { state.store.follower_tags(oa.account.id, citizen).await? } else { vec![] };
+    let tags =
+        if follows { state.store.follower_tags(oa.account.id, citizen).await? } else { vec![] };
     let last = state
         .store
         .conversation_between(oa.account.id, citizen)
@@ -366,7 +380,8 @@ pub(crate) async fn users(
     }
     let offset = p.offset.unwrap_or(0).max(0);
     let tag = p.tag.as_deref().map(Tag::parse).transpose()?;
-    let (total, page) = state.store.followers_page(oa.account.id, tag.as_ref(), offset, count).await?;
+    let (total, page) =
+        state.store.followers_page(oa.account.id, tag.as_ref(), offset, count).await?;
     let mut out = Vec::with_capacity(page.len());
     for (citizen, _) in page {
         out.push(user_view(&state, &oa, citizen).await?);
@@ -469,7 +484,11 @@ pub(crate) async fn send(
     };
     let person = state.store.citizen(citizen).await?.ok_or(ApiError::NotFound("user"))?;
     let write = ChatWrite::Send {
-        to: Recipient::Open { account: oa.account.id, citizen, citizen_label: person.phone.masked() },
+        to: Recipient::Open {
+            account: oa.account.id,
+            citizen,
+            citizen_label: person.phone.masked(),
+        },
         author: Author::Account(oa.account.id),
         author_name: oa.integration.name.clone(),
         client_msg_id,

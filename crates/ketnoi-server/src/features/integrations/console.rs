@@ -118,14 +118,25 @@ async fn page(
         .map(|i| Row {
             app_id: i.app_id.clone(),
             name: i.name.clone(),
-            scopes: i.scopes.iter().map(|s| t.get(&format!("integration-scope-{s}"))).collect::<Vec<_>>().join(", "),
+            scopes: i
+                .scopes
+                .iter()
+                .map(|s| t.get(&format!("integration-scope-{s}")))
+                .collect::<Vec<_>>()
+                .join(", "),
             created: i.created_at.display_vn(),
             revoked: i.revoked_at.map(|r| r.display_vn()),
         })
         .collect();
     let scopes = Scope::ALL
         .iter()
-        .map(|s| (s.as_str().to_owned(), t.get(&format!("integration-scope-{s}")), draft.scopes.contains(s)))
+        .map(|s| {
+            (
+                s.as_str().to_owned(),
+                t.get(&format!("integration-scope-{s}")),
+                draft.scopes.contains(s),
+            )
+        })
         .collect();
     let shown = created.map(|c| Shown {
         app_id: c.integration.app_id.clone(),
@@ -180,7 +191,9 @@ async fn form_account(
     csrf: Option<&str>,
 ) -> Result<Account, Response> {
     if matches!(viewer.caller, Caller::Anonymous) {
-        return Err(viewer.to_sign_in_then(true, &format!("/console/a/{}/integrations", encode(slug))));
+        return Err(
+            viewer.to_sign_in_then(true, &format!("/console/a/{}/integrations", encode(slug)))
+        );
     }
     viewer.check_form(csrf).map_err(|e| viewer.fail(e))?;
     account_for(viewer, slug, Action::IssueAccountToken).await.map_err(|e| viewer.fail(e))
@@ -204,31 +217,61 @@ async fn create(
     };
     let outcome = match parsed {
         Ok(scopes) => {
-            service::create(viewer.state.store.as_ref(), &viewer.state.config.secret_key, &account, &form.name, scopes, viewer.caller.staff_id())
-                .await
+            service::create(
+                viewer.state.store.as_ref(),
+                &viewer.state.config.secret_key,
+                &account,
+                &form.name,
+                scopes,
+                viewer.caller.staff_id(),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     };
     let result = match outcome {
         Ok(created) => {
             let notice = Some(t.get("integrations-created"));
-            page(&viewer, &account, &Draft { name: String::new(), scopes: draft.scopes.clone() }, notice, None, Some(&created)).await
+            page(
+                &viewer,
+                &account,
+                &Draft { name: String::new(), scopes: draft.scopes.clone() },
+                notice,
+                None,
+                Some(&created),
+            )
+            .await
         }
-        Err(ApiError::Invalid(InvalidInput::Length { field: "scopes", .. } | InvalidInput::Choice { field: "scopes", .. })) => {
+        Err(ApiError::Invalid(
+            InvalidInput::Length { field: "scopes", .. }
+            | InvalidInput::Choice { field: "scopes", .. },
+        )) => {
             let error = FormError { field: "scopes", message: t.get("integrations-error-scopes") };
             page(&viewer, &account, &draft, None, Some(error), None).await
         }
-        Err(ApiError::Invalid(InvalidInput::Length { field: "name", .. } | InvalidInput::ControlCharacter { field: "name" })) => {
+        Err(ApiError::Invalid(
+            InvalidInput::Length { field: "name", .. }
+            | InvalidInput::ControlCharacter { field: "name" },
+        )) => {
             let error = FormError { field: "name", message: t.get("integrations-error-name") };
             page(&viewer, &account, &draft, None, Some(error), None).await
         }
         Err(e) => return viewer.fail(e),
     };
-    match result {
+    unstored(&viewer, result)
+}
+
+/// The page a form answers with, which may carry credentials: never cached, never kept by the
+/// browser; 422 when it shows a refusal.
+fn unstored(
+    viewer: &Viewer<IntegrationsState>,
+    page: Result<IntegrationsPage, ApiError>,
+) -> Response {
+    match page {
         Ok(p) => {
-            let status = if p.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status =
+                if p.error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
             let mut response = viewer.render(status, &p);
-            // Credentials are on this page once: never cached, never kept by the browser.
             response.headers_mut().insert(
                 axum::http::header::CACHE_CONTROL,
                 axum::http::HeaderValue::from_static("no-store"),
@@ -269,7 +312,9 @@ async fn rotate(
         Err(r) => return r,
     };
     let rotated = match integration_of(&viewer, &account, &app_id).await {
-        Ok(i) => service::rotate(viewer.state.store.as_ref(), &viewer.state.config.secret_key, &i).await,
+        Ok(i) => {
+            service::rotate(viewer.state.store.as_ref(), &viewer.state.config.secret_key, &i).await
+        }
         Err(e) => Err(e),
     };
     let created = match rotated {
@@ -278,17 +323,7 @@ async fn rotate(
     };
     let draft = Draft { name: String::new(), scopes: vec![Scope::Message, Scope::Followers] };
     let notice = Some(viewer.t().get("integrations-rotated"));
-    match page(&viewer, &account, &draft, notice, None, Some(&created)).await {
-        Ok(p) => {
-            let mut response = viewer.render(StatusCode::OK, &p);
-            response.headers_mut().insert(
-                axum::http::header::CACHE_CONTROL,
-                axum::http::HeaderValue::from_static("no-store"),
-            );
-            response
-        }
-        Err(e) => viewer.fail(e),
-    }
+    unstored(&viewer, page(&viewer, &account, &draft, notice, None, Some(&created)).await)
 }
 
 async fn revoke(

@@ -181,7 +181,8 @@ pub fn data_param<T: serde::de::DeserializeOwned>(
     query: &std::collections::HashMap<String, String>,
 ) -> Result<T, OaError> {
     let raw = query.get("data").map(String::as_str).unwrap_or("{}");
-    serde_json::from_str(raw).map_err(|e| OaError::new(INVALID_PARAM, format!("data is invalid: {e}")))
+    serde_json::from_str(raw)
+        .map_err(|e| OaError::new(INVALID_PARAM, format!("data is invalid: {e}")))
 }
 
 /// An absolute address for a path on this site (the platform's clients expect full URLs).
@@ -211,7 +212,10 @@ fn oauth_error(code: i64, name: &str, description: &str) -> Response {
 pub(crate) async fn refresh(
     State(state): State<IntegrationsState>,
     headers: HeaderMap,
-    body: Result<axum::extract::Form<std::collections::HashMap<String, String>>, axum::extract::rejection::FormRejection>,
+    body: Result<
+        axum::extract::Form<std::collections::HashMap<String, String>>,
+        axum::extract::rejection::FormRejection,
+    >,
 ) -> Response {
     let Ok(axum::extract::Form(form)) = body else {
         return oauth_error(-14001, "Invalid parameter", "the body must be form fields");
@@ -277,7 +281,10 @@ mod subtle_eq {
 }
 
 /// `GET /v2.0/oa/getoa`: the account.
-pub(crate) async fn get_oa(State(state): State<IntegrationsState>, oa: Oa) -> Result<Json<Value>, OaError> {
+pub(crate) async fn get_oa(
+    State(state): State<IntegrationsState>,
+    oa: Oa,
+) -> Result<Json<Value>, OaError> {
     let account = &oa.account;
     let t = |key: &str| state.messages.text(crate::kernel::i18n::Lang::Vi, key);
     Ok(success(json!({

@@ -9,11 +9,9 @@
 use axum::{
     Json,
     body::Bytes,
-    extract::{Multipart, State, rejection::BytesRejection, multipart::MultipartRejection},
+    extract::{Multipart, State, multipart::MultipartRejection, rejection::BytesRejection},
 };
-use ketnoi_core::{
-    Author, Button, CitizenId, ClientMsgId, Content, MessageKind, Scope, Timestamp,
-};
+use ketnoi_core::{Author, Button, CitizenId, ClientMsgId, Content, MessageKind, Scope, Timestamp};
 use ketnoi_media::Kind;
 use ketnoi_store::{ChatApplied, ChatWrite, IntegrationUpload, NewAttachment, Recipient};
 use serde_json::{Map, Value, json};
@@ -59,7 +57,9 @@ pub(crate) async fn send_promotion(
 }
 
 /// A JSON body, or the platform's error for a missing, malformed or oversized one.
-pub(crate) fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Map<String, Value>, OaError> {
+pub(crate) fn json_body(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Map<String, Value>, OaError> {
     let bytes = body.map_err(|e| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             OaError::new(OVER_LIMIT, "body is larger than the limit")
@@ -138,9 +138,13 @@ async fn send(
     }
     let content = match message.get("attachment") {
         None | Some(Value::Null) => Content::text(&text)?,
-        Some(a) => attachment_content(state, oa, citizen, object(Some(a), "message.attachment")?, &text).await?,
+        Some(a) => {
+            attachment_content(state, oa, citizen, object(Some(a), "message.attachment")?, &text)
+                .await?
+        }
     };
-    let citizen_row = state.store.citizen(citizen).await?.ok_or_else(|| OaError::invalid("user_id"))?;
+    let citizen_row =
+        state.store.citizen(citizen).await?.ok_or_else(|| OaError::invalid("user_id"))?;
     let write = ChatWrite::Send {
         to: Recipient::Open {
             account: oa.account.id,
@@ -208,36 +212,68 @@ async fn attachment_content(
         "file" => {
             only_keys(payload, "message.attachment.payload", &["token"])?;
             let token = string(payload.get("token"), "message.attachment.payload.token")?;
-            let id = attach(state, oa, citizen, token, MessageKind::File, "message.attachment.payload.token").await?;
+            let id = attach(
+                state,
+                oa,
+                citizen,
+                token,
+                MessageKind::File,
+                "message.attachment.payload.token",
+            )
+            .await?;
             Ok(Content::attachment(MessageKind::File, id, text)?)
         }
         "template" => {
             let template = payload.get("template_type").and_then(Value::as_str).unwrap_or("button");
             match template {
                 "media" => {
-                    only_keys(payload, "message.attachment.payload", &["template_type", "elements"])?;
+                    only_keys(
+                        payload,
+                        "message.attachment.payload",
+                        &["template_type", "elements"],
+                    )?;
                     let elements = payload
                         .get("elements")
                         .and_then(Value::as_array)
                         .filter(|e| e.len() == 1)
                         .ok_or_else(|| OaError::invalid("message.attachment.payload.elements"))?;
-                    let element = object(elements.first(), "message.attachment.payload.elements[0]")?;
+                    let element =
+                        object(elements.first(), "message.attachment.payload.elements[0]")?;
                     let path = "message.attachment.payload.elements[0]";
                     only_keys(element, path, &["media_type", "attachment_id"])?;
-                    if string(element.get("media_type"), &format!("{path}.media_type"))? != "image" {
+                    if string(element.get("media_type"), &format!("{path}.media_type"))? != "image"
+                    {
                         return Err(OaError::unsupported(&format!("{path}.media_type")));
                     }
-                    let token = string(element.get("attachment_id"), &format!("{path}.attachment_id"))?;
-                    let id = attach(state, oa, citizen, token, MessageKind::Image, &format!("{path}.attachment_id")).await?;
+                    let token =
+                        string(element.get("attachment_id"), &format!("{path}.attachment_id"))?;
+                    let id = attach(
+                        state,
+                        oa,
+                        citizen,
+                        token,
+                        MessageKind::Image,
+                        &format!("{path}.attachment_id"),
+                    )
+                    .await?;
                     Ok(Content::attachment(MessageKind::Image, id, text)?)
                 }
                 "button" => {
-                    only_keys(payload, "message.attachment.payload", &["template_type", "buttons"])?;
-                    let buttons = buttons(payload.get("buttons"), "message.attachment.payload.buttons")?;
+                    only_keys(
+                        payload,
+                        "message.attachment.payload",
+                        &["template_type", "buttons"],
+                    )?;
+                    let buttons =
+                        buttons(payload.get("buttons"), "message.attachment.payload.buttons")?;
                     Ok(Content::structured(text, buttons)?)
                 }
                 "list" => {
-                    only_keys(payload, "message.attachment.payload", &["template_type", "elements", "buttons"])?;
+                    only_keys(
+                        payload,
+                        "message.attachment.payload",
+                        &["template_type", "elements", "buttons"],
+                    )?;
                     list_content(payload, text)
                 }
                 _ => Err(OaError::unsupported("message.attachment.payload.template_type")),
@@ -382,14 +418,19 @@ pub(crate) async fn upload(
     oa.require(Scope::Message)?;
     let mut form = form.map_err(|_| OaError::invalid("file"))?;
     let too_large = || {
-        OaError::new(OVER_LIMIT, format!("file is larger than {} bytes", state.config.max_upload_bytes))
+        OaError::new(
+            OVER_LIMIT,
+            format!("file is larger than {} bytes", state.config.max_upload_bytes),
+        )
     };
     let mut found = None;
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large()),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
             Err(_) => return Err(OaError::invalid("file")),
         };
         if field.name() != Some("file") {
@@ -398,7 +439,11 @@ pub(crate) async fn upload(
         let declared = field.content_type().unwrap_or("application/octet-stream").to_owned();
         let name = field.file_name().unwrap_or("").to_owned();
         let bytes = field.bytes().await.map_err(|e| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE { too_large() } else { OaError::invalid("file") }
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                OaError::invalid("file")
+            }
         })?;
         found = Some((declared, name, bytes));
         break;
@@ -413,7 +458,9 @@ pub(crate) async fn upload(
             INVALID_PARAM,
             match want {
                 Kind::Image => "file is not an image ketnoi accepts (JPEG, PNG, WebP)",
-                Kind::Document => "file is not a document ketnoi accepts; send pictures to /upload/image",
+                Kind::Document => {
+                    "file is not a document ketnoi accepts; send pictures to /upload/image"
+                }
             },
         ));
     }

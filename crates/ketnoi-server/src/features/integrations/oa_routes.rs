@@ -26,4 +26,3 @@ pub fn router() -> Router<IntegrationsState> {
         .route("/v2.0/oa/listrecentchat", get(oa_users::recent_chats))
         .route("/v2.0/oa/conversation", get(oa_users::conversation))
 }
-

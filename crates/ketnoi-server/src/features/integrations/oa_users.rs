@@ -56,7 +56,8 @@ pub(crate) async fn detail(
     let citizen = known(&state, &oa, &user_id).await?;
     let person = state.store.citizen(citizen).await?.ok_or_else(|| OaError::invalid("user_id"))?;
     let follows = state.store.is_following(citizen, oa.account.id).await?;
-    let tags = if follows { state.store.follower_tags(oa.account.id, citizen).await? } else { Vec::new() };
+    let tags =
+        if follows { state.store.follower_tags(oa.account.id, citizen).await? } else { Vec::new() };
     let conversation = state.store.conversation_between(oa.account.id, citizen).await?;
     let last = conversation
         .as_ref()
@@ -166,7 +167,9 @@ async fn tag_body(
         .get("tag_name")
         .and_then(Value::as_str)
         .ok_or_else(|| OaError::invalid("tag_name"))
-        .and_then(|t| Tag::parse(t).map_err(|e| OaError::new(INVALID_PARAM, format!("tag_name: {e}"))))?;
+        .and_then(|t| {
+            Tag::parse(t).map_err(|e| OaError::new(INVALID_PARAM, format!("tag_name: {e}")))
+        })?;
     if !with_user {
         return Ok((tag, None));
     }
@@ -265,7 +268,10 @@ async fn chat_item(
         MessageKind::File => "file",
         _ => "text",
     };
-    let url = m.content.attachment_id().map(|id| absolute(state, &format!("/api/v1/attachments/{}", id.0)));
+    let url = m
+        .content
+        .attachment_id()
+        .map(|id| absolute(state, &format!("/api/v1/attachments/{}", id.0)));
     Ok(json!({
         "src": if from_user { 1 } else { 0 },
         "time": m.created_at.millis(),

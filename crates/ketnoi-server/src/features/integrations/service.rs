@@ -68,13 +68,12 @@ fn new_numeric_id() -> String {
 
 /// The secret key of an integration.
 pub fn secret_of(server_key: &Secret, integration: &Integration) -> Result<String, ApiError> {
-    secrets::unwrap(server_key, &integration.app_id, &integration.secret_sealed)
-        .ok_or_else(|| {
-            ApiError::Internal(anyhow::anyhow!(
-                "integration {} has a secret sealed under another server key",
-                integration.app_id
-            ))
-        })
+    secrets::unwrap(server_key, &integration.app_id, &integration.secret_sealed).ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "integration {} has a secret sealed under another server key",
+            integration.app_id
+        ))
+    })
 }
 
 /// Makes and stores a new pair of tokens; with `replace`, the integration's earlier tokens stop
