@@ -104,6 +104,24 @@ pub async fn issue_token(
 }
 
 impl Caller {
+    /// Whether the caller may send the broadcasts of `account` (whose agency's ancestry is
+    /// `ancestry`): staff who may publish its news, and its own integrations given the
+    /// `broadcast` scope (not a bare account token); 401 for nobody, 403 for everyone else.
+    pub fn require_broadcast(
+        &self,
+        account: &Account,
+        ancestry: &[ketnoi_core::AgencyId],
+    ) -> Result<(), ApiError> {
+        match self {
+            Self::Account { account: own, via, .. } => {
+                let scoped =
+                    via.as_ref().is_some_and(|v| v.scopes.has(ketnoi_core::Scope::Broadcast));
+                if own.id == account.id && scoped { Ok(()) } else { Err(ApiError::Forbidden) }
+            }
+            _ => self.require(policy::Action::PublishNews, Some(ancestry)),
+        }
+    }
+
     /// Refuses (403) an integration without `scope`; anyone else passes.
     pub fn require_scope(&self, scope: ketnoi_core::Scope) -> Result<(), ApiError> {
         match self {

@@ -673,3 +673,30 @@ async fn a_published_oa_client_works_against_ketnoi_by_changing_its_base_url() {
         .collect();
     assert_eq!(kinds, vec!["text", "image"], "{messages:?}");
 }
+
+/// An integration with the `broadcast` scope sends its own account's broadcasts through the
+/// same API (and counts against the same weekly allowance); without the scope, or for another
+/// account, it is refused and nothing is sent.
+#[tokio::test]
+async fn only_an_integration_with_the_broadcast_scope_broadcasts_and_only_for_its_account() {
+    let app = crate::helpers::spawn_app(true).await;
+    let admin = app.staff_token(ADMIN).await;
+    let with = access(&integration(&app, &admin, ACCOUNT, &["broadcast"]).await);
+    let without = access(&integration(&app, &admin, ACCOUNT, &["message"]).await);
+    let path = format!("/api/v1/accounts/{ACCOUNT}/broadcasts");
+    let body = json!({"text": "Lịch tiếp công dân tuần này: sáng thứ Bảy."});
+    let refused = app.send(Method::POST, &path, Some(&without), Some(body.clone())).await;
+    assert_problem(&refused, 403, "forbidden");
+    let elsewhere = format!("/api/v1/accounts/{OTHER}/broadcasts");
+    let refused = app.send(Method::POST, &elsewhere, Some(&with), Some(body.clone())).await;
+    assert_problem(&refused, 403, "forbidden");
+    let (_, before) = app.get(&path, Some(&admin)).await;
+    assert_eq!(before.as_array().map(Vec::len), Some(0), "{before}");
+    let (status, sent) = app.send(Method::POST, &path, Some(&with), Some(body)).await;
+    assert_eq!(status, 201, "{sent}");
+    let emergency = json!({"text": "Báo động", "emergency": {"category": "Safety", "event": "Lũ", "severity": "Severe", "urgency": "Immediate", "certainty": "Observed"}});
+    let refused = app.send(Method::POST, &path, Some(&with), Some(emergency)).await;
+    assert_eq!(refused.0, 403, "{}", refused.1);
+    let (_, after) = app.get(&path, Some(&admin)).await;
+    assert_eq!(after.as_array().map(Vec::len), Some(1), "{after}");
+}
