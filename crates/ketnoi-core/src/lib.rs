@@ -20,7 +20,7 @@ pub mod desk;
 mod error;
 mod hours;
 pub mod inbox;
-mod integration;
+pub mod integration;
 pub mod news;
 mod person;
 mod phone;
@@ -43,7 +43,7 @@ pub use hours::OfficeHours;
 pub use inbox::{
     CannedOwner, CannedReply, CannedReplyId, CannedText, Label, Placeholders, Shortcut,
 };
-pub use integration::{IntegrationId, Scope};
+pub use integration::{IntegrationId, Scope, Scopes};
 pub use news::{ArticleId, ArticleState, Audience, BroadcastId, BroadcastState, Tag};
 pub use person::{Citizen, CitizenId, DisplayName, NewStaff, StaffId, StaffMember, Username};
 pub use phone::Phone;

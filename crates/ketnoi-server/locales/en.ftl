@@ -347,9 +347,13 @@ desk-guide-delete-help = The units below will no longer see it.
 desk-done-deleted = The procedure is deleted.
 desk-done-form-deleted = The form is deleted.
 desk-form-guides = Used for
+integration-field = A field cannot be used: { $at }
+integration-token-only = Only an integration's access token may call this address.
+user-not-following = The user does not follow the account and has never written to it.
+what-integration = integration
+what-user = user
 
 ## Webhooks (issue 19)
-what-integration = integration
 what-webhook = webhook
 what-webhook-event = webhook event
 webhook-url-invalid = The webhook URL is not valid: it must be a full https:// address without a user name or password, at most 2,000 characters.

@@ -344,9 +344,13 @@ desk-guide-delete-help = Các đơn vị cấp dưới sẽ không còn thấy t
 desk-done-deleted = Đã xóa thủ tục.
 desk-done-form-deleted = Đã xóa biểu mẫu.
 desk-form-guides = Dùng cho thủ tục
+integration-field = Trường không dùng được: { $at }
+integration-token-only = Chỉ mã truy cập của một tích hợp mới gọi được địa chỉ này.
+user-not-following = Người dùng chưa quan tâm tài khoản và chưa từng nhắn tin cho tài khoản.
+what-integration = tích hợp
+what-user = người dùng
 
 ## Webhooks (issue 19)
-what-integration = tích hợp
 what-webhook = webhook
 what-webhook-event = sự kiện webhook
 webhook-url-invalid = Địa chỉ webhook không hợp lệ: cần một địa chỉ https:// đầy đủ, không chứa tên đăng nhập hay mật khẩu, tối đa 2.000 ký tự.

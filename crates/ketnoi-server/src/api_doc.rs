@@ -7,6 +7,7 @@ use crate::{
         chat::{api as conversations, assign, canned, labels, notes, rating, response, transfer},
         desk::api as desk,
         directory::{accounts, areas, me},
+        integrations::api as integrations,
         integrations::webhook_api as webhooks,
         lookups::api as lookups,
         news::api as news,
@@ -126,6 +127,16 @@ use crate::{
         desk::review_procedure,
         desk::supersede,
         desk::list_forms,
+        integrations::list,
+        integrations::create,
+        integrations::rotate,
+        integrations::revoke,
+        integrations::me,
+        integrations::users,
+        integrations::user,
+        integrations::send,
+        integrations::set_tags,
+        integrations::upload,
     ),
     components(schemas(views::ProblemView)),
     modifiers(&BearerAuth),
@@ -138,7 +149,7 @@ use crate::{
         (name = "lookups", description = "Records an account publishes: looked up by key with a second factor, or searched by name"),
         (name = "news", description = "Articles, broadcasts targeted by area and tag, the citizen's feed and ward, push subscriptions"),
         (name = "desk", description = "The front desk: an account's menu, procedure guides inherited down the agency tree, forms, legal documents"),
-        (name = "integrations", description = "Vendors' integrations with an account: webhooks signed twice (X-ZEvent-Signature and Standard Webhooks) and delivered durably, their events, deliveries and redelivery"),
+        (name = "integrations", description = "An account's integrations (credentials shown once), and what an integration's access token does: send to a user by the account's own id for them, read and tag followers, upload files; its webhook, signed twice (X-ZEvent-Signature and Standard Webhooks) and delivered durably, with its events, deliveries and redelivery. The surface shaped like the commercial OA API is described in docs/INTEGRATIONS.md"),
         (name = "ops", description = "Health checks")
     )
 )]

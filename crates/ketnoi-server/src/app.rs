@@ -38,6 +38,7 @@ use crate::{
         },
         integrations::{
             self,
+            service::IntegrationsState,
             webhook_api::HooksState,
             webhook_tail::{InboxSignal, WebhookTail},
             webhooks::DeliverJob,
@@ -274,6 +275,12 @@ async fn housekeeping(kernel: Kernel) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = ?e, "pruning inbox events failed"),
         }
+        // Integration tokens past their end are only clutter.
+        match kernel.store.purge_integration_tokens(now).await {
+            Ok(n) if n > 0 => tracing::debug!(removed = n, "purged expired integration tokens"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = ?e, "purging integration tokens failed"),
+        }
         // Guides resting on a document that lapsed today wait for review.
         match desk::service::flag_lapsed(&kernel).await {
             Ok(n) if n > 0 => tracing::info!(flagged = n, "guides citing lapsed documents flagged"),
@@ -304,6 +311,7 @@ fn router(state: &AppState) -> Router {
     let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
     let news = NewsState { kernel: kernel.clone(), news: state.news.clone() };
     let desk = DeskState { kernel: kernel.clone(), desk: state.desk.clone() };
+    let integrations = IntegrationsState { kernel: kernel.clone(), chat: state.chat.clone() };
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
@@ -324,7 +332,12 @@ fn router(state: &AppState) -> Router {
         )
         // After the general limit, so that upload routes keep their own larger one.
         .merge(chat::api::router(max_upload).with_state(chat.clone()))
-        .merge(tips::api::router(max_upload).with_state(tips.clone()));
+        .merge(tips::api::router(max_upload).with_state(tips.clone()))
+        .merge(
+            integrations::api::router()
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
+                .with_state(integrations.clone()),
+        );
     let page_routes = Router::new()
         .merge(directory::pages::router().with_state(directory.clone()))
         .merge(chat::pages::router(max_upload).with_state(chat.clone()))
@@ -347,12 +360,20 @@ fn router(state: &AppState) -> Router {
         .merge(news::broadcast_console::router().with_state(news))
         .merge(desk::pages::router().with_state(desk.clone()))
         .merge(desk::console::router().with_state(desk))
+        .merge(integrations::console::router().with_state(integrations.clone()))
         .merge(integrations::webhook_pages::router().with_state(hooks))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
         .merge(ops::router())
         .nest("/api/v1", api)
+        // The surface shaped like the commercial platform's OA API, at its own paths, so that
+        // an integration ports by changing its base URL. Uploads keep the upload limit.
+        .merge(
+            integrations::oa_routes::router()
+                .layer(axum::extract::DefaultBodyLimit::max(max_upload + 64 * 1024))
+                .with_state(integrations),
+        )
         // The viewer's files are compiled into the binary: nothing is fetched at run time.
         .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
         .merge(page_routes)

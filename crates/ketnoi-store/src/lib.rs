@@ -63,7 +63,10 @@ pub use desk::{
 };
 pub use error::StoreError;
 pub use inbox::InboxStore;
-pub use integration::{Integration, IntegrationStore, NewIntegration};
+pub use integration::{
+    FoundToken, Integration, IntegrationStore, IntegrationUpload, NewIntegration, TokenGrant,
+    TokenKind,
+};
 pub use lookup::{
     LookupDataset, LookupDatasetId, LookupDatasetUpdate, LookupStore, LookupVersion,
     NewLookupDataset, NewLookupVersion, Publication, ServedLookup,

@@ -516,5 +516,8 @@ mod desk;
 #[path = "conformance/inbox.rs"]
 mod inbox;
 
+#[path = "conformance/integration.rs"]
+mod integration;
+
 #[path = "conformance/webhook.rs"]
 mod webhook;

@@ -12,7 +12,10 @@ use ketnoi_server::kernel::auth;
 use ketnoi_store::{SessionKind, Store, Subject};
 
 use crate::{
-    cli::{AccountCommand, AccountCreate, AgencyCommand, AreaCommand, StaffCommand, TokenCommand},
+    cli::{
+        AccountCommand, AccountCreate, AgencyCommand, AreaCommand, IntegrationCommand,
+        StaffCommand, TokenCommand,
+    },
     t,
 };
 
@@ -327,5 +330,79 @@ pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
         )
     );
     println!("{}", issued.token);
+    Ok(())
+}
+
+/// Prints credentials shown once.
+fn print_issued(created: &ketnoi_server::features::integrations::service::Created) {
+    use ketnoi_server::features::integrations::api::standard_webhooks_secret;
+    println!("{}", t("Chỉ hiện một lần, hãy cất giữ cẩn thận:", "Shown once; keep them safe:"));
+    println!("app_id         {}", created.integration.app_id);
+    println!("secret_key     {}", created.secret_key);
+    println!("webhook_secret {}", standard_webhooks_secret(&created.secret_key));
+    println!("access_token   {}", created.credentials.access_token);
+    println!("refresh_token  {}", created.credentials.refresh_token);
+    println!("expires_in     {}", created.credentials.expires_in);
+}
+
+/// `ketnoi integration …`
+pub async fn integration(
+    store: &dyn Store,
+    server_key: &ketnoi_server::Secret,
+    cmd: IntegrationCommand,
+) -> anyhow::Result<()> {
+    use ketnoi_server::features::integrations::service;
+    let by_slug = |slug: String| async move {
+        let slug = Slug::parse(&slug)?;
+        store
+            .account_by_slug(&slug)
+            .await?
+            .with_context(|| format!("{} {slug}", t("không có tài khoản", "no such account")))
+    };
+    let by_app_id = |app_id: String| async move {
+        store
+            .integration_by_app_id(app_id.trim())
+            .await?
+            .with_context(|| format!("{} {app_id}", t("không có tích hợp", "no such integration")))
+    };
+    let api = |e: ketnoi_server::kernel::error::ApiError| anyhow::anyhow!("{e}");
+    match cmd {
+        IntegrationCommand::Create { account, name, scopes } => {
+            let account = by_slug(account).await?;
+            let scopes = ketnoi_core::Scopes::parse(&scopes)?;
+            let created = service::create(store, server_key, &account, &name, scopes, None)
+                .await
+                .map_err(api)?;
+            println!(
+                "{} {}",
+                t("Đã tạo tích hợp", "Created integration"),
+                created.integration.name
+            );
+            print_issued(&created);
+        }
+        IntegrationCommand::List { account } => {
+            let account = by_slug(account).await?;
+            for i in store.integrations_of(account.id).await? {
+                let state = match i.revoked_at {
+                    Some(at) => format!("{} {}", t("thu hồi", "revoked"), at.display_vn()),
+                    None => t("đang dùng", "active").to_owned(),
+                };
+                println!("{}  {}  [{}]  {state}", i.app_id, i.name, i.scopes.to_stored());
+            }
+        }
+        IntegrationCommand::Rotate { app_id } => {
+            let integration = by_app_id(app_id).await?;
+            let created = service::rotate(store, server_key, &integration).await.map_err(api)?;
+            print_issued(&created);
+        }
+        IntegrationCommand::Revoke { app_id } => {
+            let integration = by_app_id(app_id).await?;
+            if service::revoke(store, &integration).await.map_err(api)? {
+                println!("{}", t("Đã thu hồi.", "Revoked."));
+            } else {
+                println!("{}", t("Đã thu hồi từ trước.", "Already revoked."));
+            }
+        }
+    }
     Ok(())
 }

@@ -51,6 +51,10 @@ pub enum Command {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Integrations: programs driving an account through the API shaped like the commercial
+    /// OA platform's (credentials printed once).
+    #[command(subcommand)]
+    Integration(IntegrationCommand),
     /// The chatbot: knowledge bases and their evaluation.
     #[command(subcommand)]
     Bot(BotCommand),
@@ -427,6 +431,43 @@ pub enum TokenCommand {
         /// Expire after this many days [default: never].
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
         expires_days: Option<u32>,
+    },
+}
+
+/// `ketnoi integration …`.
+#[derive(Debug, Subcommand)]
+pub enum IntegrationCommand {
+    /// Create an integration for an account; prints its app id, secret key and first tokens
+    /// once.
+    Create {
+        /// The account, by slug.
+        #[arg(long)]
+        account: String,
+        /// Its name, shown to officers beside what it sends.
+        #[arg(long)]
+        name: String,
+        /// What it may do, separated by commas: message, followers, tags, webhooks, broadcast.
+        #[arg(long, default_value = "message,followers")]
+        scopes: String,
+    },
+    /// List an account's integrations (never their secrets).
+    List {
+        /// The account, by slug.
+        #[arg(long)]
+        account: String,
+    },
+    /// Give an integration a new secret key and tokens (printed once); the old ones stop
+    /// working.
+    Rotate {
+        /// The integration's app id.
+        #[arg(long)]
+        app_id: String,
+    },
+    /// Revoke an integration: its tokens stop working.
+    Revoke {
+        /// The integration's app id.
+        #[arg(long)]
+        app_id: String,
     },
 }
 

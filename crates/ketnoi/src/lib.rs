@@ -120,6 +120,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Command::Lookup(c) = other {
                 return lookup::manage(store, &storage, &file, c).await;
             }
+            if let Command::Integration(c) = other {
+                let configured = std::env::var("KETNOI_SECRET_KEY")
+                    .ok()
+                    .map(ketnoi_server::Secret::new)
+                    .or(file.secret_key.clone());
+                let key = settings::secret_key(configured.as_ref(), &storage.data_dir)?;
+                return admin::integration(store.as_ref(), &key, c).await;
+            }
             let store = store.as_ref();
             match other {
                 Command::Area(c) => admin::area(store, c).await,
@@ -128,9 +136,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
                 Command::Bot(c) => bot::manage(store, c).await,
-                Command::Serve(_) | Command::Bench(_) | Command::Lookup(_) | Command::Tips(_) => {
-                    Ok(())
-                }
+                Command::Serve(_)
+                | Command::Bench(_)
+                | Command::Lookup(_)
+                | Command::Tips(_)
+                | Command::Integration(_) => Ok(()),
             }
         }
     }

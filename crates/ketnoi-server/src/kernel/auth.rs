@@ -22,6 +22,10 @@ pub const SESSION_COOKIE: &str = "ketnoi_session";
 pub const SESSION_PREFIX: &str = "ketnoi_s_";
 /// Prefix of API tokens.
 pub const API_TOKEN_PREFIX: &str = "ketnoi_t_";
+/// Prefix of integrations' access tokens (they expire and are refreshed).
+pub const ACCESS_TOKEN_PREFIX: &str = "ketnoi_a_";
+/// Prefix of integrations' refresh tokens (each used once).
+pub const REFRESH_TOKEN_PREFIX: &str = "ketnoi_r_";
 
 /// How long a citizen stays signed in.
 pub const CITIZEN_SESSION_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -99,6 +103,36 @@ pub async fn issue_token(
     Ok(IssuedToken { token, expires_at })
 }
 
+impl Caller {
+    /// Whether the caller may send the broadcasts of `account` (whose agency's ancestry is
+    /// `ancestry`): staff who may publish its news, and its own integrations given the
+    /// `broadcast` scope (not a bare account token); 401 for nobody, 403 for everyone else.
+    pub fn require_broadcast(
+        &self,
+        account: &Account,
+        ancestry: &[ketnoi_core::AgencyId],
+    ) -> Result<(), ApiError> {
+        match self {
+            Self::Account { account: own, via, .. } => {
+                let scoped =
+                    via.as_ref().is_some_and(|v| v.scopes.has(ketnoi_core::Scope::Broadcast));
+                if own.id == account.id && scoped { Ok(()) } else { Err(ApiError::Forbidden) }
+            }
+            _ => self.require(policy::Action::PublishNews, Some(ancestry)),
+        }
+    }
+
+    /// Refuses (403) an integration without `scope`; anyone else passes.
+    pub fn require_scope(&self, scope: ketnoi_core::Scope) -> Result<(), ApiError> {
+        match self {
+            Self::Account { via: Some(via), .. } if !via.scopes.has(scope) => {
+                Err(ApiError::Forbidden)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Who is making a request.
 #[derive(Debug, Clone)]
 pub enum Caller {
@@ -126,7 +160,21 @@ pub enum Caller {
         account: Account,
         /// The token's hash.
         token_hash: String,
+        /// The integration whose access token it is; `None` for an account token made with
+        /// `ketnoi token create`, which may do everything.
+        via: Option<Via>,
     },
+}
+
+/// The integration behind an account caller.
+#[derive(Debug, Clone)]
+pub struct Via {
+    /// Its id.
+    pub integration: ketnoi_core::IntegrationId,
+    /// Its name, shown beside what it sends.
+    pub name: String,
+    /// What it may do.
+    pub scopes: ketnoi_core::Scopes,
 }
 
 impl Caller {

@@ -9,7 +9,10 @@ use ketnoi_core::Timestamp;
 use ketnoi_store::Subject;
 
 use crate::kernel::{
-    auth::{API_TOKEN_PREFIX, Caller, SESSION_COOKIE, SESSION_PREFIX, token_hash},
+    auth::{
+        ACCESS_TOKEN_PREFIX, API_TOKEN_PREFIX, Caller, SESSION_COOKIE, SESSION_PREFIX, Via,
+        token_hash,
+    },
     error::ApiError,
     http::{cookie, cross_site},
     state::{HasKernel, Kernel},
@@ -43,9 +46,13 @@ pub async fn resolve_caller(state: &Kernel, headers: &HeaderMap) -> Result<Calle
     let Some((token, _)) = presented_token(headers) else {
         return Ok(Caller::Anonymous);
     };
-    if !(token.starts_with(SESSION_PREFIX) || token.starts_with(API_TOKEN_PREFIX))
-        || token.len() > 128
-    {
+    if token.len() > 128 {
+        return Err(ApiError::Unauthenticated);
+    }
+    if token.starts_with(ACCESS_TOKEN_PREFIX) {
+        return integration_caller(state, &token).await;
+    }
+    if !(token.starts_with(SESSION_PREFIX) || token.starts_with(API_TOKEN_PREFIX)) {
         return Err(ApiError::Unauthenticated);
     }
     let hash = token_hash(&token);
@@ -68,10 +75,11 @@ pub async fn resolve_caller(state: &Kernel, headers: &HeaderMap) -> Result<Calle
             }
             None => None,
         },
-        Subject::Account(id) => store
-            .account(id)
-            .await?
-            .map(|account| Caller::Account { account, token_hash: hash.clone() }),
+        Subject::Account(id) => store.account(id).await?.map(|account| Caller::Account {
+            account,
+            token_hash: hash.clone(),
+            via: None,
+        }),
     };
     let caller = caller.ok_or(ApiError::Unauthenticated)?;
     // Remembered briefly, and never past the session's own end.
@@ -81,6 +89,30 @@ pub async fn resolve_caller(state: &Kernel, headers: &HeaderMap) -> Result<Calle
     });
     state.callers.put(hash, caller.clone(), deadline);
     Ok(caller)
+}
+
+/// The account an integration's access token acts for. Not remembered: revoking an
+/// integration or rotating its tokens takes effect on the next call, on every node.
+pub async fn integration_caller(state: &Kernel, token: &str) -> Result<Caller, ApiError> {
+    let hash = token_hash(token);
+    let Some(found) = state.store.integration_token(&hash).await? else {
+        return Err(ApiError::Unauthenticated);
+    };
+    if found.kind != ketnoi_store::TokenKind::Access || found.expires_at <= Timestamp::now() {
+        return Err(ApiError::Unauthenticated);
+    }
+    let account =
+        state.store.account(found.integration.account).await?.ok_or(ApiError::Unauthenticated)?;
+    let integration = found.integration;
+    Ok(Caller::Account {
+        account,
+        token_hash: hash,
+        via: Some(Via {
+            integration: integration.id,
+            name: integration.name,
+            scopes: integration.scopes,
+        }),
+    })
 }
 
 /// Ends a session: in storage, and in this node's memory of who holds it.

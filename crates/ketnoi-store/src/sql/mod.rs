@@ -15,6 +15,7 @@ pub(crate) mod chat_write;
 pub(crate) mod desk;
 pub(crate) mod inbox;
 pub(crate) mod inbox_sql;
+pub(crate) mod integration;
 mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;
@@ -298,6 +299,7 @@ macro_rules! impl_store {
         $crate::sql::impl_news!($store, $db, $row);
         $crate::sql::impl_desk!($store, $db, $row);
         $crate::sql::impl_inbox!($store, $db);
+        $crate::sql::impl_integration!($store, $db);
         $crate::sql::impl_webhook!($store, $db);
     };
 }
@@ -307,6 +309,7 @@ pub(crate) use chat_store::impl_chat;
 pub(crate) use desk::impl_desk;
 pub(crate) use impl_store;
 pub(crate) use inbox::impl_inbox;
+pub(crate) use integration::impl_integration;
 pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
 pub(crate) use news::impl_news;

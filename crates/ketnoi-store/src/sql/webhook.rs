@@ -1,4 +1,4 @@
-//! [`crate::WebhookStore`] (and the stand-in [`crate::IntegrationStore`]) per backend.
+//! [`crate::WebhookStore`] per backend.
 
 use ketnoi_core::{AccountId, IntegrationId, Timestamp};
 
@@ -92,76 +92,8 @@ pub(crate) fn job_payload(id: i64) -> String {
     serde_json::json!({ "event": id }).to_string()
 }
 
-/// Scopes as stored: their words, space-separated.
-pub(crate) fn scopes_text(scopes: &[ketnoi_core::Scope]) -> String {
-    scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")
-}
-
-/// Scopes from their stored words; unknown words are skipped.
-pub(crate) fn scopes_of(text: &str) -> Vec<ketnoi_core::Scope> {
-    text.split_whitespace().filter_map(|w| w.parse().ok()).collect()
-}
-
-/// An integration's row.
-pub(crate) type IntegrationRow = (i64, String, i64, String, String, String, i64, Option<i64>);
-
-/// An integration from its row.
-pub(crate) fn integration(
-    (id, app_id, account, name, scopes, secret, at, revoked): IntegrationRow,
-) -> crate::Integration {
-    crate::Integration {
-        id: IntegrationId(id),
-        app_id,
-        account: AccountId(account),
-        name,
-        scopes: scopes_of(&scopes),
-        secret_sealed: secret,
-        created_at: Timestamp(at),
-        revoked_at: revoked.map(Timestamp),
-    }
-}
-
 macro_rules! impl_webhook {
     ($store:ty, $db:ty) => {
-        #[async_trait::async_trait]
-        impl $crate::IntegrationStore for $store {
-            async fn create_integration(
-                &self,
-                new: &$crate::NewIntegration,
-            ) -> $crate::Result<$crate::Integration> {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO integrations (app_id, account_id, name, scopes, secret_sealed, \
-                     created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                )
-                .bind(&new.app_id)
-                .bind(new.account.0)
-                .bind(&new.name)
-                .bind($crate::sql::webhook::scopes_text(&new.scopes))
-                .bind(&new.secret_sealed)
-                .bind(new.at.millis())
-                .fetch_one(&self.pool)
-                .await
-                .map_err($crate::error::classify("integration"))?;
-                self.integration(ketnoi_core::IntegrationId(id))
-                    .await?
-                    .ok_or($crate::StoreError::NotFound("integration"))
-            }
-
-            async fn integration(
-                &self,
-                id: ketnoi_core::IntegrationId,
-            ) -> $crate::Result<Option<$crate::Integration>> {
-                let row: Option<$crate::sql::webhook::IntegrationRow> = sqlx::query_as(
-                    "SELECT id, app_id, account_id, name, scopes, secret_sealed, created_at, \
-                     revoked_at FROM integrations WHERE id = $1",
-                )
-                .bind(id.0)
-                .fetch_optional(&self.pool)
-                .await?;
-                Ok(row.map($crate::sql::webhook::integration))
-            }
-        }
-
         #[async_trait::async_trait]
         impl $crate::WebhookStore for $store {
             async fn put_webhook(

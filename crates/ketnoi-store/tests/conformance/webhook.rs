@@ -2,7 +2,7 @@
 //! transaction that records events and their delivery jobs; attempts are logged, failures
 //! counted until the endpoint is disabled; any event can be queued again.
 
-use ketnoi_core::{IntegrationId, Scope, Timestamp};
+use ketnoi_core::{IntegrationId, Scope, Scopes, Timestamp};
 use ketnoi_store::*;
 
 use super::chat::{apply, citizen_send, fixture};
@@ -12,9 +12,10 @@ async fn integration(s: &dyn Store, account: ketnoi_core::AccountId, app: &str) 
         app_id: app.to_owned(),
         account,
         name: "Phần mềm một cửa".into(),
-        scopes: vec![Scope::Messages, Scope::Webhooks],
+        scopes: Scopes::of([Scope::Webhooks]).unwrap_or_else(|e| panic!("{e}")),
         secret_sealed: "secret".into(),
-        at: Timestamp::now(),
+        created_by: None,
+        created_at: Timestamp::now(),
     };
     s.create_integration(&new).await.unwrap_or_else(|e| panic!("{e}")).id
 }

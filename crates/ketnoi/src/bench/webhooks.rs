@@ -26,12 +26,14 @@ use std::{
 
 use anyhow::{Context as _, bail};
 use axum::{Router, extract::State, http::HeaderMap, routing::post};
-use ketnoi_core::{Scope, Slug, Timestamp};
+use ketnoi_core::{Scope, Scopes, Slug, Timestamp};
 use ketnoi_server::{
     Application, Secret, ServerConfig,
-    features::integrations::webhooks::{standard_signature, zevent_signature},
+    features::integrations::{
+        service,
+        webhooks::{standard_signature, zevent_signature},
+    },
 };
-use ketnoi_store::NewIntegration;
 use serde_json::{Value, json};
 
 use crate::{
@@ -46,7 +48,6 @@ use crate::{
 const ACCOUNT: &str = "ca-vi-xuyen";
 /// Manages the account's integrations in the demo.
 const ADMIN: &str = "catinh.admin";
-const SECRET: &str = "bench-webhook-secret-key";
 
 /// Runs the bench and prints its report.
 pub async fn run(args: BenchWebhooks) -> anyhow::Result<()> {
@@ -133,7 +134,7 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
         .map(|(_, password, _)| password.clone())
         .context("the demo administrator is missing")?;
     let secret = Secret::new("bench-server-secret-key-that-is-long-enough-0123");
-    let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret);
+    let mut config = ServerConfig::local(SocketAddr::from(([127, 0, 0, 1], 0)), secret.clone());
     config.demo = true;
     config.trust_forwarded_for = true;
     config.blobs = ketnoi_server::BlobLocation::Dir(dir.join("blobs"));
@@ -150,17 +151,18 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
         .account_by_slug(&Slug::parse(ACCOUNT)?)
         .await?
         .context("the demo account is missing")?;
-    let app_id = "4300000000000001";
-    let integration = store
-        .create_integration(&NewIntegration {
-            app_id: app_id.to_owned(),
-            account: account.id,
-            name: "bench".into(),
-            scopes: vec![Scope::Messages, Scope::Webhooks],
-            secret_sealed: SECRET.into(),
-            at: Timestamp::now(),
-        })
-        .await?;
+    let made = service::create(
+        store.as_ref(),
+        &secret,
+        &account,
+        "bench",
+        Scopes::of([Scope::Message, Scope::Webhooks])?,
+        None,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the integration was not made: {e}"))?;
+    let (integration, key) = (made.integration, made.secret_key);
+    let app_id = integration.app_id.as_str();
     let (port, arrivals, receiver_task) = receiver().await?;
     let hook_url = format!("http://127.0.0.1:{port}/hook");
     let http = reqwest::Client::builder().pool_max_idle_per_host(64).build()?;
@@ -185,7 +187,8 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
     let shares = split(total, workers);
     let mut next = 0;
     for share in shares {
-        let (http, url) = (http.clone(), hook_url.clone());
+        let (http, url, key, app_id) =
+            (http.clone(), hook_url.clone(), key.clone(), app_id.to_owned());
         let marks: Vec<String> = (next..next + share).map(|i| format!("ref-{i}")).collect();
         next += share;
         senders.spawn(async move {
@@ -203,10 +206,10 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
                 let answer = http
                     .post(&url)
                     .header("content-type", "application/json")
-                    .header("x-zevent-signature", zevent_signature(app_id, &body, &at.millis().to_string(), SECRET))
+                    .header("x-zevent-signature", zevent_signature(&app_id, &body, &at.millis().to_string(), &key))
                     .header("webhook-id", &id)
                     .header("webhook-timestamp", unix.to_string())
-                    .header("webhook-signature", standard_signature(SECRET.as_bytes(), &id, unix, &body))
+                    .header("webhook-signature", standard_signature(key.as_bytes(), &id, unix, &body))
                     .body(body)
                     .send()
                     .await;

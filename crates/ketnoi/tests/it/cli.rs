@@ -133,6 +133,50 @@ async fn the_cli_builds_a_platform_from_the_national_area_list() {
     ));
     let token = out.lines().last().unwrap_or_default().trim().to_owned();
     assert!(token.starts_with("ketnoi_t_"), "{out}");
+    // An integration: its credentials printed once; listed without them; revoked.
+    let out = ok(&ketnoi(
+        d,
+        &[
+            "integration",
+            "create",
+            "--account",
+            "cong-an-xa-vi-xuyen",
+            "--name",
+            "Một cửa",
+            "--scopes",
+            "message,webhooks",
+        ],
+    ));
+    let field = |name: &str| {
+        out.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    let app_id = field("app_id");
+    assert_eq!(app_id.len(), 19, "{out}");
+    assert!(field("access_token").starts_with("ketnoi_a_"), "{out}");
+    assert!(field("webhook_secret").starts_with("whsec_"), "{out}");
+    let listed = ok(&ketnoi(d, &["integration", "list", "--account", "cong-an-xa-vi-xuyen"]));
+    assert!(listed.contains(&app_id) && listed.contains("message,webhooks"), "{listed}");
+    assert!(!listed.contains(&field("secret_key")), "the secret is not listed: {listed}");
+    let err = fails(&ketnoi(
+        d,
+        &[
+            "integration",
+            "create",
+            "--account",
+            "cong-an-xa-vi-xuyen",
+            "--name",
+            "X",
+            "--scopes",
+            "admin",
+        ],
+    ));
+    assert!(err.contains("scopes"), "{err}");
+    ok(&ketnoi(d, &["integration", "revoke", "--app-id", &app_id]));
+    let listed = ok(&ketnoi(d, &["integration", "list", "--account", "cong-an-xa-vi-xuyen"]));
+    assert!(listed.contains("thu hồi"), "{listed}");
 
     let store = open(d).await;
     assert_eq!(store.area_count().await.ok(), Some(3356));

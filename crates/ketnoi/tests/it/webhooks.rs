@@ -18,9 +18,10 @@ use axum::{
     routing::post,
 };
 use base64::Engine as _;
-use ketnoi_core::{Scope, Slug, Timestamp};
+use ketnoi_core::{Scope, Scopes, Slug, Timestamp};
 use ketnoi_server::ServerConfig;
-use ketnoi_store::{NewIntegration, SqliteStore, Store};
+use ketnoi_server::features::integrations::service;
+use ketnoi_store::{SqliteStore, Store};
 use reqwest::Method;
 use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
@@ -187,27 +188,28 @@ async fn spawn() -> TestApp {
     spawn_app_with(true, quick).await
 }
 
-/// An integration of the account, made in storage; returns its id, app id and secret key.
-async fn integration(store: &dyn Store, scopes: Vec<Scope>) -> (i64, String, String) {
-    let account = store
+/// An integration of the account, made as the console makes one; returns its id, app id and
+/// secret key.
+async fn integration(app: &TestApp, scopes: &[Scope]) -> (i64, String, String) {
+    let account = app
+        .store
         .account_by_slug(&Slug::parse(ACCOUNT).unwrap_or_else(|e| panic!("{e}")))
         .await
         .ok()
         .flatten()
         .unwrap_or_else(|| panic!("no demo account"));
-    let tag: String = (0..6).map(|_| format!("{:02x}", rand::random::<u8>())).collect();
-    let (app_id, secret) =
-        (format!("4{}", u64::from_str_radix(&tag, 16).unwrap_or(7)), format!("khoa-{tag}-bi-mat"));
-    let new = NewIntegration {
-        app_id: app_id.clone(),
-        account: account.id,
-        name: "Phần mềm một cửa".into(),
+    let scopes = Scopes::of(scopes.iter().copied()).unwrap_or_else(|e| panic!("{e}"));
+    let made = service::create(
+        app.store.as_ref(),
+        &app.secret,
+        &account,
+        "Phần mềm một cửa",
         scopes,
-        secret_sealed: secret.clone(),
-        at: Timestamp::now(),
-    };
-    let made = store.create_integration(&new).await.unwrap_or_else(|e| panic!("{e}"));
-    (made.id.0, app_id, secret)
+        None,
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    (made.integration.id.0, made.integration.app_id, made.secret_key)
 }
 
 async fn put_webhook(app: &TestApp, token: Option<&str>, id: i64, body: Value) -> (u16, Value) {
@@ -292,8 +294,7 @@ const ALL_TOLD: [&str; 5] =
 
 async fn messages_reads_and_follows_reach_the_receiver_signed_twice(app: &TestApp) {
     let receiver = Receiver::start(&[]).await;
-    let (id, app_id, secret) =
-        integration(app.store.as_ref(), vec![Scope::Messages, Scope::Webhooks]).await;
+    let (id, app_id, secret) = integration(app, &[Scope::Message, Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let set =
         put_webhook(app, Some(&admin), id, json!({ "url": receiver.url(), "events": ALL_TOLD }))
@@ -400,7 +401,7 @@ async fn messages_reads_and_follows_reach_the_receiver_signed_twice_on_postgresq
 async fn an_event_is_retried_until_the_receiver_comes_up_and_every_attempt_is_logged() {
     let app = spawn().await;
     let port = closed_port().await;
-    let (id, app_id, secret) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, app_id, secret) = integration(&app, &[Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let set = put_webhook(
         &app,
@@ -468,7 +469,7 @@ async fn an_event_pending_retry_when_the_server_stops_is_delivered_once_by_the_n
     let sqlite = SqliteStore::open(&url).await.unwrap_or_else(|e| panic!("{e}"));
     let store: Arc<dyn Store> = Arc::new(sqlite.clone());
     let first = start_with(store, Some(sqlite), Box::new(()), true, slow_retries).await;
-    let (id, _, _) = integration(first.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, _, _) = integration(&first, &[Scope::Webhooks]).await;
     let admin = first.staff_token(ADMIN).await;
     let set = put_webhook(
         &first,
@@ -523,7 +524,7 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
     .await;
     let receiver = Receiver::start(&[]).await;
     receiver.answer_from_now(500);
-    let (id, _, _) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, _, _) = integration(&app, &[Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let set = put_webhook(
         &app,
@@ -609,7 +610,7 @@ async fn repeated_failures_disable_the_endpoint_and_a_redelivery_after_re_enabli
 #[tokio::test]
 async fn urls_that_lead_inside_are_refused_with_the_field_and_nothing_is_stored() {
     let app = spawn().await;
-    let (id, _, _) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, _, _) = integration(&app, &[Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let events = json!(["user_send_text"]);
     for (url, code) in [
@@ -650,7 +651,7 @@ async fn urls_that_lead_inside_are_refused_with_the_field_and_nothing_is_stored(
     assert_eq!(put_webhook(&app, None, id, body.clone()).await.0, 401);
     let officer = app.staff_token(OFFICER).await;
     assert_eq!(put_webhook(&app, Some(&officer), id, body.clone()).await.0, 403);
-    let (bare, _, _) = integration(app.store.as_ref(), vec![Scope::Messages]).await;
+    let (bare, _, _) = integration(&app, &[Scope::Message]).await;
     assert_problem(
         &put_webhook(&app, Some(&admin), bare, body.clone()).await,
         403,
@@ -676,7 +677,7 @@ async fn the_standard_webhooks_reference_library_verifies_a_real_delivery() {
     }
     let app = spawn().await;
     let receiver = Receiver::start(&[]).await;
-    let (id, _, secret) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, _, secret) = integration(&app, &[Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let set = put_webhook(
         &app,
@@ -728,7 +729,7 @@ async fn a_slow_receiver_does_not_slow_a_citizens_message() {
     let app = spawn().await;
     let pause = Duration::from_secs(5);
     let receiver = Receiver::start(&[Answer::Slow(pause), Answer::Slow(pause)]).await;
-    let (id, _, _) = integration(app.store.as_ref(), vec![Scope::Webhooks]).await;
+    let (id, _, _) = integration(&app, &[Scope::Webhooks]).await;
     let admin = app.staff_token(ADMIN).await;
     let set = put_webhook(
         &app,

@@ -291,6 +291,10 @@ pub(crate) async fn bubbles(
         };
         let who = match (side, m.author) {
             (Side::Account, Author::Staff(_)) if !m.author_name.is_empty() => m.author_name.clone(),
+            // What an integration sent, under its name.
+            (Side::Account, Author::Account(_)) if !m.author_name.is_empty() => {
+                t.with("chat-integration", "name", &m.author_name)
+            }
             _ if system => t.get("chat-system"),
             (Side::Account, Author::Bot) => t.get("chat-bot"),
             _ => who,

@@ -101,11 +101,14 @@ pub(crate) async fn account_access(
     match caller {
         Caller::Anonymous => Err(ApiError::Unauthenticated),
         Caller::Citizen { .. } => Ok(None),
-        Caller::Account { account: own, .. } => Ok((own.id == account.id).then(|| Access::Staff {
-            reply: true,
-            author: Author::Account(own.id),
-            name: own.display_name.clone(),
-        })),
+        // An integration writes under its own name, and only with the scope to send.
+        Caller::Account { account: own, via, .. } => {
+            Ok((own.id == account.id).then(|| Access::Staff {
+                reply: via.as_ref().is_none_or(|v| v.scopes.has(ketnoi_core::Scope::Message)),
+                author: Author::Account(own.id),
+                name: via.as_ref().map_or_else(|| own.display_name.clone(), |v| v.name.clone()),
+            }))
+        }
         Caller::Staff { staff, .. } => {
             let up = state.store.agency_ancestry(account.agency).await?;
             if !caller.may(Action::ReadConversations, Some(&up)) {

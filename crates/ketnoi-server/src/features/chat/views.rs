@@ -168,6 +168,10 @@ impl MessageView {
     pub fn new(m: &Message, attachment: Option<&Attachment>, audience: Audience) -> Self {
         let author_name = match (audience, m.author) {
             (Audience::Staff, Author::Staff(_)) => Some(m.author_name.clone()),
+            // Officers see which integration sent what the account's systems wrote.
+            (Audience::Staff, Author::Account(_)) if !m.author_name.is_empty() => {
+                Some(m.author_name.clone())
+            }
             _ => None,
         };
         Self {

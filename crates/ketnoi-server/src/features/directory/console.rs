@@ -54,6 +54,7 @@ struct ConsoleAccount {
     lookups: bool,
     news: bool,
     desk: bool,
+    integrations: bool,
 }
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
@@ -97,7 +98,9 @@ async fn console(viewer: Viewer<DirectoryState>) -> Response {
         let lookups = viewer.caller.may(ketnoi_core::Action::ManageLookups, Some(&ancestry));
         let news = viewer.caller.may(ketnoi_core::Action::PublishNews, Some(&ancestry));
         let desk = viewer.caller.may(ketnoi_core::Action::ManageDesk, Some(&ancestry));
-        listed.push(ConsoleAccount { card, bot, lookups, news, desk });
+        let integrations =
+            viewer.caller.may(ketnoi_core::Action::IssueAccountToken, Some(&ancestry));
+        listed.push(ConsoleAccount { card, bot, lookups, news, desk, integrations });
     }
     let tip_units = match crate::features::tips::unit_pages::units_for_console(&viewer).await {
         Ok(units) => units

@@ -81,7 +81,7 @@ pub(crate) async fn save(
     events: &[String],
     on: bool,
 ) -> Result<Webhook, ApiError> {
-    if !integration.scopes.contains(&Scope::Webhooks) {
+    if !integration.scopes.has(Scope::Webhooks) {
         return Err(ApiError::NotAllowed("webhook-scope-missing"));
     }
     let events = webhooks::check_events(events)?;

@@ -1,5 +1,5 @@
 //! The console page of an integration's webhook: the URL and events, the state (with a notice
-//! when ketnoi disabled it), the signing secret in its Standard Webhooks form, the latest
+//! when ketnoi disabled it), the latest
 //! events with a "Gửi lại" (redeliver) button each, and the delivery log with what receivers
 //! answered. Plain forms: post, then back to the page with a notice; a refused form shows the
 //! page again with the reason beside the field, and changes nothing.
@@ -20,7 +20,6 @@ use serde::Deserialize;
 
 use crate::{
     features::integrations::{
-        service,
         webhook_api::{self, HooksState},
         webhooks::{self, EVENT_NAMES, NOT_EMITTED},
     },
@@ -81,7 +80,6 @@ struct WebhookPage {
     state: String,
     /// When and why ketnoi disabled the endpoint.
     disabled: Option<(String, String)>,
-    secret: String,
     choices: Vec<Choice>,
     events: Vec<EventRow>,
     deliveries: Vec<DeliveryRow>,
@@ -174,7 +172,6 @@ async fn page(
             h.disabled_reason.clone().unwrap_or_default(),
         )
     });
-    let secret = webhooks::whsec(service::secret_of(&viewer.state.kernel, integration)?.as_bytes());
     let choices = EVENT_NAMES
         .iter()
         .map(|name| Choice {
@@ -232,7 +229,6 @@ async fn page(
         enabled,
         state,
         disabled,
-        secret,
         choices,
         events,
         deliveries,

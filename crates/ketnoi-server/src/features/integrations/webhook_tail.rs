@@ -139,7 +139,7 @@ impl WebhookTail {
                 if !hook.events.iter().any(|e| e == what.name()) {
                     continue;
                 }
-                let party = self.party(&integration, item.conversation.citizen)?;
+                let party = self.party(&integration, item.conversation.citizen).await?;
                 events.push(NewWebhookEvent {
                     name: what.name().to_owned(),
                     body: webhooks::body(&party, &what, at),
@@ -166,11 +166,16 @@ impl WebhookTail {
     }
 
     /// Who an event of `integration` about `citizen` is between.
-    fn party(&self, integration: &Integration, citizen: CitizenId) -> Result<Party, ApiError> {
+    async fn party(
+        &self,
+        integration: &Integration,
+        citizen: CitizenId,
+    ) -> Result<Party, ApiError> {
         Ok(Party {
             app_id: integration.app_id.clone(),
-            oa_id: service::oa_id(integration.account),
-            user_id: service::user_id(&self.kernel, integration.account, citizen)?,
+            // The account's id, as the compatible surface gives it (`getoa`).
+            oa_id: integration.account.0.to_string(),
+            user_id: service::user_id(&self.kernel, integration.account, citizen).await?,
         })
     }
 
@@ -240,7 +245,7 @@ impl WebhookTail {
                 continue;
             }
             let Some(integration) = store.integration(hook.integration).await? else { continue };
-            let party = self.party(&integration, citizen)?;
+            let party = self.party(&integration, citizen).await?;
             let event = NewWebhookEvent {
                 name: what.name().to_owned(),
                 body: webhooks::body(&party, &what, Timestamp::now()),

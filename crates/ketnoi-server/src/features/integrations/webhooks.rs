@@ -320,7 +320,7 @@ impl JobHandler for DeliverJob {
             );
             return Ok(());
         }
-        let secret = service::secret_of(&self.kernel, &integration)
+        let secret = service::secret_of(&self.kernel.config.secret_key, &integration)
             .map_err(|e| JobError::Retry(format!("secret: {e}")))?;
         let timestamp: String = serde_json::from_str::<Value>(&event.body)
             .ok()

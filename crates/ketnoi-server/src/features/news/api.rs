@@ -61,6 +61,22 @@ pub(crate) async fn publishable(
     Ok(account)
 }
 
+/// The account at `slug` if the caller may send its broadcasts: who may publish its news, or
+/// its own integration with the `broadcast` scope.
+pub(crate) async fn broadcaster(
+    state: &NewsState,
+    caller: &Caller,
+    slug: &str,
+) -> Result<Account, ApiError> {
+    if matches!(caller, Caller::Anonymous) {
+        return Err(ApiError::Unauthenticated);
+    }
+    let account = state.account(slug).await?;
+    let ancestry = state.store.agency_ancestry(account.agency).await?;
+    caller.require_broadcast(&account, &ancestry)?;
+    Ok(account)
+}
+
 /// A page of a list.
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct PageQuery {
@@ -327,7 +343,7 @@ pub(crate) async fn send_broadcast(
     Path(slug): Path<String>,
     JsonBody(body): JsonBody<BroadcastBody>,
 ) -> Result<(StatusCode, Json<BroadcastView>), ApiError> {
-    let account = publishable(&state, &caller, &slug).await?;
+    let account = broadcaster(&state, &caller, &slug).await?;
     let send_at = match body.send_at.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(raw) => Some(
             Timestamp::parse_moment(raw)
@@ -357,7 +373,7 @@ pub(crate) async fn list_broadcasts(
     caller: Caller,
     Path(slug): Path<String>,
 ) -> Result<Json<Vec<BroadcastView>>, ApiError> {
-    let account = publishable(&state, &caller, &slug).await?;
+    let account = broadcaster(&state, &caller, &slug).await?;
     let found = state.store.account_broadcasts(account.id, 100).await?;
     Ok(Json(found.iter().map(|b| BroadcastView::new(&account, b, true)).collect()))
 }

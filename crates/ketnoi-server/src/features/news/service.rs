@@ -113,7 +113,7 @@ impl News {
     ) -> Result<Broadcast, ApiError> {
         let store = &self.kernel.store;
         let ancestry = store.agency_ancestry(account.agency).await?;
-        caller.require(Action::PublishNews, Some(&ancestry))?;
+        caller.require_broadcast(account, &ancestry)?;
         let now = Timestamp::now();
         let body = self.body(account, &request, now).await?;
         let audience = audience(&request.areas, &request.tags)?;
