@@ -72,8 +72,6 @@ wire_enum!(
         ManageStaff => "manage-staff",
         /// Issue API tokens for the agency's accounts (integrations).
         IssueAccountToken => "issue-account-token",
-        /// Manage an account's integrations: their webhooks, deliveries and redeliveries.
-        ManageIntegrations => "manage-integrations",
         /// Mark an account as verified.
         VerifyAccount => "verify-account",
         /// Load and edit administrative areas, create root agencies.
@@ -114,7 +112,6 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, CreateChildAgency, Platform),
     (PlatformAdmin, ManageStaff, Platform),
     (PlatformAdmin, IssueAccountToken, Platform),
-    (PlatformAdmin, ManageIntegrations, Platform),
     (PlatformAdmin, VerifyAccount, Platform),
     (PlatformAdmin, ManagePlatform, Platform),
     (Administrator, ViewConsole, Subtree),
@@ -134,7 +131,6 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
     (Administrator, IssueAccountToken, Subtree),
-    (Administrator, ManageIntegrations, Subtree),
     (Officer, ViewConsole, Agency),
     (Officer, ReadConversations, Agency),
     (Officer, ReplyConversations, Agency),
@@ -208,11 +204,11 @@ mod tests {
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
         // view read reply transfer escalate return edit bot lookups tips news emergency desk
-        // create child staff token integrations verify platform
-        (PlatformAdmin, "P P P P P P P P P - P P P P P P P P P P"),
-        (Administrator, "S S S S S S S S S A S S S S S S S S - -"),
-        (Officer, "A A A A A A - A A A A - A - - - - - - -"),
-        (Viewer, "A A - - - - - - - - - - - - - - - - - -"),
+        // create child staff token verify platform
+        (PlatformAdmin, "P P P P P P P P P - P P P P P P P P P"),
+        (Administrator, "S S S S S S S S S A S S S S S S S - -"),
+        (Officer, "A A A A A A - A A A A - A - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - - - - - - - -"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a

@@ -851,6 +851,7 @@ integrations-shown-title = Key and access tokens
 integrations-shown-once = Shown only once. Keep them somewhere safe; if lost, press “Issue new key”.
 integrations-webhook-secret = Webhook key (Standard Webhooks)
 integrations-expires-hours = expires in { $count } hours
+integrations-webhook = Webhook (events)
 integrations-rotate = Issue new key
 integrations-revoke = Revoke
 integrations-revoked-at = Revoked at { $at }

@@ -824,6 +824,7 @@ integrations-shown-title = Khóa và mã truy cập
 integrations-shown-once = Chỉ hiện một lần. Hãy lưu vào nơi an toàn; nếu mất, bấm “Cấp khóa mới”.
 integrations-webhook-secret = Khóa webhook (Standard Webhooks)
 integrations-expires-hours = hết hạn sau { $count } giờ
+integrations-webhook = Webhook (nhận sự kiện)
 integrations-rotate = Cấp khóa mới
 integrations-revoke = Thu hồi
 integrations-revoked-at = Đã thu hồi lúc { $at }

@@ -169,7 +169,7 @@ async fn measure(args: &BenchWebhooks, dir: &Path) -> anyhow::Result<Report> {
     // Through the API, as an administrator sets it: the server starts tailing at once.
     let admin = sign_in(&http, &base, ADMIN, &admin_password).await?;
     let set = http
-        .put(format!("{base}/api/v1/integrations/{}/webhook", integration.id.0))
+        .put(format!("{base}/api/v1/integrations/{}/webhook", integration.app_id))
         .bearer_auth(&admin)
         .json(&json!({ "url": hook_url, "events": ["user_send_text"] }))
         .send()

@@ -1,5 +1,5 @@
 //! An integration's webhook through the API: read and set it, list its events and delivery
-//! attempts, redeliver an event. Staff with `manage-integrations` on the integration's account
+//! attempts, redeliver an event. Staff with `issue-account-token` on the integration's account
 //! only; the console pages (`webhook_pages.rs`) go through the same functions.
 
 use std::sync::Arc;
@@ -43,10 +43,10 @@ feature_state!(HooksState);
 
 pub(crate) fn router() -> Router<HooksState> {
     Router::new()
-        .route("/integrations/{id}/webhook", get(get_webhook).put(put_webhook))
-        .route("/integrations/{id}/webhook/events", get(list_events))
-        .route("/integrations/{id}/webhook/deliveries", get(list_deliveries))
-        .route("/integrations/{id}/webhook/events/{event}/redeliver", post(redeliver_event))
+        .route("/integrations/{app_id}/webhook", get(get_webhook).put(put_webhook))
+        .route("/integrations/{app_id}/webhook/events", get(list_events))
+        .route("/integrations/{app_id}/webhook/deliveries", get(list_deliveries))
+        .route("/integrations/{app_id}/webhook/events/{event}/redeliver", post(redeliver_event))
 }
 
 /// The integration `id` and its account, for a caller who may manage its integrations: 401
@@ -54,12 +54,12 @@ pub(crate) fn router() -> Router<HooksState> {
 pub(crate) async fn managed(
     kernel: &Kernel,
     caller: &Caller,
-    id: i64,
+    app_id: &str,
 ) -> Result<(Integration, Account), ApiError> {
     if matches!(caller, Caller::Anonymous) {
         return Err(ApiError::Unauthenticated);
     }
-    let integration = kernel.store.integration(ketnoi_core::IntegrationId(id)).await?;
+    let integration = kernel.store.integration_by_app_id(app_id).await?;
     let integration =
         integration.filter(|i| i.revoked_at.is_none()).ok_or(ApiError::NotFound("integration"))?;
     let account = kernel
@@ -68,7 +68,7 @@ pub(crate) async fn managed(
         .await?
         .ok_or(ApiError::NotFound("integration"))?;
     let ancestry = kernel.store.agency_ancestry(account.agency).await?;
-    caller.require(Action::ManageIntegrations, Some(&ancestry))?;
+    caller.require(Action::IssueAccountToken, Some(&ancestry))?;
     Ok((integration, account))
 }
 
@@ -125,8 +125,6 @@ pub(crate) async fn redeliver(
 /// An integration's webhook endpoint.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct WebhookView {
-    /// The integration.
-    integration_id: i64,
     /// Where events are POSTed.
     url: String,
     /// The event names it receives.
@@ -147,7 +145,6 @@ pub(crate) struct WebhookView {
 impl From<&Webhook> for WebhookView {
     fn from(h: &Webhook) -> Self {
         Self {
-            integration_id: h.integration.0,
             url: h.url.clone(),
             events: h.events.clone(),
             state: h.state.as_str().to_owned(),
@@ -266,8 +263,8 @@ pub(crate) struct ListParams {
 }
 
 /// An integration's webhook endpoint.
-#[utoipa::path(get, path = "/api/v1/integrations/{id}/webhook", tag = "integrations",
-    security(("bearer" = [])), params(("id" = i64, Path, description = "The integration")),
+#[utoipa::path(get, path = "/api/v1/integrations/{app_id}/webhook", tag = "integrations",
+    security(("bearer" = [])), params(("app_id" = String, Path, description = "The integration")),
     responses((status = 200, body = WebhookView),
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
         (status = 403, body = ProblemView, content_type = "application/problem+json"),
@@ -275,18 +272,18 @@ pub(crate) struct ListParams {
 pub(crate) async fn get_webhook(
     State(state): State<HooksState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(app_id): Path<String>,
 ) -> Result<Json<WebhookView>, ApiError> {
-    let (integration, _) = managed(&state, &caller, id).await?;
+    let (integration, _) = managed(&state, &caller, &app_id).await?;
     let hook = state.store.webhook(integration.id).await?.ok_or(ApiError::NotFound("webhook"))?;
     Ok(Json(WebhookView::from(&hook)))
 }
 
 /// Sets an integration's webhook endpoint. A new endpoint, or one turned on again, receives
 /// the events from now on (nothing earlier is replayed).
-#[utoipa::path(put, path = "/api/v1/integrations/{id}/webhook", tag = "integrations",
+#[utoipa::path(put, path = "/api/v1/integrations/{app_id}/webhook", tag = "integrations",
     request_body = WebhookRequest, security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The integration")),
+    params(("app_id" = String, Path, description = "The integration")),
     responses((status = 200, body = WebhookView),
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
         (status = 403, description = "Not allowed, or `webhook-scope-missing`: the integration has no `webhooks` scope", body = ProblemView, content_type = "application/problem+json"),
@@ -295,17 +292,17 @@ pub(crate) async fn get_webhook(
 pub(crate) async fn put_webhook(
     State(state): State<HooksState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(app_id): Path<String>,
     extract::Json(body): extract::Json<WebhookRequest>,
 ) -> Result<Json<WebhookView>, ApiError> {
-    let (integration, _) = managed(&state, &caller, id).await?;
+    let (integration, _) = managed(&state, &caller, &app_id).await?;
     let hook = save(&state, &integration, &body.url, &body.events, body.enabled).await?;
     Ok(Json(WebhookView::from(&hook)))
 }
 
 /// The events recorded for an integration's endpoint, newest first.
-#[utoipa::path(get, path = "/api/v1/integrations/{id}/webhook/events", tag = "integrations",
-    security(("bearer" = [])), params(("id" = i64, Path, description = "The integration"), ListParams),
+#[utoipa::path(get, path = "/api/v1/integrations/{app_id}/webhook/events", tag = "integrations",
+    security(("bearer" = [])), params(("app_id" = String, Path, description = "The integration"), ListParams),
     responses((status = 200, body = Vec<WebhookEventView>),
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
         (status = 403, body = ProblemView, content_type = "application/problem+json"),
@@ -313,10 +310,10 @@ pub(crate) async fn put_webhook(
 pub(crate) async fn list_events(
     State(state): State<HooksState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(app_id): Path<String>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Vec<WebhookEventView>>, ApiError> {
-    let (integration, _) = managed(&state, &caller, id).await?;
+    let (integration, _) = managed(&state, &caller, &app_id).await?;
     let limit = params.limit.unwrap_or(50).clamp(1, 200);
     let events = state
         .store
@@ -327,8 +324,8 @@ pub(crate) async fn list_events(
 
 /// The latest delivery attempts of an integration's endpoint, newest first, with what the
 /// receiver answered.
-#[utoipa::path(get, path = "/api/v1/integrations/{id}/webhook/deliveries", tag = "integrations",
-    security(("bearer" = [])), params(("id" = i64, Path, description = "The integration"), ListParams),
+#[utoipa::path(get, path = "/api/v1/integrations/{app_id}/webhook/deliveries", tag = "integrations",
+    security(("bearer" = [])), params(("app_id" = String, Path, description = "The integration"), ListParams),
     responses((status = 200, body = Vec<DeliveryView>),
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
         (status = 403, body = ProblemView, content_type = "application/problem+json"),
@@ -336,19 +333,19 @@ pub(crate) async fn list_events(
 pub(crate) async fn list_deliveries(
     State(state): State<HooksState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(app_id): Path<String>,
     Query(params): Query<ListParams>,
 ) -> Result<Json<Vec<DeliveryView>>, ApiError> {
-    let (integration, _) = managed(&state, &caller, id).await?;
+    let (integration, _) = managed(&state, &caller, &app_id).await?;
     let limit = params.limit.unwrap_or(50).clamp(1, 200);
     let found = state.store.webhook_deliveries(integration.id, limit).await?;
     Ok(Json(found.iter().map(DeliveryView::from).collect()))
 }
 
 /// Delivers an event again (delivered or failed), with the same `webhook-id` and body.
-#[utoipa::path(post, path = "/api/v1/integrations/{id}/webhook/events/{event}/redeliver",
+#[utoipa::path(post, path = "/api/v1/integrations/{app_id}/webhook/events/{event}/redeliver",
     tag = "integrations", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The integration"), ("event" = i64, Path, description = "The event")),
+    params(("app_id" = String, Path, description = "The integration"), ("event" = i64, Path, description = "The event")),
     responses((status = 202, description = "Queued"),
         (status = 401, body = ProblemView, content_type = "application/problem+json"),
         (status = 403, body = ProblemView, content_type = "application/problem+json"),
@@ -356,9 +353,9 @@ pub(crate) async fn list_deliveries(
 pub(crate) async fn redeliver_event(
     State(state): State<HooksState>,
     caller: Caller,
-    Path((id, event)): Path<(i64, i64)>,
+    Path((app_id, event)): Path<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let (integration, _) = managed(&state, &caller, id).await?;
+    let (integration, _) = managed(&state, &caller, &app_id).await?;
     redeliver(&state, &integration, event).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -31,9 +31,9 @@ use crate::{
 
 pub(crate) fn router() -> Router<HooksState> {
     Router::new()
-        .route("/console/a/{slug}/integrations/{id}/webhook", get(webhook_page).post(save))
+        .route("/console/a/{slug}/integrations/{app_id}/webhook", get(webhook_page).post(save))
         .route(
-            "/console/a/{slug}/integrations/{id}/webhook/events/{event}/redeliver",
+            "/console/a/{slug}/integrations/{app_id}/webhook/events/{event}/redeliver",
             post(redeliver),
         )
 }
@@ -105,10 +105,11 @@ struct PageParams {
 async fn page_integration(
     viewer: &Viewer<HooksState>,
     slug: &str,
-    id: i64,
+    app_id: &str,
 ) -> Result<(Integration, Account), ApiError> {
-    let account = account_for(viewer, slug, Action::ManageIntegrations).await?;
-    let (integration, _) = webhook_api::managed(&viewer.state.kernel, &viewer.caller, id).await?;
+    let account = account_for(viewer, slug, Action::IssueAccountToken).await?;
+    let (integration, _) =
+        webhook_api::managed(&viewer.state.kernel, &viewer.caller, app_id).await?;
     if integration.account != account.id {
         return Err(ApiError::NotFound("integration"));
     }
@@ -117,14 +118,14 @@ async fn page_integration(
 
 async fn webhook_page(
     viewer: Viewer<HooksState>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((slug, app_id)): Path<(String, String)>,
     params: Result<Query<PageParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     if matches!(viewer.caller, crate::kernel::auth::Caller::Anonymous) {
         return viewer.to_sign_in(true);
     }
     let done = params.ok().and_then(|Query(p)| p.done);
-    let (integration, account) = match page_integration(&viewer, &slug, id).await {
+    let (integration, account) = match page_integration(&viewer, &slug, &app_id).await {
         Ok(found) => found,
         Err(e) => return viewer.fail(e),
     };
@@ -223,7 +224,7 @@ async fn page(
         base: format!(
             "/console/a/{}/integrations/{}/webhook",
             encode(account.slug.as_str()),
-            integration.id.0
+            encode(&integration.app_id)
         ),
         url,
         enabled,
@@ -242,14 +243,14 @@ type WebhookForm = HashMap<String, String>;
 
 async fn save(
     viewer: Viewer<HooksState>,
-    Path((slug, id)): Path<(String, i64)>,
+    Path((slug, app_id)): Path<(String, String)>,
     PageForm(form): PageForm<WebhookForm>,
 ) -> Response {
-    let back = format!("/console/a/{}/integrations/{id}/webhook", encode(&slug));
+    let back = format!("/console/a/{}/integrations/{app_id}/webhook", encode(&slug));
     if let Some(stop) = viewer.stop_form(true, &back, form.get("csrf").map(String::as_str)) {
         return stop;
     }
-    let (integration, account) = match page_integration(&viewer, &slug, id).await {
+    let (integration, account) = match page_integration(&viewer, &slug, &app_id).await {
         Ok(found) => found,
         Err(e) => return viewer.fail(e),
     };
@@ -284,14 +285,14 @@ struct CsrfForm {
 
 async fn redeliver(
     viewer: Viewer<HooksState>,
-    Path((slug, id, event)): Path<(String, i64, i64)>,
+    Path((slug, app_id, event)): Path<(String, String, i64)>,
     PageForm(form): PageForm<CsrfForm>,
 ) -> Response {
-    let back = format!("/console/a/{}/integrations/{id}/webhook", encode(&slug));
+    let back = format!("/console/a/{}/integrations/{app_id}/webhook", encode(&slug));
     if let Some(stop) = viewer.stop_form(true, &back, form.csrf.as_deref()) {
         return stop;
     }
-    let (integration, _) = match page_integration(&viewer, &slug, id).await {
+    let (integration, _) = match page_integration(&viewer, &slug, &app_id).await {
         Ok(found) => found,
         Err(e) => return viewer.fail(e),
     };

@@ -177,9 +177,11 @@ pub fn body(party: &Party, what: &Happening, at: Timestamp) -> String {
                 "user_id_by_app": party.user_id,
             })
         }
+        // As the platform sends read receipts: from the account's side, to the user who read
+        // (chatwoot's delivery-status service reads the account from `sender.id`).
         Happening::Seen { msg_ids } => json!({
-            "sender": user,
-            "recipient": oa,
+            "sender": oa,
+            "recipient": user,
             "message": { "msg_ids": msg_ids },
             "user_id_by_app": party.user_id,
         }),
