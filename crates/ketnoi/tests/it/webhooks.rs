@@ -508,10 +508,13 @@ async fn an_event_pending_retry_when_the_server_stops_is_delivered_once_by_the_n
     let recorded = second
         .store
         .webhook_events(
-            second.store.integration_by_app_id(&id).await.ok().flatten().map_or(
-                ketnoi_core::IntegrationId(0),
-                |i| i.id,
-            ),
+            second
+                .store
+                .integration_by_app_id(&id)
+                .await
+                .ok()
+                .flatten()
+                .map_or(ketnoi_core::IntegrationId(0), |i| i.id),
             None,
             10,
         )
