@@ -79,9 +79,29 @@ pub fn request_lang(headers: &axum::http::HeaderMap) -> Lang {
         })
 }
 
+/// Each language's catalogue, in files by subject so that features added side by side do not
+/// all write at the end of one file.
 const SOURCES: [(Lang, &[&str]); 2] = [
-    (Lang::Vi, &[include_str!("../../locales/vi.ftl"), include_str!("../../locales/pages.vi.ftl")]),
-    (Lang::En, &[include_str!("../../locales/en.ftl"), include_str!("../../locales/pages.en.ftl")]),
+    (
+        Lang::Vi,
+        &[
+            include_str!("../../locales/vi.ftl"),
+            include_str!("../../locales/pages.vi.ftl"),
+            include_str!("../../locales/audit.vi.ftl"),
+            include_str!("../../locales/security.vi.ftl"),
+            include_str!("../../locales/cases.vi.ftl"),
+        ],
+    ),
+    (
+        Lang::En,
+        &[
+            include_str!("../../locales/en.ftl"),
+            include_str!("../../locales/pages.en.ftl"),
+            include_str!("../../locales/audit.en.ftl"),
+            include_str!("../../locales/security.en.ftl"),
+            include_str!("../../locales/cases.en.ftl"),
+        ],
+    ),
 ];
 
 /// The compiled message catalogues.

@@ -1,0 +1,1 @@
+## The audit log: its pages and messages.

@@ -1,0 +1,1 @@
+## Nhật ký kiểm toán (audit log): its pages and messages.

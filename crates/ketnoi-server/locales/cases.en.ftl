@@ -1,0 +1,1 @@
+## Tips as cases: status, deadlines, extensions, transfers, notes.

@@ -1,0 +1,1 @@
+## Staff account security: two-factor sign-in (TOTP), recovery codes.
