@@ -50,7 +50,7 @@ pub use phone::Phone;
 pub use policy::{Action, Grant, Role};
 pub use slug::Slug;
 pub use time::{Timestamp, VIETNAM_OFFSET};
-pub use tip::{TipCategory, TipStatus};
+pub use tip::{ExtensionReason, TipCategory, TipClosing, TipDeadlines, TipStatus};
 
 /// NFC and trimmed, with no other check: for values whose own rules follow.
 pub(crate) fn nfc_trimmed(raw: &str) -> String {

@@ -77,6 +77,6 @@ pub use officer::{
 };
 pub use report::{
     AttachmentEntry, Body, Clear, Draft, Envelope, Mode, PlainFile, ReportKey, Sealed, SealedBy,
-    VERSION, open_attachment, open_report, seal_report,
+    VERSION, open_attachment, open_note, open_report, rewrap_report, seal_note, seal_report,
 };
 pub use stream::{CHUNK, SEGMENT};

@@ -270,6 +270,10 @@ impl ReportKey {
         hkdf32(self.0.as_slice(), &[], b"ketnoi/v1/body")
     }
 
+    fn note_key(&self) -> Result<Zeroizing<[u8; 32]>> {
+        hkdf32(self.0.as_slice(), &[], b"ketnoi/v1/note")
+    }
+
     fn attachment_key(&self, salt: &[u8]) -> Result<Zeroizing<[u8; 32]>> {
         hkdf32(self.0.as_slice(), salt, b"ketnoi/v1/attachment")
     }
@@ -335,6 +339,40 @@ pub fn open_report(envelope: &Envelope, key: &KeyPair) -> Result<(Body, ReportKe
     let body: Body =
         serde_json::from_slice(&plaintext).map_err(|_| SealError::BadEncoding("body"))?;
     Ok((body, key))
+}
+
+/// Wraps an opened report's key to another unit's public key (65 bytes), for a transfer: the
+/// receiving unit opens the report with its own key; the envelope's body is unchanged.
+pub fn rewrap_report(key: &ReportKey, recipient_public: &[u8]) -> Result<Wrapped> {
+    wrap(key.0.as_slice(), recipient_public, Label::Report)
+}
+
+/// The associated data of an officer's note.
+const NOTE_AAD: &[u8] = b"ketnoi/v1/note";
+
+/// The plaintext of a note: `{"text": "..."}`.
+#[derive(Serialize, Deserialize)]
+struct NotePlain {
+    text: String,
+}
+
+/// Seals an officer's internal note on a report under a key derived from the report key: the
+/// report's units can read it, the reporter (who holds only the reply key) cannot. The text is
+/// normalized to NFC.
+pub fn seal_note(key: &ReportKey, text: &str) -> Result<Sealed> {
+    let plain = Zeroizing::new(
+        serde_json::to_vec(&NotePlain { text: nfc(text) })
+            .map_err(|_| SealError::Internal("note json"))?,
+    );
+    Sealed::seal(&*key.note_key()?, &plain, NOTE_AAD)
+}
+
+/// Opens a note sealed with [`seal_note`].
+pub fn open_note(key: &ReportKey, sealed: &Sealed) -> Result<String> {
+    let plain = sealed.open(&*key.note_key()?, NOTE_AAD)?;
+    let NotePlain { text } =
+        serde_json::from_slice(&plain).map_err(|_| SealError::BadEncoding("note"))?;
+    Ok(text)
 }
 
 /// Opens one attachment stream of a report, given its entry in the body.

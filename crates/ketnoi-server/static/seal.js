@@ -266,6 +266,34 @@
     return hkdf(reportKey, EMPTY, "ketnoi/v1/body", 32);
   }
 
+  // Officers' internal notes on a tip are sealed under a key derived from the report key, so
+  // that whoever can open the report (its units' officers, the units it is transferred to) can
+  // read them, and the reporter, who holds only the reply key, cannot.
+  function noteKey(reportKey) {
+    return hkdf(reportKey, EMPTY, "ketnoi/v1/note", 32);
+  }
+
+  async function sealNote(reportKey, text) {
+    if (!isBytes(reportKey, 32)) { fail("report key"); }
+    var key = await noteKey(reportKey);
+    try {
+      return await sealValue(key, utf8(JSON.stringify({ text: nfc(text) })), utf8("ketnoi/v1/note"));
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  async function openNote(reportKey, sealed) {
+    if (!isBytes(reportKey, 32)) { fail("report key"); }
+    var key = await noteKey(reportKey);
+    try {
+      var plain = await openValue(key, sealed, utf8("ketnoi/v1/note"));
+      return JSON.parse(new TextDecoder().decode(plain)).text;
+    } finally {
+      key.fill(0);
+    }
+  }
+
   function attachmentKey(reportKey, salt) {
     return hkdf(reportKey, salt, "ketnoi/v1/attachment", 32);
   }
@@ -528,6 +556,8 @@
     deriveReceipt: deriveReceipt,
     sealMessage: sealMessage,
     openMessage: openMessage,
+    sealNote: sealNote,
+    openNote: openNote,
     sealWithPassphrase: sealWithPassphrase,
     openWithPassphrase: openWithPassphrase
   });

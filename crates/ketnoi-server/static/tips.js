@@ -235,6 +235,51 @@
     return li;
   }
 
+  // A label the page gave in its language, with `{name}` filled in.
+  function label(section, key, values) {
+    var text = section.getAttribute("data-l-" + key) || "";
+    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
+    return text;
+  }
+
+  function localTime(rfc3339) {
+    var d = new Date(rfc3339);
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    return two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear() + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes());
+  }
+
+  // Where the case stands for its reporter: status, closing reason, deadline, history.
+  function showCase(section, answer) {
+    $(section, "[data-tip-status-text]").textContent = label(section, "status-" + answer.status) || answer.status;
+    $(section, "[data-tip-closing]").textContent = answer.closing ? label(section, "closing-" + answer.closing) : "";
+    var deadline = $(section, "[data-tip-deadline]");
+    var overdue = answer.status !== "closed" && new Date(answer.deadline_at) < new Date();
+    deadline.textContent = label(section, "deadline", { deadline: localTime(answer.deadline_at) }) +
+      (overdue ? " — " + label(section, "overdue") : "");
+    deadline.className = overdue ? "overdue" : "";
+    var ol = $(section, "[data-tip-history]");
+    ol.textContent = "";
+    (answer.history || []).forEach(function (e) {
+      var text = "";
+      if (e.kind === "status") {
+        text = label(section, "event-status-" + e.status);
+        if (e.closing) { text += " — " + label(section, "closing-" + e.closing); }
+      } else if (e.kind === "extension-approved") {
+        text = label(section, "event-extended", { deadline: localTime(e.deadline_at) });
+      } else if (e.kind === "transferred") {
+        text = label(section, "event-moved", { unit: e.to_unit || "" });
+      }
+      var li = document.createElement("li");
+      var meta = document.createElement("span");
+      meta.className = "meta";
+      meta.textContent = localTime(e.at);
+      li.appendChild(meta);
+      li.appendChild(document.createTextNode(" " + text));
+      ol.appendChild(li);
+    });
+  }
+
   function startReceipt(form) {
     if (!seal.available()) { return; } // Posted to the server, which derives in memory.
     var section = document.querySelector("[data-tip-status]");
@@ -247,8 +292,7 @@
         return api("/api/v1/tips/receipt",
           jsonOptions("POST", { lookup: r.lookup, auth: r.auth }, "omit"));
       }).then(function (answer) {
-        $(section, "[data-tip-status-text]").textContent =
-          section.getAttribute("data-status-" + answer.status) || answer.status;
+        showCase(section, answer);
         var list = $(section, "[data-tip-messages]");
         list.textContent = "";
         return Promise.all(answer.messages.map(function (m) {
@@ -340,6 +384,23 @@
     var opened = document.querySelector("[data-tip-opened]");
     var messages = messagesOf(form);
     var replyKey = null;
+    var reportKey = null;
+
+    // The case's internal notes, opened with the report key.
+    function showNotes() {
+      var ol = $(opened, "[data-tip-notes]");
+      return api(base + "/case", { credentials: "same-origin" }).then(function (c) {
+        var names = {};
+        c.handlers.forEach(function (h) { names[h.id] = h.name; });
+        return Promise.all(c.notes.map(function (n) {
+          return seal.openNote(reportKey, n.sealed).catch(function () { return "…"; })
+            .then(function (text) { return messageItem(false, names[n.staff] || "", n.at, text); });
+        }));
+      }).then(function (items) {
+        ol.textContent = "";
+        items.forEach(function (li) { ol.appendChild(li); });
+      });
+    }
 
     function showMessages(list) {
       var ol = $(opened, "[data-tip-messages]");
@@ -376,6 +437,7 @@
         document.getElementById("passphrase").value = "";
         form.hidden = true;
         replyKey = seal.unb64u(o.body.reply_key);
+        reportKey = o.reportKey;
         $(opened, "[data-tip-description]").textContent = o.body.description;
         // Whether the reporter's browser sealed it, or the server did because it could not.
         say(opened, "[data-tip-sealed-by]", opened.getAttribute("data-sealed-by-" + o.body.sealed_by));
@@ -417,7 +479,7 @@
         });
         opened.hidden = false;
         opened.focus();
-        return showMessages(o.tip.messages);
+        return Promise.all([showMessages(o.tip.messages), showNotes()]);
       }).catch(function (error) {
         say(form, "[data-tip-error]", error.message);
       }).then(function () { say(form, "[data-tip-progress]", ""); });
@@ -436,6 +498,41 @@
       }).then(function (tip) { return showMessages(tip.messages); })
         .catch(function (error) { say(form, "[data-tip-error]", error.message); form.hidden = false; });
     });
+
+    var note = document.querySelector("form[data-tip-note]");
+    note.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = note.elements.note.value.trim().normalize("NFC");
+      if (!reportKey || !text) { return; }
+      seal.sealNote(reportKey, text).then(function (sealed) {
+        return api(base + "/notes", jsonOptions("POST", { sealed: sealed }));
+      }).then(function () {
+        note.elements.note.value = "";
+        return showNotes();
+      }).catch(function (error) { say(form, "[data-tip-error]", error.message); form.hidden = false; });
+    });
+
+    // A transfer: the report key, opened here, is wrapped to the receiving unit's current key
+    // and sent; the server adds it to the envelope and never sees the report key itself.
+    var transfer = document.querySelector("form[data-tip-transfer]");
+    if (transfer) {
+      transfer.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var to = transfer.elements.to.value.trim();
+        var keep = transfer.elements.keep.checked;
+        if (!reportKey || !to) { return; }
+        say(transfer, "[data-tip-error]", "");
+        api("/api/v1/tip-units/" + encodeURIComponent(to) + "/key", { credentials: "same-origin" })
+          .then(function (target) {
+            return seal.wrap(reportKey, seal.unb64u(target.public), "report");
+          }).then(function (wrapped) {
+            return api(base + "/transfer", jsonOptions("POST", { to: to, keep: keep, wrapped: wrapped }));
+          }).then(function () {
+            say(transfer, "[data-tip-transfer-done]", transfer.getAttribute("data-msg-done"));
+            window.location.href = keep ? window.location.pathname : transfer.getAttribute("data-inbox");
+          }).catch(function (error) { say(transfer, "[data-tip-error]", error.message); });
+      });
+    }
   }
 
   // --- The keys page -------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 //!
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
-//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
+//! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`TipCaseStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
 //! [`IntegrationStore`], [`WebhookStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
@@ -45,6 +45,7 @@ mod sqlite;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tip;
+mod tip_case;
 mod webhook;
 
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
@@ -83,8 +84,12 @@ pub use postgres::PgStore;
 pub use sql::inbox_sql::{InboxParam, InboxSql, InboxTables, inbox_counts_sql, inbox_sql};
 pub use sqlite::SqliteStore;
 pub use tip::{
-    KeyCopy, NewTip, NewTipAttachment, OfficerKey, Tip, TipAttachment, TipId, TipMessage,
-    TipSettings, TipStatus, TipStore, TipSummary, UnitKey,
+    KeyCopy, NewTip, NewTipAttachment, OfficerKey, Tip, TipAttachment, TipFilter, TipId,
+    TipMessage, TipSettings, TipStatus, TipStore, TipSummary, UnitKey,
+};
+pub use tip_case::{
+    CaseActor, ExtensionState, TipCaseStore, TipEvent, TipEventKind, TipExtension, TipNote,
+    TipTransfer,
 };
 pub use webhook::{
     AttemptOutcome, NewWebhookEvent, Webhook, WebhookDelivery, WebhookEvent, WebhookEventId,
@@ -119,6 +124,7 @@ pub trait Store:
     + BotStore
     + LookupStore
     + TipStore
+    + TipCaseStore
     + NewsStore
     + DeskStore
     + InboxStore

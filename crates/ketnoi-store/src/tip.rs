@@ -24,9 +24,8 @@ use crate::Result;
 #[serde(transparent)]
 pub struct TipId(pub i64);
 
-/// Where a tip stands with the units that received it (defined with the domain's words). More
-/// states may come (a case workflow); the database does not constrain the word, so adding one
-/// needs no migration.
+/// Where a tip stands as a case (defined with the domain's words, with the workflow's rules).
+/// The database does not constrain the word, so adding one needs no migration.
 pub use ketnoi_core::TipStatus;
 
 /// A unit's key pair, as storage has it: the public half only.
@@ -117,6 +116,8 @@ pub struct NewTip {
     pub receipt_hash: String,
     /// When it was received.
     pub at: Timestamp,
+    /// When the units must have dealt with it, from the configured period.
+    pub deadline_at: Timestamp,
 }
 
 /// What a unit's list of tips shows of one.
@@ -136,6 +137,14 @@ pub struct TipSummary {
     pub anonymous: bool,
     /// Where it stands.
     pub status: TipStatus,
+    /// The officer in charge, if one is assigned.
+    pub assignee: Option<StaffId>,
+    /// When the units must have dealt with it; moved only by approved extensions.
+    pub deadline_at: Timestamp,
+    /// Why it was closed, once it is.
+    pub closing: Option<ketnoi_core::TipClosing>,
+    /// When it was closed, once it is.
+    pub closed_at: Option<Timestamp>,
     /// When it was received.
     pub created_at: Timestamp,
     /// When it last changed: a message or a change of status.
@@ -144,6 +153,28 @@ pub struct TipSummary {
     pub messages: i64,
     /// How many attachments it has.
     pub attachments: i64,
+}
+
+impl TipSummary {
+    /// Whether the case is open and its deadline has passed at `now`.
+    pub fn overdue(&self, now: Timestamp) -> bool {
+        self.status.is_open() && self.deadline_at < now
+    }
+}
+
+/// Which of a unit's tips a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TipFilter {
+    /// Every tip.
+    All,
+    /// Those in one status.
+    Status(TipStatus),
+    /// Those not closed.
+    Open,
+    /// Those open whose deadline passed before the given time.
+    Overdue(Timestamp),
+    /// Those open and assigned to one officer.
+    AssignedTo(StaffId),
 }
 
 /// A stored attachment of a tip.
@@ -244,12 +275,12 @@ pub trait TipStore {
     /// the receipt lookup is taken; `MissingReference` if there is no unit, or a unit, the
     /// account, the area or the citizen does not exist. A failed call writes nothing.
     async fn create_tip(&self, tip: &NewTip) -> Result<TipId>;
-    /// A page of the tips a unit received, newest first, optionally only those in one status:
-    /// up to `limit` tips older than `before`.
+    /// A page of the tips a unit holds, newest first, those the filter keeps: up to `limit`
+    /// tips older than `before`.
     async fn tips_for_unit(
         &self,
         agency: AgencyId,
-        status: Option<TipStatus>,
+        filter: TipFilter,
         before: Option<TipId>,
         limit: i64,
     ) -> Result<Vec<TipSummary>>;
@@ -269,9 +300,7 @@ pub trait TipStore {
     ) -> Result<TipMessage>;
     /// A tip's messages, oldest first.
     async fn tip_messages(&self, tip: TipId) -> Result<Vec<TipMessage>>;
-    /// Sets a tip's status, moving its `updated_at` to `at`. `NotFound` if there is no such tip.
-    async fn set_tip_status(&self, tip: TipId, status: TipStatus, at: Timestamp) -> Result<()>;
-    /// How many tips a unit received that are still new: the unit's badge.
+    /// How many tips a unit holds that nobody has started on (received): the unit's badge.
     async fn count_new_tips(&self, agency: AgencyId) -> Result<i64>;
 }
 
@@ -289,7 +318,7 @@ mod tests {
             );
         }
         assert!(matches!(
-            "closed".parse::<TipStatus>(),
+            "handled".parse::<TipStatus>(),
             Err(ketnoi_core::InvalidInput::Choice { .. })
         ));
     }

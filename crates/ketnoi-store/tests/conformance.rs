@@ -507,6 +507,9 @@ mod lookup;
 #[path = "conformance/tip.rs"]
 mod tip;
 
+#[path = "conformance/tip_case.rs"]
+mod tip_case;
+
 #[path = "conformance/news.rs"]
 mod news;
 

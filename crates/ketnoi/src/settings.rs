@@ -57,6 +57,11 @@ pub struct FileSettings {
     pub webhook_disable_after: Option<u32>,
     /// Seconds one webhook delivery may take.
     pub webhook_timeout: Option<u32>,
+    /// Days a unit has to deal with a tip (default 20, Criminal Procedure Code art. 147(1)).
+    pub tip_answer_days: Option<u32>,
+    /// The extensions that may follow one another, each at most this many days (default
+    /// `[60, 60]`, art. 147(2)).
+    pub tip_extension_days: Option<Vec<u32>>,
     /// Sign-in code delivery.
     #[serde(default)]
     pub otp: OtpFileSettings,
@@ -116,6 +121,8 @@ pub struct Settings {
     pub menu_limits: ketnoi_core::desk::MenuLimits,
     /// How webhooks are delivered.
     pub webhooks: ketnoi_server::kernel::config::WebhookConfig,
+    /// The periods for dealing with tips.
+    pub tip_deadlines: ketnoi_core::TipDeadlines,
     /// The VAPID subject.
     pub push_contact: String,
 }
@@ -266,6 +273,21 @@ impl Settings {
                     ..d
                 }
             },
+            tip_deadlines: {
+                let d = ketnoi_core::TipDeadlines::default();
+                let answer_days = file.tip_answer_days.unwrap_or(d.answer_days);
+                let extension_days = file.tip_extension_days.clone().unwrap_or(d.extension_days);
+                if !(1..=366).contains(&answer_days)
+                    || extension_days.len() > 10
+                    || extension_days.iter().any(|n| !(1..=366).contains(n))
+                {
+                    bail!(
+                        "tip_answer_days and each of tip_extension_days must be between 1 and \
+                         366 days, with at most 10 extensions"
+                    );
+                }
+                ketnoi_core::TipDeadlines { answer_days, extension_days }
+            },
             storage,
         })
     }
@@ -291,6 +313,7 @@ impl Settings {
             push_allow_http: false,
             menu_limits: self.menu_limits,
             webhooks: self.webhooks.clone(),
+            tip_deadlines: self.tip_deadlines.clone(),
         }
     }
 }

@@ -45,3 +45,20 @@ fn message_text_is_sealed_in_nfc() {
     let sealed = seal_message(&key, Author::Reporter, decomposed).unwrap();
     assert_eq!(open_message(&key, Author::Reporter, &sealed).unwrap(), "Xin chào Việt Nam");
 }
+
+#[test]
+fn notes_open_with_the_report_key_not_the_reply_key() {
+    let unit = ketnoi_seal::KeyPair::generate();
+    let (envelope, _) = crate::support::seal(&[&unit], &[]);
+    let (_, report_key) = ketnoi_seal::open_report(&envelope, &unit).unwrap();
+    let text = "Đã liên hệ Công an xã để xác minh địa điểm.";
+    let sealed = ketnoi_seal::seal_note(&report_key, text).unwrap();
+    assert_eq!(ketnoi_seal::open_note(&report_key, &sealed).unwrap(), text);
+    // Another report's key, and the reply key the reporter holds, open nothing.
+    let (other, _) = crate::support::seal(&[&unit], &[]);
+    let (_, other_key) = ketnoi_seal::open_report(&other, &unit).unwrap();
+    assert_eq!(ketnoi_seal::open_note(&other_key, &sealed).unwrap_err(), SealError::Tampered);
+    assert!(open_message(&crate::support::REPLY_KEY, Author::Unit, &sealed).is_err());
+    let changed = Sealed { ct: flip(&sealed.ct, 3), ..sealed };
+    assert!(ketnoi_seal::open_note(&report_key, &changed).is_err());
+}

@@ -102,6 +102,8 @@ pub struct ServerConfig {
     pub menu_limits: ketnoi_core::desk::MenuLimits,
     /// How integrations' webhooks are delivered.
     pub webhooks: WebhookConfig,
+    /// The periods units have to deal with a tip, and the extensions they may be given.
+    pub tip_deadlines: ketnoi_core::TipDeadlines,
 }
 
 /// How integrations' webhooks are delivered.
@@ -158,6 +160,7 @@ impl ServerConfig {
             push_allow_http: false,
             menu_limits: ketnoi_core::desk::MenuLimits::default(),
             webhooks: WebhookConfig::default(),
+            tip_deadlines: ketnoi_core::TipDeadlines::default(),
         }
     }
 }

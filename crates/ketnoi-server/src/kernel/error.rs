@@ -180,6 +180,10 @@ pub enum ApiError {
     /// No unit that would receive this tip holds a key yet (409).
     #[error("tips closed")]
     TipsClosed,
+    /// A tip's case is not in a state that allows this (409): the code says why (the workflow
+    /// skipped, a status someone else changed meanwhile, an extension already pending…).
+    #[error("case refused: {0}")]
+    CaseRefused(&'static str),
     /// The database is not answering (503).
     #[error("not ready")]
     NotReady,
@@ -349,6 +353,7 @@ impl ApiError {
                 vec![("field", serde_json::json!(field))],
             ),
             Self::TipsClosed => (StatusCode::CONFLICT, "tips-closed", vec![], vec![]),
+            Self::CaseRefused(code) => (StatusCode::CONFLICT, *code, vec![], vec![]),
             Self::BadField { code, field } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 *code,

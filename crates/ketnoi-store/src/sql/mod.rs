@@ -22,6 +22,7 @@ pub(crate) mod news;
 mod people;
 mod sessions;
 pub(crate) mod tip;
+pub(crate) mod tip_case;
 pub(crate) mod webhook;
 
 /// What differs between the engines in otherwise shared SQL.
@@ -296,6 +297,7 @@ macro_rules! impl_store {
         $crate::sql::impl_bot!($store, $db, $row);
         $crate::sql::impl_lookup!($store, $db, $row);
         $crate::sql::impl_tip!($store, $db, $row);
+        $crate::sql::impl_tip_case!($store, $db, $row);
         $crate::sql::impl_news!($store, $db, $row);
         $crate::sql::impl_desk!($store, $db, $row);
         $crate::sql::impl_inbox!($store, $db);
@@ -316,4 +318,5 @@ pub(crate) use news::impl_news;
 pub(crate) use people::impl_people;
 pub(crate) use sessions::impl_sessions;
 pub(crate) use tip::impl_tip;
+pub(crate) use tip_case::impl_tip_case;
 pub(crate) use webhook::impl_webhook;

@@ -23,7 +23,8 @@ pub(crate) const KEY_COPY_COLUMNS: &str =
 /// What is read for a [`crate::TipSummary`], from `tips t`. The counts are subselects on the
 /// tables' `(tip_id, …)` keys, so a page costs one probe of each per tip.
 pub(crate) const SUMMARY_SELECT: &str = "t.id, t.account_id, t.category, t.area_code, \
-     t.occurred, t.anonymous, t.status, t.created_at, t.updated_at, \
+     t.occurred, t.anonymous, t.status, t.assignee_id, t.deadline_at, t.closing, t.closed_at, \
+     t.created_at, t.updated_at, \
      (SELECT COUNT(*) FROM tip_messages m WHERE m.tip_id = t.id) AS message_count, \
      (SELECT COUNT(*) FROM tip_attachments a WHERE a.tip_id = t.id) AS attachment_count";
 /// What a [`crate::Tip`] reads beyond its summary, from `tips t`.
@@ -59,6 +60,17 @@ pub(crate) fn classify_apart(
     move |e| match crate::error::classify(unique)(e) {
         StoreError::MissingReference(_) => StoreError::MissingReference(reference),
         other => other,
+    }
+}
+
+/// The condition a [`crate::TipFilter`] adds to a unit's list, binding from `$4`.
+pub(crate) fn filter_condition(filter: crate::TipFilter) -> &'static str {
+    match filter {
+        crate::TipFilter::All => "",
+        crate::TipFilter::Status(_) => " AND t.status = $4",
+        crate::TipFilter::Open => " AND t.status <> $4",
+        crate::TipFilter::Overdue(_) => " AND t.status <> $4 AND t.deadline_at < $5",
+        crate::TipFilter::AssignedTo(_) => " AND t.status <> $4 AND t.assignee_id = $5",
     }
 }
 
@@ -116,6 +128,13 @@ macro_rules! impl_tip {
                     occurred: r.try_get("occurred")?,
                     anonymous: r.try_get("anonymous")?,
                     status: r.try_get::<&str, _>("status")?.parse()?,
+                    assignee: r.try_get::<Option<i64>, _>("assignee_id")?.map(StaffId),
+                    deadline_at: Timestamp(r.try_get("deadline_at")?),
+                    closing: r
+                        .try_get::<Option<&str>, _>("closing")?
+                        .map(str::parse)
+                        .transpose()?,
+                    closed_at: r.try_get::<Option<i64>, _>("closed_at")?.map(Timestamp),
                     created_at: Timestamp(r.try_get("created_at")?),
                     updated_at: Timestamp(r.try_get("updated_at")?),
                     messages: r.try_get("message_count")?,
@@ -311,8 +330,8 @@ macro_rules! impl_tip {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO tips (account_id, category, area_code, occurred, anonymous, \
                      citizen_id, status, envelope, receipt_lookup, receipt_hash, created_at, \
-                     updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
-                     RETURNING id",
+                     updated_at, deadline_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
                 )
                 .bind(tip.account.0)
                 .bind(tip.category.as_str())
@@ -320,11 +339,12 @@ macro_rules! impl_tip {
                 .bind(tip.occurred.as_str())
                 .bind(tip.anonymous)
                 .bind(tip.citizen.map(|c| c.0))
-                .bind($crate::TipStatus::New.as_str())
+                .bind($crate::TipStatus::Received.as_str())
                 .bind(tip.envelope.as_str())
                 .bind(tip.receipt_lookup.as_str())
                 .bind(tip.receipt_hash.as_str())
                 .bind(tip.at.millis())
+                .bind(tip.deadline_at.millis())
                 .fetch_one(&mut **tx)
                 .await
                 .map_err($crate::sql::tip::classify_apart(
@@ -531,26 +551,34 @@ macro_rules! impl_tip {
             async fn tips_for_unit(
                 &self,
                 agency: ketnoi_core::AgencyId,
-                status: Option<$crate::TipStatus>,
+                filter: $crate::TipFilter,
                 before: Option<$crate::TipId>,
                 limit: i64,
             ) -> $crate::Result<Vec<$crate::TipSummary>> {
                 // Walks the unit's inbox index from `before` down; the first page starts above
                 // every id rather than taking another query shape.
+                let condition = $crate::sql::tip::filter_condition(filter);
                 let sql = format!(
                     "SELECT {} FROM tip_units u JOIN tips t ON t.id = u.tip_id \
-                     WHERE u.agency_id = $1 AND u.tip_id < $2{} \
+                     WHERE u.agency_id = $1 AND u.tip_id < $2{condition} \
                      ORDER BY u.tip_id DESC LIMIT $3",
                     $crate::sql::tip::SUMMARY_SELECT,
-                    if status.is_some() { " AND t.status = $4" } else { "" }
                 );
-                let mut q = sqlx::query(&sql)
+                let q = sqlx::query(&sql)
                     .bind(agency.0)
                     .bind(before.map_or(i64::MAX, |t| t.0))
                     .bind(limit);
-                if let Some(status) = status {
-                    q = q.bind(status.as_str());
-                }
+                let q = match filter {
+                    $crate::TipFilter::All => q,
+                    $crate::TipFilter::Status(status) => q.bind(status.as_str()),
+                    $crate::TipFilter::Open => q.bind($crate::TipStatus::Closed.as_str()),
+                    $crate::TipFilter::Overdue(now) => {
+                        q.bind($crate::TipStatus::Closed.as_str()).bind(now.millis())
+                    }
+                    $crate::TipFilter::AssignedTo(staff) => {
+                        q.bind($crate::TipStatus::Closed.as_str()).bind(staff.0)
+                    }
+                };
                 let rows = q.fetch_all(&self.pool).await?;
                 rows.iter().map(tip_rows::summary).collect()
             }
@@ -590,33 +618,13 @@ macro_rules! impl_tip {
                 rows.iter().map(tip_rows::message).collect()
             }
 
-            async fn set_tip_status(
-                &self,
-                tip: $crate::TipId,
-                status: $crate::TipStatus,
-                at: ketnoi_core::Timestamp,
-            ) -> $crate::Result<()> {
-                let changed =
-                    sqlx::query("UPDATE tips SET status = $2, updated_at = $3 WHERE id = $1")
-                        .bind(tip.0)
-                        .bind(status.as_str())
-                        .bind(at.millis())
-                        .execute(&self.pool)
-                        .await?
-                        .rows_affected();
-                if changed == 0 {
-                    return Err($crate::StoreError::NotFound("tip"));
-                }
-                Ok(())
-            }
-
             async fn count_new_tips(&self, agency: ketnoi_core::AgencyId) -> $crate::Result<i64> {
                 Ok(sqlx::query_scalar(
                     "SELECT COUNT(*) FROM tip_units u JOIN tips t ON t.id = u.tip_id \
                      WHERE u.agency_id = $1 AND t.status = $2",
                 )
                 .bind(agency.0)
-                .bind($crate::TipStatus::New.as_str())
+                .bind($crate::TipStatus::Received.as_str())
                 .fetch_one(&self.pool)
                 .await?)
             }

@@ -1,22 +1,24 @@
 //! Tips (issue 7): officer keys, unit keys and their rotation, key copies granted and revoked,
 //! sealed tips routed to their units, messages, status, and settings.
 
-use ketnoi_core::{AgencyId, AreaCode, DisplayName, NewStaff, StaffId, Timestamp, Username};
+use ketnoi_core::{
+    AgencyId, AreaCode, DisplayName, NewStaff, StaffId, Timestamp, TipDeadlines, Username,
+};
 use ketnoi_store::*;
 
 use super::agency;
 use super::chat::{Fixture, fixture};
 
-const T0: Timestamp = Timestamp(1_750_000_000_000);
+pub(super) const T0: Timestamp = Timestamp(1_750_000_000_000);
 
 /// The fixture's police agency and two more units: one below it, and one elsewhere.
-struct Units {
-    province: AgencyId,
-    district: AgencyId,
-    elsewhere: AgencyId,
+pub(super) struct Units {
+    pub(super) province: AgencyId,
+    pub(super) district: AgencyId,
+    pub(super) elsewhere: AgencyId,
 }
 
-async fn units(s: &dyn Store, f: &Fixture) -> Units {
+pub(super) async fn units(s: &dyn Store, f: &Fixture) -> Units {
     let province = f.account.agency;
     Units {
         province,
@@ -25,7 +27,7 @@ async fn units(s: &dyn Store, f: &Fixture) -> Units {
     }
 }
 
-async fn staff(s: &dyn Store, username: &str) -> StaffId {
+pub(super) async fn staff(s: &dyn Store, username: &str) -> StaffId {
     let new = NewStaff {
         username: Username::parse(username).unwrap_or_else(|e| panic!("{e}")),
         display_name: DisplayName::parse("Cán bộ").unwrap_or_else(|e| panic!("{e}")),
@@ -77,7 +79,7 @@ async fn holders(s: &dyn Store, agency: AgencyId) -> Vec<(String, StaffId, Strin
     copies.into_iter().map(|c| (c.unit_kid, c.staff, c.officer_kid)).collect()
 }
 
-fn new_tip(f: &Fixture, units: &[AgencyId], receipt: &str, at: Timestamp) -> NewTip {
+pub(super) fn new_tip(f: &Fixture, units: &[AgencyId], receipt: &str, at: Timestamp) -> NewTip {
     NewTip {
         account: f.account.id,
         units: units.to_vec(),
@@ -94,21 +96,22 @@ fn new_tip(f: &Fixture, units: &[AgencyId], receipt: &str, at: Timestamp) -> New
         receipt_lookup: format!("lookup-{receipt}"),
         receipt_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${receipt}"),
         at,
+        deadline_at: TipDeadlines::default().first(at),
     }
 }
 
-async fn create(s: &dyn Store, tip: &NewTip) -> TipId {
+pub(super) async fn create(s: &dyn Store, tip: &NewTip) -> TipId {
     s.create_tip(tip).await.unwrap_or_else(|e| panic!("{e}"))
 }
 
-async fn listed(
+pub(super) async fn listed(
     s: &dyn Store,
     unit: AgencyId,
-    status: Option<TipStatus>,
+    filter: TipFilter,
     before: Option<TipId>,
     limit: i64,
 ) -> Vec<TipId> {
-    let page = s.tips_for_unit(unit, status, before, limit).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = s.tips_for_unit(unit, filter, before, limit).await.unwrap_or_else(|e| panic!("{e}"));
     page.iter().map(|t| t.id).collect()
 }
 
@@ -278,9 +281,9 @@ async fn a_tip_sent_to_two_units_is_in_both_lists_and_no_other(s: &dyn Store) {
     let u = units(s, &f).await;
     // The primary unit named again further on receives it once, as primary.
     let id = create(s, &new_tip(&f, &[u.district, u.province, u.district], "r1", T0)).await;
-    assert_eq!(listed(s, u.district, None, None, 10).await, vec![id]);
-    assert_eq!(listed(s, u.province, None, None, 10).await, vec![id]);
-    assert_eq!(listed(s, u.elsewhere, None, None, 10).await, vec![]);
+    assert_eq!(listed(s, u.district, TipFilter::All, None, 10).await, vec![id]);
+    assert_eq!(listed(s, u.province, TipFilter::All, None, 10).await, vec![id]);
+    assert_eq!(listed(s, u.elsewhere, TipFilter::All, None, 10).await, vec![]);
 
     let tip = s.tip(id).await.unwrap_or_else(|e| panic!("{e}")).unwrap_or_else(|| panic!("gone"));
     let sent = new_tip(&f, &[], "r1", T0);
@@ -304,14 +307,21 @@ async fn a_tip_sent_to_two_units_is_in_both_lists_and_no_other(s: &dyn Store) {
         area: sent.area.clone(),
         occurred: "2025-06-01T21:30".into(),
         anonymous: true,
-        status: TipStatus::New,
+        status: TipStatus::Received,
+        assignee: None,
+        deadline_at: TipDeadlines::default().first(T0),
+        closing: None,
+        closed_at: None,
         created_at: T0,
         updated_at: T0,
         messages: 0,
         attachments: 2,
     };
     assert_eq!(tip.summary, expected);
-    let page = s.tips_for_unit(u.province, None, None, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = s
+        .tips_for_unit(u.province, TipFilter::All, None, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(page, vec![expected]);
     assert_eq!(s.tip(TipId(id.0 + 1000)).await.ok(), Some(None));
 
@@ -340,25 +350,32 @@ async fn a_unit_pages_its_tips_newest_first_by_id_and_filters_by_status(s: &dyn 
     // Another unit's tips in between change nothing for this one.
     create(s, &new_tip(&f, &[u.elsewhere], "x", T0)).await;
     let newest: Vec<TipId> = ids.iter().rev().copied().collect();
-    assert_eq!(listed(s, u.province, None, None, 2).await, newest[..2]);
-    assert_eq!(listed(s, u.province, None, Some(newest[1]), 2).await, newest[2..4]);
-    assert_eq!(listed(s, u.province, None, Some(newest[3]), 2).await, newest[4..]);
-    assert_eq!(listed(s, u.province, None, Some(newest[4]), 2).await, vec![]);
+    assert_eq!(listed(s, u.province, TipFilter::All, None, 2).await, newest[..2]);
+    assert_eq!(listed(s, u.province, TipFilter::All, Some(newest[1]), 2).await, newest[2..4]);
+    assert_eq!(listed(s, u.province, TipFilter::All, Some(newest[3]), 2).await, newest[4..]);
+    assert_eq!(listed(s, u.province, TipFilter::All, Some(newest[4]), 2).await, vec![]);
 
-    s.set_tip_status(ids[3], TipStatus::Handled, T0.plus_millis(100))
+    let officer = staff(s, "canbo.lan").await;
+    let by = |unit, ms| CaseActor { unit, staff: officer, at: T0.plus_millis(ms) };
+    for (id, ms) in [(ids[3], 100), (ids[1], 101)] {
+        s.change_tip_status(
+            id,
+            TipStatus::Received,
+            TipStatus::Verifying,
+            None,
+            by(u.province, ms),
+        )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    s.set_tip_status(ids[1], TipStatus::Handled, T0.plus_millis(101))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let handled = listed(s, u.province, Some(TipStatus::Handled), None, 10).await;
-    assert_eq!(handled, vec![ids[3], ids[1]]);
-    let new = listed(s, u.province, Some(TipStatus::New), None, 2).await;
-    assert_eq!(new, vec![ids[4], ids[2]]);
-    let rest = listed(s, u.province, Some(TipStatus::New), Some(ids[2]), 2).await;
+    }
+    let verifying = listed(s, u.province, TipFilter::Status(TipStatus::Verifying), None, 10).await;
+    assert_eq!(verifying, vec![ids[3], ids[1]]);
+    let received = listed(s, u.province, TipFilter::Status(TipStatus::Received), None, 2).await;
+    assert_eq!(received, vec![ids[4], ids[2]]);
+    let rest = listed(s, u.province, TipFilter::Status(TipStatus::Received), Some(ids[2]), 2).await;
     assert_eq!(rest, vec![ids[0]]);
     let tip = s.tip(ids[3]).await.ok().flatten().map(|t| (t.summary.status, t.summary.updated_at));
-    assert_eq!(tip, Some((TipStatus::Handled, T0.plus_millis(100))));
+    assert_eq!(tip, Some((TipStatus::Verifying, T0.plus_millis(100))));
 }
 
 async fn a_receipt_finds_its_tip_and_nothing_else(s: &dyn Store) {
@@ -401,7 +418,10 @@ async fn messages_come_oldest_first_and_move_the_tip(s: &dyn Store) {
 
     let summary = s.tip(id).await.ok().flatten().map(|t| t.summary);
     assert_eq!(summary.map(|t| (t.messages, t.updated_at, t.created_at)), Some((2, t2, T0)));
-    let page = s.tips_for_unit(u.province, None, None, 10).await.unwrap_or_else(|e| panic!("{e}"));
+    let page = s
+        .tips_for_unit(u.province, TipFilter::All, None, 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let counts: Vec<(TipId, i64)> = page.iter().map(|t| (t.id, t.messages)).collect();
     assert_eq!(counts, vec![(other, 0), (id, 2)]);
 
@@ -414,10 +434,14 @@ async fn messages_come_oldest_first_and_move_the_tip(s: &dyn Store) {
     assert_eq!(after, Some((2, t2)), "a refused message moves nothing");
 }
 
-async fn status_changes_need_a_tip_and_the_badge_counts_new_ones(s: &dyn Store) {
+async fn status_changes_need_a_tip_and_the_badge_counts_received_ones(s: &dyn Store) {
     let f = fixture(s).await;
     let u = units(s, &f).await;
-    let missing = s.set_tip_status(TipId(9_999_999), TipStatus::Handled, T0).await;
+    let officer = staff(s, "canbo.lan").await;
+    let by = CaseActor { unit: u.province, staff: officer, at: T0.plus_millis(1) };
+    let missing = s
+        .change_tip_status(TipId(9_999_999), TipStatus::Received, TipStatus::Verifying, None, by)
+        .await;
     assert!(matches!(missing, Err(StoreError::NotFound(_))), "{missing:?}");
     assert_eq!(s.count_new_tips(u.province).await.ok(), Some(0));
 
@@ -426,15 +450,13 @@ async fn status_changes_need_a_tip_and_the_badge_counts_new_ones(s: &dyn Store) 
     create(s, &new_tip(&f, &[u.elsewhere], "r3", T0)).await;
     assert_eq!(s.count_new_tips(u.province).await.ok(), Some(2));
     assert_eq!(s.count_new_tips(u.district).await.ok(), Some(1));
-    s.set_tip_status(a, TipStatus::Handled, T0.plus_millis(1))
+    s.change_tip_status(a, TipStatus::Received, TipStatus::Verifying, None, by)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // One status for every unit the tip went to.
     assert_eq!(s.count_new_tips(u.province).await.ok(), Some(1));
     assert_eq!(s.count_new_tips(u.district).await.ok(), Some(0));
     assert_eq!(s.count_new_tips(u.elsewhere).await.ok(), Some(1));
-    s.set_tip_status(a, TipStatus::New, T0.plus_millis(2)).await.unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(s.count_new_tips(u.district).await.ok(), Some(1));
 }
 
 async fn tip_settings_default_to_no_parent_copy_and_can_be_changed(s: &dyn Store) {
@@ -460,7 +482,7 @@ async fn a_tip_to_an_unknown_unit_is_refused_and_leaves_nothing_behind(s: &dyn S
     let tip = new_tip(&f, &[u.province, AgencyId(9_999_999)], "r1", T0);
     let refused = s.create_tip(&tip).await;
     assert!(matches!(refused, Err(StoreError::MissingReference(_))), "{refused:?}");
-    assert_eq!(listed(s, u.province, None, None, 10).await, vec![]);
+    assert_eq!(listed(s, u.province, TipFilter::All, None, 10).await, vec![]);
     assert_eq!(s.count_new_tips(u.province).await.ok(), Some(0));
     assert_eq!(s.tip_by_receipt("lookup-r1").await.ok(), Some(None));
     let nowhere = s.create_tip(&new_tip(&f, &[], "r1", T0)).await;
@@ -491,7 +513,7 @@ conformance!(
     a_unit_pages_its_tips_newest_first_by_id_and_filters_by_status,
     a_receipt_finds_its_tip_and_nothing_else,
     messages_come_oldest_first_and_move_the_tip,
-    status_changes_need_a_tip_and_the_badge_counts_new_ones,
+    status_changes_need_a_tip_and_the_badge_counts_received_ones,
     tip_settings_default_to_no_parent_copy_and_can_be_changed,
     a_tip_to_an_unknown_unit_is_refused_and_leaves_nothing_behind,
     an_anonymous_tip_can_never_name_a_citizen,

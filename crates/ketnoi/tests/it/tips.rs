@@ -31,7 +31,7 @@ use crate::pages::Visitor;
 /// The demo police account tips are sent from in these tests, and its unit.
 const ACCOUNT: &str = "ca-vi-xuyen";
 /// The commune of that unit.
-const AREA: &str = "00913";
+pub(crate) const AREA: &str = "00913";
 /// Where a sealed tip is posted.
 const SUBMIT: &str = "/api/v1/accounts/ca-vi-xuyen/tips";
 /// The form without JavaScript.
@@ -39,10 +39,10 @@ const FALLBACK: &str = "/a/ca-vi-xuyen/tin-bao";
 /// The unit's API.
 const UNIT: &str = "/api/v1/units/ca-vi-xuyen";
 /// The demo officer of the unit, who holds its key.
-const OFFICER: &str = "cavixuyen.canbo";
+pub(crate) const OFFICER: &str = "cavixuyen.canbo";
 
 /// Unwraps or panics with what failed.
-trait OrPanic<T> {
+pub(crate) trait OrPanic<T> {
     fn or_panic(self, what: &str) -> T;
 }
 
@@ -61,7 +61,7 @@ impl<T> OrPanic<T> for Option<T> {
 }
 
 /// A demo server whose units hold tip keys, trusting `X-Forwarded-For` from 127.0.0.1.
-async fn tips_app() -> TestApp {
+pub(crate) async fn tips_app() -> TestApp {
     let app = spawn_app_with(true, |config| {
         config.trusted_proxies = vec!["127.0.0.1/32".parse().or_panic("proxy network")];
     })
@@ -159,7 +159,7 @@ async fn post_form(
 
 /// The public keys a tip about `area` is sealed to, as the citizen's browser fetches them
 /// (no authentication), after checking that they are the unit's.
-async fn recipients(app: &TestApp, area: &str) -> Vec<[u8; ketnoi_seal::PUBLIC_LEN]> {
+pub(crate) async fn recipients(app: &TestApp, area: &str) -> Vec<[u8; ketnoi_seal::PUBLIC_LEN]> {
     let path = format!("/api/v1/accounts/{ACCOUNT}/tips/recipients?area={area}");
     let (status, got) = app.get(&path, None).await;
     assert_eq!(status, 200, "{got}");
@@ -178,7 +178,7 @@ async fn recipients(app: &TestApp, area: &str) -> Vec<[u8; ketnoi_seal::PUBLIC_L
 
 /// A tip as a citizen's browser seals it: clear fields, what happened, files, and the receipt
 /// code the browser made for it.
-struct Tip {
+pub(crate) struct Tip {
     clear: Clear,
     description: String,
     details: BTreeMap<String, String>,
@@ -188,7 +188,7 @@ struct Tip {
 
 impl Tip {
     /// An anonymous theft in the unit's commune, today, without files.
-    fn new(description: &str) -> Self {
+    pub(crate) fn new(description: &str) -> Self {
         Self {
             clear: Clear {
                 account: ACCOUNT.to_owned(),
@@ -214,7 +214,7 @@ impl Tip {
     }
 
     /// The receipt's proof, as the follow-up page posts it.
-    fn proof(&self) -> Value {
+    pub(crate) fn proof(&self) -> Value {
         let r = self.receipt();
         json!({"lookup": r.lookup, "auth": r.auth})
     }
@@ -255,7 +255,11 @@ async fn submit_parts(app: &TestApp, parts: &[Part], headers: &[(&str, &str)]) -
 }
 
 /// Seals `tip` to `keys` and posts it from a fresh client; status and JSON.
-async fn submit(app: &TestApp, tip: &Tip, keys: &[[u8; ketnoi_seal::PUBLIC_LEN]]) -> (u16, Value) {
+pub(crate) async fn submit(
+    app: &TestApp,
+    tip: &Tip,
+    keys: &[[u8; ketnoi_seal::PUBLIC_LEN]],
+) -> (u16, Value) {
     submit_parts(app, &tip.parts(keys), &[]).await
 }
 
@@ -456,7 +460,13 @@ async fn a_tip_sealed_to_the_keys_the_api_gives_opens_for_the_unit_with_its_atta
     let row = &rows[0];
     assert_eq!(
         (&row["category"], &row["area"], &row["occurred"], &row["anonymous"], &row["status"]),
-        (&json!("theft"), &json!(AREA), &json!(tip.clear.occurred), &json!(true), &json!("new")),
+        (
+            &json!("theft"),
+            &json!(AREA),
+            &json!(tip.clear.occurred),
+            &json!(true),
+            &json!("received")
+        ),
         "{row}"
     );
     assert_eq!((row["attachments"].as_i64(), row["messages"].as_i64()), (Some(1), Some(0)));
@@ -477,7 +487,7 @@ async fn a_tip_sealed_to_the_keys_the_api_gives_opens_for_the_unit_with_its_atta
     let (status, export) = app.get(&format!("{UNIT}/tips/{id}/export"), Some(&officer)).await;
     assert_eq!(status, 200, "{export}");
     let export: Export = serde_json::from_value(export).or_panic("export");
-    assert_eq!((export.v, export.tip, export.status.as_str()), (1, id, "new"));
+    assert_eq!((export.v, export.tip, export.status.as_str()), (1, id, "received"));
     let decrypted = ketnoi_seal::decrypt_export(&export, &unit).or_panic("decrypt export");
     assert_eq!(decrypted.clear, tip.clear);
     assert_eq!(decrypted.body.description, tip.description);
@@ -550,7 +560,7 @@ async fn a_tip_the_server_seals_leaves_no_plaintext_in_the_database_blobs_or_log
     };
     let (status, _, followed) =
         post_json_from(&app, "/api/v1/tips/receipt", &proof, &fresh_client()).await;
-    assert_eq!((status, followed["status"].as_str()), (200, Some("new")), "{followed}");
+    assert_eq!((status, followed["status"].as_str()), (200, Some("received")), "{followed}");
 
     let db = database(&app).await;
     assert_eq!(tip_count(&db).await, 1);
@@ -697,7 +707,7 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
     assert_eq!(status, 200, "{followed}");
     assert_eq!(
         (&followed["status"], &followed["category"], &followed["area"], &followed["messages"]),
-        (&json!("new"), &json!("theft"), &json!(AREA), &json!([])),
+        (&json!("received"), &json!("theft"), &json!(AREA), &json!([])),
         "{followed}"
     );
 
@@ -834,7 +844,7 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
 }
 
 /// Creates an officer of another commune's police and signs them in; the API token.
-async fn other_unit_officer(app: &TestApp) -> (&'static str, String, String) {
+pub(crate) async fn other_unit_officer(app: &TestApp) -> (&'static str, String, String) {
     let (username, password) = ("cathanhthuy.canbo", "mat-khau-thu-nghiem-2026");
     ketnoi::admin::create_staff(
         app.store.as_ref(),
@@ -886,7 +896,7 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
             format!("{UNIT}/tips/{id}/messages"),
             Some(json!({"sealed": {"nonce": w(12), "ct": w(40)}})),
         ),
-        (Method::POST, format!("{UNIT}/tips/{id}/status"), Some(json!({"status": "handled"}))),
+        (Method::POST, format!("{UNIT}/tips/{id}/status"), Some(json!({"status": "verifying"}))),
         (Method::GET, format!("{UNIT}/tip-keys"), None),
         (
             Method::POST,
@@ -952,7 +962,7 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
     assert_eq!(status, 200);
     assert_eq!(
         (&list["tips"][0]["status"], &list["tips"][0]["messages"]),
-        (&json!("new"), &json!(0)),
+        (&json!("received"), &json!(0)),
         "{list}"
     );
 

@@ -211,6 +211,12 @@ fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
 #[derive(Debug, Serialize)]
 pub(crate) struct ReceiptView {
     status: TipStatus,
+    /// When the unit must have dealt with it.
+    deadline_at: String,
+    /// Why it was closed, once it is.
+    closing: Option<ketnoi_core::TipClosing>,
+    /// What happened to it: status changes, extensions, transfers; never who did it.
+    history: Vec<crate::features::tips::case::ReporterEvent>,
     category: String,
     area: String,
     occurred: String,
@@ -237,7 +243,7 @@ pub(crate) async fn open_receipt(
 /// `POST /tips/receipt` `{"lookup", "auth"}`: the tip's status and its sealed messages.
 #[utoipa::path(post, path = "/api/v1/tips/receipt", tag = "tips",
     request_body(content_type = "application/json", description = "`{\"lookup\", \"auth\"}` derived from the receipt code"),
-    responses((status = 200, description = "Status, clear fields and sealed messages"),
+    responses((status = 200, description = "Status, deadline, closing reason, history (status changes, extensions, transfers, never officers), clear fields and sealed messages"),
         (status = 404, description = "No such unit, tip or attachment", body = ProblemView, content_type = "application/problem+json"),
         (status = 422, description = "Refused; `code` says why, `field` where", body = ProblemView, content_type = "application/problem+json"),
         (status = 429, description = "Too many; see Retry-After", body = ProblemView, content_type = "application/problem+json")))]
@@ -249,8 +255,12 @@ pub(crate) async fn receipt(
     let tip = open_receipt(&state, ip, &proof).await?;
     let messages = state.store.tip_messages(tip.summary.id).await?;
     let s = &tip.summary;
+    let events = state.store.tip_events(s.id).await?;
     let view = ReceiptView {
         status: s.status,
+        deadline_at: s.deadline_at.rfc3339(),
+        closing: s.closing,
+        history: crate::features::tips::case::reporter_events(&state, &events).await?,
         category: s.category.clone(),
         area: s.area.to_string(),
         occurred: s.occurred.clone(),

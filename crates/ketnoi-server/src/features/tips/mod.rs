@@ -2,6 +2,9 @@
 //! inbox and its keys.
 
 pub(crate) mod api;
+pub(crate) mod case;
+pub(crate) mod case_api;
+pub(crate) mod case_pages;
 pub(crate) mod keys_api;
 pub(crate) mod pages;
 pub mod service;

@@ -422,24 +422,88 @@ struct FollowPage {
     code: String,
     error: Option<String>,
     status: Option<String>,
+    case: Option<ShownCase>,
     messages: Vec<ShownMessage>,
-    status_new: String,
-    status_handled: String,
+    /// What the page's script needs to show a case in the page's language: each status's
+    /// line, each closing reason, and the history's sentences with `{…}` to fill in.
+    labels: Vec<(String, String)>,
+}
+
+/// Where a case stands, as its reporter sees it.
+pub(crate) struct ShownCase {
+    deadline: String,
+    overdue: bool,
+    closing: Option<String>,
+    history: Vec<(String, String)>,
+}
+
+/// A step of the case for its reporter, in the page's language.
+fn reporter_line(
+    t: &crate::kernel::pages::Tr,
+    e: &crate::features::tips::case::ReporterEvent,
+) -> String {
+    use ketnoi_store::TipEventKind as K;
+    match e.kind {
+        K::Status => {
+            let status = e.status.as_deref().unwrap_or_default();
+            let line =
+                t.with("tip-event-status", "status", &t.get(&format!("tip-status-{status}")));
+            match &e.closing {
+                Some(c) => format!("{line} — {}", t.get(&format!("tip-closing-{c}"))),
+                None => line,
+            }
+        }
+        K::ExtensionApproved => t.with(
+            "tip-event-extension-approved",
+            "deadline",
+            &e.deadline_at
+                .as_deref()
+                .and_then(Timestamp::parse_moment)
+                .map_or_else(String::new, Timestamp::display_vn),
+        ),
+        K::Transferred => {
+            t.with("tip-event-moved", "unit", e.to_unit.as_deref().unwrap_or_default())
+        }
+        _ => String::new(),
+    }
 }
 
 fn follow_page(viewer: &Viewer<TipsState>) -> FollowPage {
     let t = viewer.t();
-    let line =
-        |s: TipStatus| t.with("tip-status-line", "status", &t.get(&format!("tip-status-{s}")));
+    let mut labels: Vec<(String, String)> = TipStatus::ALL
+        .iter()
+        .map(|s| {
+            let line = t.with("tip-status-line", "status", &t.get(&format!("tip-status-{s}")));
+            (format!("status-{s}"), line)
+        })
+        .collect();
+    labels.extend(
+        ketnoi_core::TipClosing::ALL
+            .iter()
+            .map(|c| (format!("closing-{c}"), t.get(&format!("tip-closing-{c}")))),
+    );
+    for s in TipStatus::ALL {
+        labels.push((
+            format!("event-status-{s}"),
+            t.with("tip-event-status", "status", &t.get(&format!("tip-status-{s}"))),
+        ));
+    }
+    labels.push((
+        "event-extended".into(),
+        t.with("tip-event-extension-approved", "deadline", "{deadline}"),
+    ));
+    labels.push(("event-moved".into(), t.with("tip-event-moved", "unit", "{unit}")));
+    labels.push(("deadline".into(), t.with("tip-deadline-line", "deadline", "{deadline}")));
+    labels.push(("overdue".into(), t.get("tip-overdue")));
     FollowPage {
-        status_new: line(TipStatus::New),
-        status_handled: line(TipStatus::Handled),
+        labels,
         l: viewer.layout(false),
         seal_js: assets::seal_js_url(),
         tips_js: assets::tips_js_url(),
         code: String::new(),
         error: None,
         status: None,
+        case: None,
         messages: Vec::new(),
     }
 }
@@ -481,8 +545,9 @@ async fn follow_posted(
     let mut page = follow_page(&viewer);
     page.code = f.code.trim().to_owned();
     match follow_now(&state, &viewer, ip, &f).await {
-        Ok((status, messages)) => {
+        Ok((status, case, messages)) => {
             page.status = Some(status);
+            page.case = Some(case);
             page.messages = messages;
             no_store(viewer.render(StatusCode::OK, &page))
         }
@@ -506,7 +571,7 @@ async fn follow_now(
     viewer: &Viewer<TipsState>,
     ip: std::net::IpAddr,
     f: &FollowForm,
-) -> Result<(String, Vec<ShownMessage>), ApiError> {
+) -> Result<(String, ShownCase, Vec<ShownMessage>), ApiError> {
     let t = viewer.t();
     let Ok(receipt) = ketnoi_seal::receipt::derive(&f.code) else {
         // A code that cannot be one still costs a try.
@@ -547,7 +612,22 @@ async fn follow_now(
             }
         })
         .collect();
-    let status =
-        t.with("tip-status-line", "status", &t.get(&format!("tip-status-{}", tip.summary.status)));
-    Ok((status, shown))
+    let s = &tip.summary;
+    let status = t.with("tip-status-line", "status", &t.get(&format!("tip-status-{}", s.status)));
+    let events = state.store.tip_events(s.id).await?;
+    let history = crate::features::tips::case::reporter_events(state, &events)
+        .await?
+        .iter()
+        .map(|e| {
+            let at = Timestamp::parse_moment(&e.at).map_or_else(String::new, Timestamp::display_vn);
+            (at, reporter_line(&t, e))
+        })
+        .collect();
+    let case = ShownCase {
+        deadline: t.with("tip-deadline-line", "deadline", &s.deadline_at.display_vn()),
+        overdue: s.overdue(Timestamp::now()),
+        closing: s.closing.map(|c| t.get(&format!("tip-closing-{c}"))),
+        history,
+    };
+    Ok((status, case, shown))
 }

@@ -304,6 +304,7 @@ pub(crate) async fn accept(
         attachments.push(NewTipAttachment { blob_key: key, size: bytes.len() as i64 });
     }
     let anonymous = sealed.clear.mode == Mode::Anonymous;
+    let at = Timestamp::now();
     let tip = NewTip {
         account: account.id,
         units: units.iter().map(|r| r.unit.id).collect(),
@@ -316,7 +317,8 @@ pub(crate) async fn accept(
         attachments,
         receipt_lookup: stored_lookup(state, &sealed.receipt_lookup),
         receipt_hash,
-        at: Timestamp::now(),
+        at,
+        deadline_at: state.config.tip_deadlines.first(at),
     };
     if let Err(e) = state.store.create_tip(&tip).await {
         forget(state, &tip.attachments).await;

@@ -1,5 +1,5 @@
 //! Tips over HTTP, the receiving unit's side: its inbox, each tip with its sealed attachments and
-//! messages, the offline export, replies and status. Every route answers 403 to everyone but the
+//! messages, the offline export and replies (the case's workflow is in `case_api`). Every route answers 403 to everyone but the
 //! unit's own officers and administrators ([`ketnoi_core::Action::HandleTips`]).
 
 use axum::{
@@ -11,7 +11,7 @@ use axum::{
     routing::{get, post},
 };
 use ketnoi_core::{Agency, AgencyCode, StaffId, Timestamp, TipStatus};
-use ketnoi_store::{Tip, TipId};
+use ketnoi_store::{Tip, TipFilter, TipId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -36,7 +36,6 @@ pub(crate) fn router() -> Router<TipsState> {
         .route("/units/{code}/tips/{id}/attachments/{index}", get(attachment))
         .route("/units/{code}/tips/{id}/export", get(export))
         .route("/units/{code}/tips/{id}/messages", post(unit_message))
-        .route("/units/{code}/tips/{id}/status", post(set_status))
         .layer(DefaultBodyLimit::max(64 * 1024))
 }
 
@@ -105,6 +104,10 @@ pub(crate) struct TipRow {
     pub(crate) occurred: String,
     pub(crate) anonymous: bool,
     pub(crate) status: TipStatus,
+    pub(crate) deadline_at: String,
+    pub(crate) overdue: bool,
+    pub(crate) assignee: Option<i64>,
+    pub(crate) closing: Option<ketnoi_core::TipClosing>,
     pub(crate) received_at: String,
     pub(crate) updated_at: String,
     pub(crate) messages: i64,
@@ -120,12 +123,32 @@ impl From<&ketnoi_store::TipSummary> for TipRow {
             occurred: s.occurred.clone(),
             anonymous: s.anonymous,
             status: s.status,
+            deadline_at: s.deadline_at.rfc3339(),
+            overdue: s.overdue(Timestamp::now()),
+            assignee: s.assignee.map(|a| a.0),
+            closing: s.closing,
             received_at: s.created_at.rfc3339(),
             updated_at: s.updated_at.rfc3339(),
             messages: s.messages,
             attachments: s.attachments,
         }
     }
+}
+
+/// The list a `status` parameter asks for: a status, `open`, `overdue`, `mine` (open and
+/// assigned to the caller), or everything.
+pub(crate) fn list_filter(raw: Option<&str>, caller: &Caller) -> Result<TipFilter, ApiError> {
+    Ok(match raw.map(str::trim) {
+        None | Some("" | "all") => TipFilter::All,
+        Some("open") => TipFilter::Open,
+        Some("overdue") => TipFilter::Overdue(Timestamp::now()),
+        Some("mine") => TipFilter::AssignedTo(staff_id(caller)?),
+        Some(other) => TipFilter::Status(
+            other
+                .parse::<TipStatus>()
+                .map_err(|_| ApiError::InvalidField { code: "tip-bad-filter", field: "status" })?,
+        ),
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -137,7 +160,7 @@ pub(crate) struct ListParams {
 
 /// `GET /units/{code}/tips?status=&before=&limit=`: newest first.
 #[utoipa::path(get, path = "/api/v1/units/{code}/tips", tag = "tips", security(("bearer" = [])),
-    params(("code" = String, Path, description = "The unit (agency code)"), ("status" = Option<String>, Query, description = "`new` or `handled`"),
+    params(("code" = String, Path, description = "The unit (agency code)"), ("status" = Option<String>, Query, description = "`received`, `verifying`, `handling`, `closed`, `open`, `overdue`, `mine` or `all` (default)"),
         ("before" = Option<i64>, Query, description = "Tips older than this id"),
         ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
     responses((status = 200, description = "`{\"tips\": [...]}`, clear fields only, newest first"),
@@ -149,12 +172,12 @@ pub(crate) async fn list(
     Query(p): Query<ListParams>,
 ) -> Result<Json<Value>, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
-    let status = p.status.as_deref().map(str::parse::<TipStatus>).transpose()?;
+    let filter = list_filter(p.status.as_deref(), &caller)?;
     let limit = p.limit.unwrap_or(50);
     if !(1..=200).contains(&limit) {
         return Err(ApiError::Unprocessable("tip-bad-limit"));
     }
-    let rows = state.store.tips_for_unit(unit.id, status, p.before.map(TipId), limit).await?;
+    let rows = state.store.tips_for_unit(unit.id, filter, p.before.map(TipId), limit).await?;
     let rows: Vec<TipRow> = rows.iter().map(TipRow::from).collect();
     Ok(Json(json!({ "tips": rows })))
 }
@@ -312,26 +335,4 @@ pub(crate) async fn unit_message(
         state.push.notify_citizen(citizen, &notification).await;
     }
     Ok(StatusCode::CREATED)
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct StatusBody {
-    status: String,
-}
-
-/// `POST /units/{code}/tips/{id}/status` `{"status": "handled" | "new"}`.
-#[utoipa::path(post, path = "/api/v1/units/{code}/tips/{id}/status", tag = "tips", security(("bearer" = [])),
-    params(("code" = String, Path, description = "The unit (agency code)"), ("id" = i64, Path, description = "The tip")),
-    request_body(content_type = "application/json", description = "`{\"status\": \"handled\" | \"new\"}`"),
-    responses((status = 204, description = "Changed"), UnitRefusals))]
-pub(crate) async fn set_status(
-    State(state): State<TipsState>,
-    caller: Caller,
-    Path((code, id)): Path<(String, i64)>,
-    JsonBody(b): JsonBody<StatusBody>,
-) -> Result<StatusCode, ApiError> {
-    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
-    let status: TipStatus = b.status.parse()?;
-    state.store.set_tip_status(tip.summary.id, status, Timestamp::now()).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -10,12 +10,12 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Agency, Timestamp, TipStatus};
+use ketnoi_core::{Agency, Timestamp};
 
 use crate::kernel::state::{HasKernel, Kernel};
 use crate::{
     features::tips::{
-        keys_api,
+        case_pages, keys_api,
         pages::{category_label, inbox_path, no_store},
         service::TipsState,
         unit_api,
@@ -31,7 +31,6 @@ pub(crate) fn router() -> Router<TipsState> {
     Router::new()
         .route("/console/don-vi/{code}/tin-bao", get(inbox))
         .route("/console/don-vi/{code}/tin-bao/{id}", get(tip_page))
-        .route("/console/don-vi/{code}/tin-bao/{id}/trang-thai", post(set_status))
         .route("/console/don-vi/{code}/khoa-tin-bao", get(keys_page))
         .route("/console/don-vi/{code}/khoa-tin-bao/cai-dat", post(save_settings))
 }
@@ -59,8 +58,14 @@ struct InboxRow {
     occurred: String,
     received: String,
     status: String,
+    deadline: String,
+    overdue: bool,
     anonymous: bool,
 }
+
+/// The inbox's tabs, by the list they show: open cases first.
+const INBOX_TABS: [&str; 8] =
+    ["open", "received", "verifying", "handling", "overdue", "mine", "closed", "all"];
 
 #[derive(Template)]
 #[template(path = "tips_inbox.html")]
@@ -70,6 +75,7 @@ struct InboxPage {
     keys_href: String,
     has_key: bool,
     tabs: Vec<Tab>,
+    overdue: String,
     rows: Vec<InboxRow>,
     more_href: Option<String>,
 }
@@ -94,33 +100,32 @@ async fn inbox(
         Err(r) => return r,
     };
     let t = viewer.t();
-    let status = match q.status.as_deref() {
-        None | Some("") => Some(TipStatus::New),
-        Some("all") => None,
-        Some(s) => match s.parse::<TipStatus>() {
-            Ok(s) => Some(s),
-            Err(e) => return viewer.fail(e.into()),
-        },
+    let filter_word =
+        q.status.as_deref().map(str::trim).filter(|w| !w.is_empty()).unwrap_or("open");
+    let filter = match unit_api::list_filter(Some(filter_word), &viewer.caller) {
+        Ok(f) => f,
+        Err(e) => return viewer.fail(e),
     };
     let store = &viewer.state.store;
-    let found = store.tips_for_unit(unit.id, status, q.before.map(ketnoi_store::TipId), PAGE).await;
+    let now = Timestamp::now();
+    let found = store.tips_for_unit(unit.id, filter, q.before.map(ketnoi_store::TipId), PAGE).await;
     let has_key = store.current_unit_key(unit.id).await;
-    let (found, has_key) = match (found, has_key) {
-        (Ok(f), Ok(k)) => (f, k.is_some()),
-        (Err(e), _) | (_, Err(e)) => return viewer.fail(e.into()),
+    let overdue = store.count_overdue_tips(unit.id, now).await;
+    let (found, has_key, overdue) = match (found, has_key, overdue) {
+        (Ok(f), Ok(k), Ok(o)) => (f, k.is_some(), o),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return viewer.fail(e.into()),
     };
     let base = inbox_path(unit.code.as_str());
-    let filter = status.map_or("all", TipStatus::as_str);
-    let tabs = [("new", "tips-tab-new"), ("handled", "tips-tab-handled"), ("all", "tips-tab-all")]
-        .into_iter()
-        .map(|(value, key)| Tab {
+    let tabs = INBOX_TABS
+        .iter()
+        .map(|value| Tab {
             href: format!("{base}?status={value}"),
-            label: t.get(key),
-            current: value == filter,
+            label: t.get(&format!("tips-tab-{value}")),
+            current: *value == filter_word,
         })
         .collect();
     let more_href = (found.len() as i64 == PAGE)
-        .then(|| found.last().map(|s| format!("{base}?status={filter}&before={}", s.id.0)))
+        .then(|| found.last().map(|s| format!("{base}?status={filter_word}&before={}", s.id.0)))
         .flatten();
     let mut rows = Vec::with_capacity(found.len());
     let mut names = std::collections::HashMap::new();
@@ -136,6 +141,8 @@ async fn inbox(
             occurred: s.occurred.replace('T', " "),
             received: s.created_at.display_vn(),
             status: t.get(&format!("tip-status-{}", s.status)),
+            deadline: s.deadline_at.display_vn(),
+            overdue: s.overdue(now),
             anonymous: s.anonymous,
         });
     }
@@ -145,6 +152,11 @@ async fn inbox(
         keys_href: format!("/console/don-vi/{}/khoa-tin-bao", unit.code),
         has_key,
         tabs,
+        overdue: if overdue > 0 {
+            t.with("tips-overdue-count", "count", &overdue.to_string())
+        } else {
+            String::new()
+        },
         rows,
         more_href,
     };
@@ -173,11 +185,8 @@ struct TipPage {
     area: String,
     occurred: String,
     received: String,
-    status: String,
     reporter: String,
-    status_action: String,
-    next_status: String,
-    next_status_label: String,
+    case: case_pages::CasePanel,
     export_href: String,
 }
 
@@ -207,9 +216,9 @@ async fn tip_page(viewer: Viewer<TipsState>, Path((code, id)): Path<(String, i64
             _ => t.get("tip-mode-identified"),
         },
     };
-    let (next, label) = match s.status {
-        TipStatus::New => (TipStatus::Handled, "tips-mark-handled"),
-        TipStatus::Handled => (TipStatus::New, "tips-mark-new"),
+    let panel = match case_pages::panel(&viewer, &unit, &tip).await {
+        Ok(p) => p,
+        Err(e) => return viewer.fail(e),
     };
     let base = inbox_path(unit.code.as_str());
     let me = match &viewer.caller {
@@ -229,47 +238,11 @@ async fn tip_page(viewer: Viewer<TipsState>, Path((code, id)): Path<(String, i64
         area: area_name(&viewer.state, &s.area).await,
         occurred: s.occurred.replace('T', " "),
         received: s.created_at.display_vn(),
-        status: t.get(&format!("tip-status-{}", s.status)),
         reporter,
-        status_action: format!("{base}/{id}/trang-thai"),
-        next_status: next.as_str().to_owned(),
-        next_status_label: t.get(label),
+        case: panel,
         export_href: format!("/api/v1/units/{}/tips/{id}/export", unit.code),
     };
     no_store(viewer.render(StatusCode::OK, &page))
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct StatusForm {
-    #[serde(default)]
-    csrf: Option<String>,
-    status: String,
-}
-
-/// `POST …/tin-bao/{id}/trang-thai`: marks a tip handled (or new again); works without
-/// JavaScript.
-async fn set_status(
-    viewer: Viewer<TipsState>,
-    Path((code, id)): Path<(String, i64)>,
-    PageForm(f): PageForm<StatusForm>,
-) -> Response {
-    if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
-        return viewer.fail(e);
-    }
-    let unit = match unit_page(&viewer, &code).await {
-        Ok(u) => u,
-        Err(r) => return r,
-    };
-    let done = async {
-        let tip = unit_api::unit_tip(&viewer.state, &unit, id).await?;
-        let status: TipStatus = f.status.parse()?;
-        viewer.state.store.set_tip_status(tip.summary.id, status, Timestamp::now()).await?;
-        Ok::<_, ApiError>(())
-    };
-    match done.await {
-        Ok(()) => Redirect::to(&format!("{}/{id}", inbox_path(unit.code.as_str()))).into_response(),
-        Err(e) => viewer.fail(e),
-    }
 }
 
 struct KeyRow {
