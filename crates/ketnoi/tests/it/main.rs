@@ -36,6 +36,7 @@ mod pages_lookup;
 mod postgres;
 mod push;
 mod rating;
+mod second_factor;
 mod tips;
 mod transfer;
 mod webhooks;

@@ -448,7 +448,7 @@ async fn a_tip_sealed_to_the_keys_the_api_gives_opens_for_the_unit_with_its_atta
     assert_eq!(status, 201, "{sent}");
     assert_eq!(sent, json!({"received": true, "units": ["Công an xã Vị Xuyên"]}));
 
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let (status, list) = app.get(&format!("{UNIT}/tips"), Some(&officer)).await;
     assert_eq!(status, 200, "{list}");
     let rows = list["tips"].as_array().or_panic("tips");
@@ -568,7 +568,7 @@ async fn a_tip_the_server_seals_leaves_no_plaintext_in_the_database_blobs_or_log
     assert_nowhere(&kept, &needles);
 
     // What the search looked for is in the tip, for the unit.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let ids = tip_ids(&app, &officer).await;
     assert_eq!(ids.len(), 1);
@@ -661,7 +661,7 @@ async fn anonymous_tips_keep_no_address_user_agent_or_session_and_identified_one
     assert_eq!(status, 201, "{sent}");
     let (citizen_id, anonymous) = citizen_of(identified.receipt().lookup).await;
     assert!(citizen_id.is_some() && !anonymous, "{citizen_id:?}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let newest = tip_ids(&app, &officer).await[0];
     let (status, detail) = app.get(&format!("{UNIT}/tips/{newest}"), Some(&officer)).await;
     assert_eq!(status, 200, "{detail}");
@@ -702,7 +702,7 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
     );
 
     // The unit replies, sealed under the reply key the body carries.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit, id).await;
@@ -850,7 +850,9 @@ async fn other_unit_officer(app: &TestApp) -> (&'static str, String, String) {
         .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
         .await;
     assert_eq!(status, 200, "{signed}");
-    (username, password.to_owned(), signed["token"].as_str().or_panic("token").to_owned())
+    let token = signed["token"].as_str().or_panic("token").to_owned();
+    app.enrol_2fa(username, &token).await;
+    (username, password.to_owned(), token)
 }
 
 #[tokio::test]
@@ -865,7 +867,7 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
     });
     let (status, sent) = submit(&app, &tip, &keys).await;
     assert_eq!(status, 201, "{sent}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let (_, before) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
     let holder = before["me"]["staff"].as_i64().or_panic("staff");
@@ -1131,7 +1133,7 @@ async fn an_exported_tip_decrypts_offline_with_the_unit_key_file_and_nothing_els
     });
     let (status, sent) = submit(&app, &tip, &keys).await;
     assert_eq!(status, 201, "{sent}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let (status, export) = app.get(&format!("{UNIT}/tips/{id}/export"), Some(&officer)).await;
     assert_eq!(status, 200, "{export}");
@@ -1231,7 +1233,7 @@ async fn police_accounts_offer_the_tip_form_on_their_page_and_in_chat_and_others
 #[tokio::test]
 async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_be_revoked() {
     let app = tips_app().await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     ketnoi::admin::create_staff(
         app.store.as_ref(),
@@ -1313,7 +1315,7 @@ async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_b
 #[tokio::test]
 async fn key_management_needs_the_current_unit_key_not_only_the_role() {
     let app = tips_app().await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let (username, password) = ("cavixuyen.moi", "mat-khau-thu-nghiem-2026");
     ketnoi::admin::create_staff(
@@ -1330,6 +1332,7 @@ async fn key_management_needs_the_current_unit_key_not_only_the_role() {
         .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
         .await;
     let newcomer = signed["token"].as_str().or_panic("token").to_owned();
+    app.enrol_2fa(username, &newcomer).await;
     let (_, me) = app.get("/api/v1/me", Some(&newcomer)).await;
     let newcomer_id = me["staff"]["id"].as_i64().or_panic("id");
     let (_, me) = app.get("/api/v1/me", Some(&officer)).await;
@@ -1429,7 +1432,7 @@ async fn an_envelope_is_stored_as_the_format_defines_it_and_no_larger() {
     let stored: String =
         sqlx::query_scalar("SELECT envelope FROM tips").fetch_one(&db).await.or_panic("envelope");
     assert!(!stored.contains("junk") && !stored.contains("extra"), "{stored}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit_keys(&app, &officer).await, id).await;
     assert_eq!(opened.body.description, tip.description);
@@ -1471,7 +1474,7 @@ async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_ask
     assert_problem(&(status, body), 422, "tip-area-outside");
 
     // The commune asks for copies to go up: both units receive, each opens with its own key.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let (status, body) = app
         .send(
             Method::PUT,
@@ -1499,7 +1502,7 @@ async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_ask
     assert_eq!(status, 201, "{sent}");
     assert_eq!(sent["units"], json!(["Công an xã Vị Xuyên", "Công an tỉnh Tuyên Quang"]));
     for (username, unit) in [(OFFICER, "ca-vi-xuyen"), ("catinh.admin", "ca-tuyen-quang")] {
-        let token = app.staff_token(username).await;
+        let token = app.staff_token_2fa(username).await;
         let (_, view) = app.get(&format!("/api/v1/units/{unit}/tip-keys"), Some(&token)).await;
         let sealed: SealedKey = serde_json::from_value(view["me"]["key"].clone()).or_panic("key");
         let mine = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE).or_panic("open");
@@ -1555,7 +1558,7 @@ async fn a_tip_sent_through_one_node_is_answered_through_another_on_postgresql()
     let code = code_on_page(&page);
 
     // A session made on one node is good on the other: they share the database.
-    let officer = first.staff_token(OFFICER).await;
+    let officer = first.staff_token_2fa(OFFICER).await;
     let keys = unit_keys(&second, &officer).await;
     let id = tip_ids(&second, &officer).await[0];
     let opened = open_tip(&second, &officer, &keys, id).await;
@@ -1610,7 +1613,7 @@ async fn a_reply_to_an_identified_tip_is_pushed_without_any_of_its_content() {
         submit_parts(&app, &tip.parts(&keys), &[("authorization", auth.as_str())]).await;
     assert_eq!(status, 201, "{sent}");
 
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit, id).await;

@@ -103,8 +103,8 @@ pub async fn confirm(
     code: &str,
 ) -> Result<Vec<String>, ApiError> {
     let staff = me(caller)?;
-    state.limit("second-factor-member", &staff.id.0.to_string(), ENROL_LIMIT)?;
-    let _ = client;
+    state.limit("second-factor-enrol", &staff.id.0.to_string(), ENROL_LIMIT)?;
+    state.limit("second-factor-enrol-client", &client.to_string(), ENROL_LIMIT)?;
     let factor = state.store.second_factor(staff.id).await?;
     let Some(factor) = factor.filter(|f| f.confirmed_at.is_none()) else {
         return Err(ApiError::Unprocessable("second-factor-not-pending"));
@@ -121,9 +121,22 @@ pub async fn confirm(
         return Err(ApiError::Unprocessable("second-factor-not-pending"));
     }
     let keep = caller_token(caller);
-    let ended = state.store.end_staff_sessions(staff.id, keep).await?;
+    let ended = end_sessions(state, staff.id, keep).await?;
     tracing::info!(staff = staff.id.0, ended, "second factor confirmed");
     Ok(codes)
+}
+
+/// Ends the member's sessions but `keep`, in storage and in this node's memory of callers
+/// (other nodes forget within their few seconds).
+async fn end_sessions(state: &Kernel, staff: StaffId, keep: Option<&str>) -> Result<u64, ApiError> {
+    let ended = state.store.end_staff_sessions(staff, keep).await?;
+    state.callers.forget_where(|c| match c {
+        Caller::Staff { staff: s, token_hash, .. } => {
+            s.id == staff && Some(token_hash.as_str()) != keep
+        }
+        _ => false,
+    });
+    Ok(ended)
 }
 
 /// Enrolment attempts per member (the code checks of sign-in have their own limits).
@@ -201,7 +214,7 @@ pub async fn reset(state: &Kernel, caller: &Caller, username: &str) -> Result<bo
 /// Removes a member's second factor and ends their sessions (also the command line's reset).
 pub async fn reset_member(state: &Kernel, member: StaffId) -> Result<bool, ApiError> {
     let had = state.store.delete_second_factor(member).await?;
-    state.store.end_staff_sessions(member, None).await?;
+    end_sessions(state, member, None).await?;
     sf::forget(state, member);
     Ok(had)
 }
