@@ -141,11 +141,11 @@ async fn page(viewer: &Viewer<SignInState>, status: StatusCode, extras: Extras) 
 }
 
 /// A signed-in staff member, or the way to sign in.
-fn staff_only(viewer: &Viewer<SignInState>) -> Result<(), Response> {
+fn staff_only(viewer: &Viewer<SignInState>) -> Result<(), Box<Response>> {
     match viewer.caller {
         Caller::Staff { .. } => Ok(()),
-        Caller::Anonymous => Err(viewer.to_sign_in_then(true, SECURITY_PAGE)),
-        _ => Err(viewer.fail(ApiError::Forbidden)),
+        Caller::Anonymous => Err(Box::new(viewer.to_sign_in_then(true, SECURITY_PAGE))),
+        _ => Err(Box::new(viewer.fail(ApiError::Forbidden))),
     }
 }
 
@@ -154,7 +154,7 @@ async fn show(
     q: Result<Query<Params>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let t = viewer.t();
@@ -176,7 +176,7 @@ struct CsrfForm {
 
 async fn start(viewer: Viewer<SignInState>, PageForm(f): PageForm<CsrfForm>) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
@@ -214,7 +214,7 @@ async fn confirm(
     PageForm(f): PageForm<CodeForm>,
 ) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
@@ -234,7 +234,7 @@ async fn regenerate(
     PageForm(f): PageForm<CodeForm>,
 ) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
@@ -254,7 +254,7 @@ async fn disable(
     PageForm(f): PageForm<CodeForm>,
 ) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
@@ -277,7 +277,7 @@ async fn set_required(
     PageForm(f): PageForm<RequiredForm>,
 ) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
@@ -298,7 +298,7 @@ struct ResetForm {
 
 async fn reset(viewer: Viewer<SignInState>, PageForm(f): PageForm<ResetForm>) -> Response {
     if let Err(r) = staff_only(&viewer) {
-        return r;
+        return *r;
     }
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
