@@ -171,6 +171,10 @@ impl Application {
             accounts: Arc::new(TtlCache::new(ACCOUNT_CACHE_TTL, 50_000)),
             jobs: jobs.clone(),
             push: push.clone(),
+            enrolled: Arc::new(TtlCache::new(
+                crate::kernel::second_factor::ENROLLED_CACHE_TTL,
+                50_000,
+            )),
         };
         // Conversations waiting for a person go to the next officer on duty where accounts
         // want it.
@@ -315,6 +319,7 @@ fn router(state: &AppState) -> Router {
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
+        .merge(sign_in::security_api::router().with_state(sign_in.clone()))
         .merge(directory::me::router().with_state(directory.clone()))
         .merge(directory::areas::router().with_state(directory.clone()))
         .merge(directory::accounts::router().with_state(directory.clone()))
@@ -345,6 +350,7 @@ fn router(state: &AppState) -> Router {
         .merge(chat::label_pages::router().with_state(chat.clone()))
         .merge(chat::canned_pages::router().with_state(chat.clone()))
         .merge(chat::staff_pages::router(max_upload).with_state(chat))
+        .merge(sign_in::security_pages::router().with_state(sign_in.clone()))
         .merge(sign_in::pages::router().with_state(sign_in))
         .merge(directory::console::router().with_state(directory))
         .merge(bot::pages::router().with_state(bots.clone()))
@@ -388,6 +394,10 @@ fn router(state: &AppState) -> Router {
                 "handler panicked"
             )))
         }))
+        .layer(axum::middleware::from_fn_with_state(
+            kernel.clone(),
+            crate::kernel::second_factor::enforce,
+        ))
         .layer(axum::middleware::from_fn_with_state(kernel.clone(), deadline))
         .layer(axum::middleware::from_fn_with_state(kernel.messages.clone(), error::localize))
         .layer(CompressionLayer::new())

@@ -3,7 +3,7 @@
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
 //! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`TipCaseStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
-//! [`IntegrationStore`], [`WebhookStore`]),
+//! [`IntegrationStore`], [`WebhookStore`], [`SecondFactorStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -40,6 +40,7 @@ mod lookup;
 mod model;
 mod news;
 mod postgres;
+mod second_factor;
 mod sql;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -81,6 +82,7 @@ pub use news::{
     FeedItem, FeedQuery, NewBroadcast, NewsStore, PushSubscription, Quota,
 };
 pub use postgres::PgStore;
+pub use second_factor::{SecondFactor, SecondFactorStore};
 pub use sql::inbox_sql::{InboxParam, InboxSql, InboxTables, inbox_counts_sql, inbox_sql};
 pub use sqlite::SqliteStore;
 pub use tip::{
@@ -130,6 +132,7 @@ pub trait Store:
     + InboxStore
     + IntegrationStore
     + WebhookStore
+    + SecondFactorStore
     + Send
     + Sync
 {

@@ -524,3 +524,6 @@ mod integration;
 
 #[path = "conformance/webhook.rs"]
 mod webhook;
+
+#[path = "conformance/second_factor.rs"]
+mod second_factor;

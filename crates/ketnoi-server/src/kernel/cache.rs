@@ -53,6 +53,12 @@ impl<K: Hash + Eq + Clone, V: Clone> TtlCache<K, V> {
     pub fn forget(&self, key: &K) {
         self.map.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
+
+    /// Drops the entries whose value `stale` picks (values changed here in a way their keys do
+    /// not show, e.g. every session of one member ended).
+    pub fn forget_where(&self, stale: impl Fn(&V) -> bool) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).retain(|_, (v, _)| !stale(v));
+    }
 }
 
 #[cfg(test)]

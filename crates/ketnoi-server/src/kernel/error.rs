@@ -92,6 +92,15 @@ pub enum ApiError {
     /// Too many wrong codes (401).
     #[error("one-time code locked")]
     OtpLocked,
+    /// A staff member with a second factor gave the right password but no code (401).
+    #[error("second factor needed")]
+    SecondFactorNeeded,
+    /// A wrong second-factor code, or (`replayed`) one already used (401).
+    #[error("second factor wrong")]
+    SecondFactorWrong {
+        /// The code was right but already used within its window.
+        replayed: bool,
+    },
     /// The SMS gateway failed (503).
     #[error("one-time code could not be sent")]
     OtpSendFailed(#[source] anyhow::Error),
@@ -311,6 +320,15 @@ impl ApiError {
                 vec![],
                 vec![("attempts_remaining", serde_json::json!(0))],
             ),
+            Self::SecondFactorNeeded => {
+                (StatusCode::UNAUTHORIZED, "second-factor-needed", vec![], vec![])
+            }
+            Self::SecondFactorWrong { replayed } => (
+                StatusCode::UNAUTHORIZED,
+                "second-factor-wrong",
+                vec![("reason", Text(if *replayed { "replayed" } else { "wrong" }.to_owned()))],
+                vec![("replayed", serde_json::json!(replayed))],
+            ),
             Self::OtpSendFailed(_) => {
                 (StatusCode::SERVICE_UNAVAILABLE, "otp-send-failed", vec![], vec![])
             }
@@ -473,6 +491,7 @@ fn what_key(what: &str) -> &'static str {
         "integration" => "what-integration",
         "webhook" => "what-webhook",
         "webhook-event" => "what-webhook-event",
+        "second-factor" => "what-second-factor",
         _ => "what-thing",
     }
 }

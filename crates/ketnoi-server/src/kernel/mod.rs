@@ -2,7 +2,7 @@
 //!
 //! Errors and problem+json ([`error`]), who is calling ([`auth`], [`session`]), the client's
 //! address ([`client_ip`]), message catalogues ([`i18n`]), rate limiting ([`ratelimit`]), short
-//! memories ([`cache`]), secrets kept wrapped ([`secrets`]), the configuration ([`config`]), the job runner ([`jobs`]), Web Push
+//! memories ([`cache`]), secrets kept wrapped ([`secrets`]), two-factor sign-in for staff ([`second_factor`]), the configuration ([`config`]), the job runner ([`jobs`]), Web Push
 //! ([`push`]), live fan-out to open connections ([`hub`]), uploads made safe ([`media`]), the page layout, forms and assets
 //! ([`pages`]), the API's shared answer types ([`views`]) and the state features build on
 //! ([`state`]). Features reach each other only through the narrow interfaces they declare
@@ -22,6 +22,7 @@ pub mod media;
 pub(crate) mod pages;
 pub mod push;
 pub mod ratelimit;
+pub mod second_factor;
 pub mod secrets;
 pub mod session;
 pub mod state;

@@ -42,6 +42,9 @@ pub struct Kernel {
     pub jobs: Arc<Jobs>,
     /// Sends Web Push notifications.
     pub push: Arc<Pusher>,
+    /// Staff members known to have a confirmed second factor (see
+    /// [`crate::kernel::second_factor::enrolled`]).
+    pub enrolled: Arc<TtlCache<i64, ()>>,
 }
 
 impl Kernel {

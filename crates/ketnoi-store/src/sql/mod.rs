@@ -20,6 +20,7 @@ mod jobs;
 pub(crate) mod lookup;
 pub(crate) mod news;
 mod people;
+pub(crate) mod second_factor;
 mod sessions;
 pub(crate) mod tip;
 pub(crate) mod tip_case;
@@ -303,6 +304,7 @@ macro_rules! impl_store {
         $crate::sql::impl_inbox!($store, $db);
         $crate::sql::impl_integration!($store, $db);
         $crate::sql::impl_webhook!($store, $db);
+        $crate::sql::impl_second_factor!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
@@ -316,6 +318,7 @@ pub(crate) use jobs::impl_jobs;
 pub(crate) use lookup::impl_lookup;
 pub(crate) use news::impl_news;
 pub(crate) use people::impl_people;
+pub(crate) use second_factor::impl_second_factor;
 pub(crate) use sessions::impl_sessions;
 pub(crate) use tip::impl_tip;
 pub(crate) use tip_case::impl_tip_case;

@@ -278,7 +278,7 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     let text_a = format!("Trộm xe máy ở chợ Vị Xuyên, mã {canary}-A.");
     let text_b = format!("Đánh bạc trong quán nước đầu cầu, mã {canary}-B.");
     let (tip_a, kids_a) = send_tip(&app, &text_a).await;
-    let token1 = app.staff_token(OFFICER).await;
+    let token1 = app.staff_token_2fa(OFFICER).await;
     let token2 = token(&app, OFFICER2, PASSWORD2).await;
     let (first_kid, all) = kids(&keys_view(&app, &token1).await);
     assert_eq!(all.len(), 1);
@@ -527,7 +527,7 @@ async fn an_anonymous_tip_from_a_signed_in_citizen_carries_no_link_to_the_accoun
     assert_eq!((rows[1].1, rows[1].2), (Some(citizen.id.0), false), "{rows:?}");
 
     // The unit sees the same: no reporter on the first, the citizen on the second.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     for (id, who) in [(rows[0].0, Value::Null), (rows[1].0, json!(citizen.phone.national()))] {
         let (status, detail) =
             app.get(&format!("/api/v1/units/{UNIT}/tips/{id}"), Some(&officer)).await;

@@ -35,7 +35,7 @@ const PHOTO: &str = "../ketnoi-media/tests/fixtures/photo-gps.jpg";
 
 /// The unit's keys, opened as its officer would in the browser, here in Rust.
 async fn unit_keys(app: &TestApp) -> Vec<KeyPair> {
-    let token = app.staff_token("cavixuyen.canbo").await;
+    let token = app.staff_token_2fa("cavixuyen.canbo").await;
     let (status, view) = app.get("/api/v1/units/ca-vi-xuyen/tip-keys", Some(&token)).await;
     assert_eq!(status, 200, "{view}");
     let sealed: SealedKey =
@@ -153,7 +153,7 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     let (photo_at, document_at) = (index_of(".jpg"), index_of(".txt"));
     let entry = &body.attachments[photo_at];
     assert!(entry.name.contains(&canary), "the file's name is sealed: {}", entry.name);
-    let token = app.staff_token("cavixuyen.canbo").await;
+    let token = app.staff_token_2fa("cavixuyen.canbo").await;
     let (_, list) = app.get("/api/v1/units/ca-vi-xuyen/tips", Some(&token)).await;
     let id = list["tips"][0]["id"].as_i64().unwrap_or_else(|| panic!("{list}"));
     let open = |index: usize| {

@@ -12,6 +12,34 @@ use ketnoi_server::{Application, Secret, ServerConfig};
 use ketnoi_store::{SqliteStore, Store};
 use serde_json::Value;
 
+/// A staff member's authenticator, as a test holds it.
+#[derive(Debug, Clone)]
+pub struct Enrolled {
+    /// The base32 secret the server gave at enrolment.
+    pub secret: String,
+    /// The last time step a code was used for (each code works once).
+    pub last_step: u64,
+    /// The session kept through enrolment.
+    pub token: String,
+}
+
+/// The TOTP code of a base32 secret at a time step, computed as an authenticator app does
+/// (SHA-1, six digits, 30 s), independently of the server's code.
+pub fn totp_code(secret: &str, step: u64) -> String {
+    let bytes = totp_rs::Secret::Encoded(secret.to_owned())
+        .to_bytes()
+        .unwrap_or_else(|e| panic!("secret: {e:?}"));
+    totp_rs::TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, bytes).generate(step * 30)
+}
+
+/// The current 30-second time step.
+pub fn totp_step() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 30)
+        .unwrap_or_default()
+}
+
 /// A running server with its own database, stopped when dropped.
 pub struct TestApp {
     pub base: String,
@@ -29,6 +57,9 @@ pub struct TestApp {
     pub db_path: Option<PathBuf>,
     /// The folder of the server's blob store.
     pub blob_dir: PathBuf,
+    /// Staff enrolled in two-factor sign-in by [`TestApp::staff_token_2fa`]: their secret, the
+    /// last time step used, and their session.
+    pub totp: Mutex<std::collections::HashMap<String, Enrolled>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     _guard: Box<dyn std::any::Any + Send>,
 }
@@ -119,6 +150,7 @@ pub async fn start_with(
         lookups,
         db_path: None,
         blob_dir,
+        totp: Mutex::new(std::collections::HashMap::new()),
         stop: Some(stop),
         _guard: guard,
     }
@@ -183,14 +215,80 @@ impl TestApp {
     /// Signs a demo staff member in by username.
     pub async fn staff_token(&self, username: &str) -> String {
         let password = self.staff_password(username);
-        let (status, signed) = self
-            .post(
-                "/api/v1/auth/staff/sign-in",
-                serde_json::json!({"username": username, "password": password}),
-            )
-            .await;
+        let mut body = serde_json::json!({"username": username, "password": password});
+        if self.totp_enrolled(username) {
+            body["code"] = serde_json::json!(self.next_totp_code(username).await);
+        }
+        let (status, signed) = self.post("/api/v1/auth/staff/sign-in", body).await;
         assert_eq!(status, 200, "{signed}");
         signed["token"].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn totp_enrolled(&self, username: &str) -> bool {
+        self.totp.lock().unwrap_or_else(|p| p.into_inner()).contains_key(username)
+    }
+
+    /// A code from the member's authenticator that has not been used yet: the current step's,
+    /// or the next one's (the server accepts one step of skew), waiting when both are used.
+    pub async fn next_totp_code(&self, username: &str) -> String {
+        let (secret, last) = {
+            let map = self.totp.lock().unwrap_or_else(|p| p.into_inner());
+            let e = map.get(username).unwrap_or_else(|| panic!("{username} is not enrolled"));
+            (e.secret.clone(), e.last_step)
+        };
+        let mut now = totp_step();
+        let step = now.max(last + 1);
+        while step > now + 1 {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            now = totp_step();
+        }
+        if let Some(e) = self.totp.lock().unwrap_or_else(|p| p.into_inner()).get_mut(username) {
+            e.last_step = step;
+        }
+        totp_code(&secret, step)
+    }
+
+    /// A session for a staff member with two-factor sign-in turned on (through the API, on the
+    /// first call), as those who read tips must have.
+    pub async fn staff_token_2fa(&self, username: &str) -> String {
+        let known = self.totp.lock().unwrap_or_else(|p| p.into_inner()).get(username).cloned();
+        if let Some(e) = known {
+            let (status, _) = self.get("/api/v1/me/second-factor", Some(&e.token)).await;
+            if status == 200 {
+                return e.token;
+            }
+            let token = self.staff_token(username).await;
+            if let Some(e) = self.totp.lock().unwrap_or_else(|p| p.into_inner()).get_mut(username) {
+                e.token = token.clone();
+            }
+            return token;
+        }
+        let token = self.staff_token(username).await;
+        self.enrol_2fa(username, &token).await;
+        token
+    }
+
+    /// Turns two-factor sign-in on for the member whose session `token` is, through the API;
+    /// the session stays valid.
+    pub async fn enrol_2fa(&self, username: &str, token: &str) {
+        let (status, started) =
+            self.send(reqwest::Method::POST, "/api/v1/me/second-factor", Some(&token), None).await;
+        assert_eq!(status, 201, "{started}");
+        let secret = started["secret"].as_str().unwrap_or_default().to_owned();
+        let step = totp_step();
+        let (status, confirmed) = self
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/me/second-factor/confirm",
+                Some(token),
+                Some(serde_json::json!({"code": totp_code(&secret, step)})),
+            )
+            .await;
+        assert_eq!(status, 200, "{confirmed}");
+        self.totp.lock().unwrap_or_else(|p| p.into_inner()).insert(
+            username.to_owned(),
+            Enrolled { secret, last_step: step, token: token.to_owned() },
+        );
     }
 }
 

@@ -36,6 +36,7 @@ mod pages_lookup;
 mod postgres;
 mod push;
 mod rating;
+mod second_factor;
 mod tip_cases;
 mod tips;
 mod transfer;

@@ -39,7 +39,7 @@ async fn messaging_and_attachments_run_on_postgresql() {
     })
     .await;
     let citizen = app.citizen_token("0912000001").await;
-    let officer = app.staff_token("cavixuyen.canbo").await;
+    let officer = app.staff_token_2fa("cavixuyen.canbo").await;
     let (mut screen, _) = ketnoi::live::LiveClient::connect(&app.base, &officer)
         .await
         .unwrap_or_else(|e| panic!("{e:#}"));

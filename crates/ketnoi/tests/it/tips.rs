@@ -61,6 +61,20 @@ impl<T> OrPanic<T> for Option<T> {
 }
 
 /// A demo server whose units hold tip keys, trusting `X-Forwarded-For` from 127.0.0.1.
+/// Signs a member in on the pages: the password, then, for a member with two-factor sign-in, a
+/// code from their authenticator. Answers the last step's status and page.
+async fn page_sign_in(v: &mut Visitor<'_>, username: &str, password: &str) -> (u16, String) {
+    let (status, page, location) =
+        v.post("/staff/sign-in", &[("username", username), ("password", password)]).await;
+    let to = location.unwrap_or_default();
+    if to.starts_with("/staff/sign-in/code") {
+        let code = v.app.next_totp_code(username).await;
+        let (status, page, _) = v.post("/staff/sign-in/code", &[("code", &code)]).await;
+        return (status.as_u16(), page);
+    }
+    (status.as_u16(), page)
+}
+
 pub(crate) async fn tips_app() -> TestApp {
     let app = spawn_app_with(true, |config| {
         config.trusted_proxies = vec!["127.0.0.1/32".parse().or_panic("proxy network")];
@@ -452,7 +466,7 @@ async fn a_tip_sealed_to_the_keys_the_api_gives_opens_for_the_unit_with_its_atta
     assert_eq!(status, 201, "{sent}");
     assert_eq!(sent, json!({"received": true, "units": ["Công an xã Vị Xuyên"]}));
 
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let (status, list) = app.get(&format!("{UNIT}/tips"), Some(&officer)).await;
     assert_eq!(status, 200, "{list}");
     let rows = list["tips"].as_array().or_panic("tips");
@@ -578,7 +592,7 @@ async fn a_tip_the_server_seals_leaves_no_plaintext_in_the_database_blobs_or_log
     assert_nowhere(&kept, &needles);
 
     // What the search looked for is in the tip, for the unit.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let ids = tip_ids(&app, &officer).await;
     assert_eq!(ids.len(), 1);
@@ -671,7 +685,7 @@ async fn anonymous_tips_keep_no_address_user_agent_or_session_and_identified_one
     assert_eq!(status, 201, "{sent}");
     let (citizen_id, anonymous) = citizen_of(identified.receipt().lookup).await;
     assert!(citizen_id.is_some() && !anonymous, "{citizen_id:?}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let newest = tip_ids(&app, &officer).await[0];
     let (status, detail) = app.get(&format!("{UNIT}/tips/{newest}"), Some(&officer)).await;
     assert_eq!(status, 200, "{detail}");
@@ -712,7 +726,7 @@ async fn a_receipt_follows_its_tip_carries_sealed_replies_and_wrong_codes_are_li
     );
 
     // The unit replies, sealed under the reply key the body carries.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit, id).await;
@@ -860,7 +874,9 @@ pub(crate) async fn other_unit_officer(app: &TestApp) -> (&'static str, String, 
         .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
         .await;
     assert_eq!(status, 200, "{signed}");
-    (username, password.to_owned(), signed["token"].as_str().or_panic("token").to_owned())
+    let token = signed["token"].as_str().or_panic("token").to_owned();
+    app.enrol_2fa(username, &token).await;
+    (username, password.to_owned(), token)
 }
 
 #[tokio::test]
@@ -875,7 +891,7 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
     });
     let (status, sent) = submit(&app, &tip, &keys).await;
     assert_eq!(status, 201, "{sent}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let (_, before) = app.get(&format!("{UNIT}/tip-keys"), Some(&officer)).await;
     let holder = before["me"]["staff"].as_i64().or_panic("staff");
@@ -924,7 +940,13 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
     let (_, other_password, other_token) = other_unit_officer(&app).await;
     let mut outsiders = Vec::new();
     for username in ["quantri", "ubndvixuyen.xem", "catinh.admin"] {
-        outsiders.push((username, app.staff_token(username).await));
+        // The province's administrator reads the province's tips, so signs in with TOTP.
+        let token = if username == "catinh.admin" {
+            app.staff_token_2fa(username).await
+        } else {
+            app.staff_token(username).await
+        };
+        outsiders.push((username, token));
     }
     outsiders.push(("cathanhthuy.canbo", other_token));
     for (method, path, body) in &endpoints {
@@ -980,9 +1002,8 @@ async fn only_the_units_own_officers_reach_its_tips_keys_and_settings() {
     people.push((OFFICER, app.staff_password(OFFICER)));
     for (username, password) in &people {
         let mut v = Visitor::new(&app);
-        let (status, page, _) =
-            v.post("/staff/sign-in", &[("username", username), ("password", password)]).await;
-        assert_eq!(status.as_u16(), 303, "{username} signs in: {page}");
+        let (status, page) = page_sign_in(&mut v, username, password).await;
+        assert_eq!(status, 303, "{username} signs in: {page}");
         let expected = if *username == OFFICER { 200 } else { 403 };
         for path in &pages {
             let (status, page, _) = v.get(path).await;
@@ -1141,7 +1162,7 @@ async fn an_exported_tip_decrypts_offline_with_the_unit_key_file_and_nothing_els
     });
     let (status, sent) = submit(&app, &tip, &keys).await;
     assert_eq!(status, 201, "{sent}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let (status, export) = app.get(&format!("{UNIT}/tips/{id}/export"), Some(&officer)).await;
     assert_eq!(status, 200, "{export}");
@@ -1241,7 +1262,7 @@ async fn police_accounts_offer_the_tip_form_on_their_page_and_in_chat_and_others
 #[tokio::test]
 async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_be_revoked() {
     let app = tips_app().await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     ketnoi::admin::create_staff(
         app.store.as_ref(),
@@ -1323,7 +1344,7 @@ async fn an_officer_who_lost_their_role_but_holds_key_copies_is_listed_and_can_b
 #[tokio::test]
 async fn key_management_needs_the_current_unit_key_not_only_the_role() {
     let app = tips_app().await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let (username, password) = ("cavixuyen.moi", "mat-khau-thu-nghiem-2026");
     ketnoi::admin::create_staff(
@@ -1340,6 +1361,7 @@ async fn key_management_needs_the_current_unit_key_not_only_the_role() {
         .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
         .await;
     let newcomer = signed["token"].as_str().or_panic("token").to_owned();
+    app.enrol_2fa(username, &newcomer).await;
     let (_, me) = app.get("/api/v1/me", Some(&newcomer)).await;
     let newcomer_id = me["staff"]["id"].as_i64().or_panic("id");
     let (_, me) = app.get("/api/v1/me", Some(&officer)).await;
@@ -1418,7 +1440,7 @@ async fn key_management_needs_the_current_unit_key_not_only_the_role() {
     // sends no passphrase.
     let mut v = Visitor::new(&app);
     let password = app.staff_password(OFFICER);
-    v.post("/staff/sign-in", &[("username", OFFICER), ("password", &password)]).await;
+    page_sign_in(&mut v, OFFICER, &password).await;
     let (_, page, _) = v.get("/console/don-vi/ca-vi-xuyen/khoa-tin-bao").await;
     assert!(page.contains("type=\"password\""), "{page}");
     assert!(!page.contains("name=\"passphrase"), "{page}");
@@ -1439,7 +1461,7 @@ async fn an_envelope_is_stored_as_the_format_defines_it_and_no_larger() {
     let stored: String =
         sqlx::query_scalar("SELECT envelope FROM tips").fetch_one(&db).await.or_panic("envelope");
     assert!(!stored.contains("junk") && !stored.contains("extra"), "{stored}");
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit_keys(&app, &officer).await, id).await;
     assert_eq!(opened.body.description, tip.description);
@@ -1481,7 +1503,7 @@ async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_ask
     assert_problem(&(status, body), 422, "tip-area-outside");
 
     // The commune asks for copies to go up: both units receive, each opens with its own key.
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let (status, body) = app
         .send(
             Method::PUT,
@@ -1509,7 +1531,7 @@ async fn a_tip_goes_to_the_police_of_its_place_and_to_the_unit_above_when_it_ask
     assert_eq!(status, 201, "{sent}");
     assert_eq!(sent["units"], json!(["Công an xã Vị Xuyên", "Công an tỉnh Tuyên Quang"]));
     for (username, unit) in [(OFFICER, "ca-vi-xuyen"), ("catinh.admin", "ca-tuyen-quang")] {
-        let token = app.staff_token(username).await;
+        let token = app.staff_token_2fa(username).await;
         let (_, view) = app.get(&format!("/api/v1/units/{unit}/tip-keys"), Some(&token)).await;
         let sealed: SealedKey = serde_json::from_value(view["me"]["key"].clone()).or_panic("key");
         let mine = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE).or_panic("open");
@@ -1565,7 +1587,7 @@ async fn a_tip_sent_through_one_node_is_answered_through_another_on_postgresql()
     let code = code_on_page(&page);
 
     // A session made on one node is good on the other: they share the database.
-    let officer = first.staff_token(OFFICER).await;
+    let officer = first.staff_token_2fa(OFFICER).await;
     let keys = unit_keys(&second, &officer).await;
     let id = tip_ids(&second, &officer).await[0];
     let opened = open_tip(&second, &officer, &keys, id).await;
@@ -1620,7 +1642,7 @@ async fn a_reply_to_an_identified_tip_is_pushed_without_any_of_its_content() {
         submit_parts(&app, &tip.parts(&keys), &[("authorization", auth.as_str())]).await;
     assert_eq!(status, 201, "{sent}");
 
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let unit = unit_keys(&app, &officer).await;
     let id = tip_ids(&app, &officer).await[0];
     let opened = open_tip(&app, &officer, &unit, id).await;

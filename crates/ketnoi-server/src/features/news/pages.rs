@@ -246,6 +246,7 @@ async fn article_page(
                 l: viewer.layout(false),
                 title: t.get("article-withdrawn-title"),
                 lead: t.get("article-withdrawn-lead"),
+                link: None,
             };
             return viewer.render(StatusCode::GONE, &page);
         }

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use crate::kernel::{client_ip::ClientIp, views};
 use crate::{
     features::sign_in::otp,
+    features::sign_in::second_factor,
     features::sign_in::service as signin,
     features::sign_in::service::SignInState,
     kernel::auth::{self, Caller},
@@ -141,13 +142,17 @@ pub(crate) struct StaffSignIn {
     username: String,
     /// Password.
     password: String,
+    /// For a member with two-factor sign-in: the code from their authenticator, or one of their
+    /// recovery codes.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// Signs a staff member in with username and password.
 #[utoipa::path(post, path = "/api/v1/auth/staff/sign-in", tag = "auth", request_body = StaffSignIn,
     responses(
         (status = 200, body = SignedIn),
-        (status = 401, description = "Wrong username or password", body = views::ProblemView, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong username or password; or, for a member with two-factor sign-in, `second-factor-needed` (no code) or `second-factor-wrong` (a wrong code, or one already used: `replayed`)", body = views::ProblemView, content_type = "application/problem+json"),
         (status = 429, description = "Too many tries", body = views::ProblemView, content_type = "application/problem+json"),
     ))]
 pub(crate) async fn staff_sign_in(
@@ -157,6 +162,7 @@ pub(crate) async fn staff_sign_in(
     Json(body): Json<StaffSignIn>,
 ) -> Result<Response, ApiError> {
     let staff = signin::check_staff(&state, ip, &body.username, body.password).await?;
+    second_factor::second_step(&state, ip, staff.id, body.code.as_deref()).await?;
     let previous = crate::kernel::http::cookie(&headers, auth::SESSION_COOKIE);
     let (issued, cookie) =
         signin::start_session(&state, Subject::Staff(staff.id), previous.as_deref()).await?;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use crate::kernel::pages::{FormError, Layout, PageForm, Viewer, Who, encode, safe_next};
 use crate::{
+    features::sign_in::second_factor,
     features::sign_in::service::{self as signin, SignInState},
     kernel::{auth::Caller, client_ip::ClientIp, error::ApiError},
 };
@@ -23,6 +24,7 @@ pub(crate) fn router() -> Router<SignInState> {
         .route("/sign-in", get(phone_form).post(phone_submit))
         .route("/sign-in/code", get(code_form).post(code_submit))
         .route("/staff/sign-in", get(staff_form).post(staff_submit))
+        .route("/staff/sign-in/code", get(staff_code_form).post(staff_code_submit))
         .route("/sign-out", post(sign_out))
 }
 
@@ -267,7 +269,108 @@ async fn staff_submit(
         Some(n) => safe_next(Some(n)),
         None => "/console".to_owned(),
     };
-    signed_in(&viewer, Subject::Staff(staff.id), &next).await
+    match crate::kernel::second_factor::enrolled(&viewer.state, staff.id).await {
+        Ok(false) => signed_in(&viewer, Subject::Staff(staff.id), &next).await,
+        Ok(true) => {
+            // The password was right; the code comes next. No session yet: only a signed,
+            // five-minute note of who gave the right password.
+            let expires = ketnoi_core::Timestamp::now().plus_millis(STAFF_PENDING_SECONDS * 1000);
+            let token = crate::kernel::second_factor::pending_token(
+                &viewer.state.config.secret_key,
+                staff.id,
+                expires,
+            );
+            let mut response = Redirect::to(&format!("/staff/sign-in/code?next={}", encode(&next)))
+                .into_response();
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                staff_pending_cookie(&viewer, &token, STAFF_PENDING_SECONDS),
+            );
+            response
+        }
+        Err(e) => viewer.fail(e),
+    }
+}
+
+/// Carries, between the password and the code, who gave the right password (signed, five
+/// minutes, only for the code page).
+const STAFF_PENDING_COOKIE: &str = "ketnoi_2fa";
+const STAFF_PENDING_SECONDS: i64 = 300;
+
+fn staff_pending_cookie(viewer: &Viewer<SignInState>, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if viewer.state.config.secure_cookies { "; Secure" } else { "" };
+    let v = format!(
+        "{STAFF_PENDING_COOKIE}={value}; Path=/staff/sign-in; HttpOnly; SameSite=Strict; \
+         Max-Age={max_age}{secure}"
+    );
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn staff_pending(viewer: &Viewer<SignInState>) -> Option<ketnoi_core::StaffId> {
+    let raw = crate::kernel::http::cookie(&viewer.headers, STAFF_PENDING_COOKIE)?;
+    crate::kernel::second_factor::open_pending(
+        &viewer.state.config.secret_key,
+        &raw,
+        ketnoi_core::Timestamp::now(),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "staff_sign_in_code.html")]
+struct StaffCodePage {
+    l: Layout,
+    errors: Vec<FormError>,
+    code_error: Option<String>,
+    next: String,
+}
+
+async fn staff_code_form(
+    viewer: Viewer<SignInState>,
+    q: Result<Query<NextParam>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let next = safe_next(q.ok().and_then(|Query(q)| q.next).as_deref());
+    if staff_pending(&viewer).is_none() {
+        return Redirect::to("/staff/sign-in").into_response();
+    }
+    let page = StaffCodePage { l: viewer.layout(false), errors: vec![], code_error: None, next };
+    viewer.render(StatusCode::OK, &page)
+}
+
+async fn staff_code_submit(
+    viewer: Viewer<SignInState>,
+    ClientIp(ip): ClientIp,
+    PageForm(f): PageForm<CodeForm>,
+) -> Response {
+    if let Err(e) = viewer.check_origin() {
+        return viewer.fail(e);
+    }
+    let next = match f.next.as_deref() {
+        Some(n) => safe_next(Some(n)),
+        None => "/console".to_owned(),
+    };
+    let Some(staff) = staff_pending(&viewer) else {
+        let message = viewer.t().get("staff-code-expired");
+        let errors = vec![FormError { field: "username", message }];
+        let page = StaffPage { l: viewer.layout(true), errors, username: String::new() };
+        return viewer.render(StatusCode::UNAUTHORIZED, &page);
+    };
+    let code: String = f.code.chars().take(64).collect();
+    match second_factor::second_step(&viewer.state, ip, staff, Some(&code)).await {
+        Ok(()) => {
+            let mut response = signed_in(&viewer, Subject::Staff(staff), &next).await;
+            response.headers_mut().append(header::SET_COOKIE, staff_pending_cookie(&viewer, "", 0));
+            response
+        }
+        Err(e @ ApiError::Internal(_)) => viewer.fail(e),
+        Err(e) => {
+            let status = e.problem().status;
+            let message = viewer.message(&e);
+            let errors = vec![FormError { field: "code", message: message.clone() }];
+            let page =
+                StaffCodePage { l: viewer.layout(true), errors, code_error: Some(message), next };
+            viewer.render(status, &page)
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -489,14 +489,17 @@ fn decoy_receipt_hash() -> &'static str {
 }
 
 /// Whether the caller may handle the unit's tips: 401 for nobody, 403 for anyone but the unit's
-/// own officers and administrators.
+/// own officers and administrators, and 403 `second-factor-required` for those of them who have
+/// not turned two-factor sign-in on.
 pub(crate) async fn require_unit(
     state: &Kernel,
     caller: &crate::kernel::auth::Caller,
     unit: AgencyId,
 ) -> Result<(), ApiError> {
     let ancestry = state.store.agency_ancestry(unit).await?;
-    caller.require(ketnoi_core::Action::HandleTips, Some(&ancestry))
+    caller.require(ketnoi_core::Action::HandleTips, Some(&ancestry))?;
+    // Whoever reads tips or holds a tip key signs in with a second factor (issue 20).
+    crate::kernel::second_factor::require(state, caller).await
 }
 
 #[cfg(test)]

@@ -319,7 +319,11 @@ impl<S: HasKernel> Viewer<S> {
             s if s.is_server_error() => (t.get("error-title"), t.get("error-lead")),
             _ => (t.get("error-title"), self.message(&e)),
         };
-        let page = MessagePage { l: self.layout(false), title, lead };
+        // A member who must turn two-factor sign-in on is shown the way to it.
+        let link = (problem.code == "second-factor-required").then(|| {
+            (crate::kernel::second_factor::SECURITY_PAGE.to_owned(), t.get("security-go"))
+        });
+        let page = MessagePage { l: self.layout(false), title, lead, link };
         match page.render() {
             Ok(html) => (problem.status, Html(html)).into_response(),
             Err(_) => problem.status.into_response(),
@@ -364,6 +368,8 @@ pub(crate) struct MessagePage {
     pub(crate) l: Layout,
     pub(crate) title: String,
     pub(crate) lead: String,
+    /// A way on, `(href, label)`, shown above the way home.
+    pub(crate) link: Option<(String, String)>,
 }
 
 /// An error shown in a form's summary and beside its field.
