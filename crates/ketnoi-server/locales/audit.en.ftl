@@ -1,1 +1,2 @@
 ## The audit log: its pages and messages.
+console-role-auditor = Auditor

@@ -1,1 +1,2 @@
 ## Nhật ký kiểm toán (audit log): its pages and messages.
+console-role-auditor = Kiểm toán viên

@@ -3,7 +3,7 @@
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
 //! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
-//! [`IntegrationStore`], [`WebhookStore`]),
+//! [`IntegrationStore`], [`WebhookStore`], [`AuditStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -29,6 +29,7 @@ use ketnoi_core::{
     NewAccount, NewAgency, NewStaff, Phone, Role, Slug, StaffId, StaffMember, Timestamp, Username,
 };
 
+mod audit;
 mod blob;
 mod bot;
 mod chat;
@@ -47,6 +48,10 @@ pub mod testing;
 mod tip;
 mod webhook;
 
+pub use audit::{
+    Anchor, AuditEntry, AuditHead, AuditQuery, AuditStore, ChainCheck, ChainFault, ChainSummary,
+    GENESIS_HASH, NewAuditEntry, VerifyError, entry_hash, verify_log,
+};
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
 pub use bot::{
     BotCounter, BotDayStats, BotSettings, BotSettingsUpdate, BotStore, Handoff, HandoffId,
@@ -124,6 +129,7 @@ pub trait Store:
     + InboxStore
     + IntegrationStore
     + WebhookStore
+    + AuditStore
     + Send
     + Sync
 {

@@ -521,3 +521,6 @@ mod integration;
 
 #[path = "conformance/webhook.rs"]
 mod webhook;
+
+#[path = "conformance/audit.rs"]
+mod audit;

@@ -396,7 +396,7 @@ pub enum StaffCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
-        /// Grant a role on an agency: AGENCY_CODE=ROLE (administrator, officer, viewer).
+        /// Grant a role on an agency: AGENCY_CODE=ROLE (administrator, officer, viewer, auditor).
         #[arg(long = "grant", value_name = "AGENCY=ROLE")]
         grants: Vec<String>,
     },
@@ -408,7 +408,7 @@ pub enum StaffCommand {
         /// The agency's code.
         #[arg(long)]
         agency: String,
-        /// administrator, officer or viewer.
+        /// administrator, officer, viewer or auditor.
         #[arg(long)]
         role: String,
     },
