@@ -63,6 +63,7 @@ use crate::{
         },
     },
     kernel::{
+        audit::RequestId,
         cache::TtlCache,
         config::{BlobLocation, OtpDelivery, ServerConfig},
         error::{self, ApiError},
@@ -393,9 +394,12 @@ fn router(state: &AppState) -> Router {
             // Paths only: query strings can hold search terms and birth dates, which stay out
             // of the logs, and so do lookup keys in paths.
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()))
+                let id = req.extensions().get::<RequestId>().map_or("", |r| r.as_str());
+                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
             }),
         )
+        // Outside the trace layer, so the span carries the id.
+        .layer(axum::middleware::from_fn(crate::kernel::audit::assign_request_id))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -141,7 +141,8 @@ mod tests {
     fn only_sane_incoming_ids_are_kept() {
         assert!(RequestId::accept("0123456789abcdef").is_some());
         assert!(RequestId::accept("trace-1:abc.def_9").is_some());
-        for bad in ["short", "has space here", "new\nline-id-here", &"x".repeat(65), "ä-ä-ä-ä-ä"] {
+        for bad in ["short", "has space here", "new\nline-id-here", &"x".repeat(65), "ä-ä-ä-ä-ä"]
+        {
             assert!(RequestId::accept(bad).is_none(), "{bad:?}");
         }
         let a = RequestId::random();

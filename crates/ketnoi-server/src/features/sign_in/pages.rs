@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::Phone;
+use ketnoi_core::{Actor, AuditAction, Phone};
 use ketnoi_store::Subject;
 use serde::Deserialize;
 
@@ -253,7 +253,9 @@ async fn staff_submit(
         return viewer.fail(e);
     }
     let username: String = f.username.chars().take(64).collect();
-    let staff = match signin::check_staff(&viewer.state, ip, &username, f.password).await {
+    let checked =
+        signin::check_staff(&viewer.state, ip, &viewer.request, &username, f.password).await;
+    let staff = match checked {
         Ok(s) => s,
         Err(e @ ApiError::Internal(_)) => return viewer.fail(e),
         Err(e) => {
@@ -287,6 +289,14 @@ async fn sign_out(viewer: Viewer<SignInState>, PageForm(f): PageForm<SignOutForm
         .await
     {
         return viewer.fail(e);
+    }
+    if let Caller::Staff { staff, .. } = &viewer.caller {
+        let (actor, action) = (Actor::Staff(staff.id), AuditAction::SignOut);
+        let audited =
+            signin::audit_staff(&viewer.state, actor, &viewer.request, action, Some(staff.id));
+        if let Err(e) = audited.await {
+            return viewer.fail(e);
+        }
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(header::SET_COOKIE, signin::session_cookie(&viewer.state, "", 0));
