@@ -131,7 +131,7 @@ impl RawSql for PgStore {
 }
 
 /// Drops the audit log's append-only triggers, as someone with the database's own rights could.
-pub async fn drop_audit_triggers(store: &(impl RawSql + crate::Store)) {
+pub async fn drop_audit_triggers(store: &(impl RawSql + crate::Store + ?Sized)) {
     let statements: &[&str] = if store.backend() == "postgres" {
         &[
             "DROP TRIGGER audit_log_no_change ON audit_log",

@@ -64,9 +64,42 @@ pub enum Command {
     /// Tips: opening an exported tip offline with the unit's key file.
     #[command(subcommand)]
     Tips(TipsCommand),
+    /// The audit log: verify its hash chain, anchor its head, export an agency's entries.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Benchmarks that print their figures beside a reference measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `ketnoi audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole chain from entry 1 (and, with --anchors, that every anchored entry still
+    /// has its hash and the log reaches the newest anchor). Exits non-zero naming the first
+    /// altered, removed or inserted entry.
+    Verify {
+        /// A file of anchors, one `SEQ HASH TIME` a line (what `audit anchor` prints and the
+        /// server appends to its data folder's audit-anchors.txt).
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<std::path::PathBuf>,
+    },
+    /// Print the head of the log as an anchor line, for an external notary; with --append,
+    /// also append it to a file.
+    Anchor {
+        /// Append the line to this file (created if missing).
+        #[arg(long, value_name = "FILE")]
+        append: Option<std::path::PathBuf>,
+    },
+    /// Print an agency's entries, newest first.
+    Export {
+        /// The agency's code.
+        #[arg(long)]
+        agency: String,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 /// `ketnoi tips …`.
