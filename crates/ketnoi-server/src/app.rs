@@ -23,6 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     api_doc::ApiDoc,
     features::{
+        audit,
         bot::{self, service::Bots},
         chat::{
             self,
@@ -316,6 +317,7 @@ fn router(state: &AppState) -> Router {
 
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
+        .merge(audit::api::router().with_state(kernel.clone()))
         .merge(directory::me::router().with_state(directory.clone()))
         .merge(directory::areas::router().with_state(directory.clone()))
         .merge(directory::accounts::router().with_state(directory.clone()))
@@ -363,6 +365,7 @@ fn router(state: &AppState) -> Router {
         .merge(desk::console::router().with_state(desk))
         .merge(integrations::console::router().with_state(integrations.clone()))
         .merge(integrations::webhook_pages::router().with_state(hooks))
+        .merge(audit::pages::router().with_state(kernel.clone()))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
