@@ -233,6 +233,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.kernel.clone()));
+        let anchors = tokio::spawn(crate::kernel::audit::anchor_every(
+            self.state.kernel.clone(),
+            AUDIT_ANCHOR_EVERY,
+        ));
         let jobs = tokio::spawn(self.state.jobs.clone().run());
         let workers = self.state.kernel.config.webhooks.workers;
         let webhook_jobs = tokio::spawn(self.state.webhook_runner.clone().run_workers(workers));
@@ -244,6 +248,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        anchors.abort();
         jobs.abort();
         webhook_jobs.abort();
         webhook_tail.abort();
@@ -256,6 +261,9 @@ impl Application {
 const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a node trusts its memory of an account found by slug.
 const ACCOUNT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How often the audit log's head is appended to the anchor file.
+const AUDIT_ANCHOR_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How long inbox events are kept for resuming screens: 30 days.
 const INBOX_EVENT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;

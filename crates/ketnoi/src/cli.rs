@@ -296,6 +296,11 @@ pub struct ServeArgs {
     /// shared links, feeds and alerts [default: the host each request names].
     #[arg(long, env = "KETNOI_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// A file the server appends the audit log's head to (`SEQ HASH TIME`) at start and every
+    /// hour, for `ketnoi audit verify --anchors`; `off` for none [default:
+    /// DATA_DIR/audit-anchors.txt]. Copy it off the machine for it to prove anything.
+    #[arg(long, env = "KETNOI_AUDIT_ANCHORS", value_name = "FILE")]
+    pub audit_anchors: Option<String>,
     /// Broadcasts an account may send in a week unless set per account (default 10;
     /// emergency alerts are never counted).
     #[arg(long, env = "KETNOI_BROADCASTS_PER_WEEK", value_parser = clap::value_parser!(u32).range(0..=10_000))]

@@ -133,6 +133,35 @@ pub async fn record_as(
     Ok(())
 }
 
+/// Appends the log's head to the configured anchor file now and then every `every`, until the
+/// task is aborted. A failure is logged and tried again at the next tick.
+pub async fn anchor_every(state: Kernel, every: std::time::Duration) {
+    let Some(path) = state.config.audit_anchors.clone() else {
+        return;
+    };
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = append_anchor(&state, &path).await {
+            tracing::warn!(error = ?e, file = %path.display(), "the audit anchor was not written");
+        }
+    }
+}
+
+/// Appends one anchor line for the current head to `path` (created if missing) and syncs it.
+pub async fn append_anchor(state: &Kernel, path: &std::path::Path) -> anyhow::Result<()> {
+    use tokio::io::AsyncWriteExt as _;
+    let head = state.store.audit_head().await?;
+    let line = format!("{}\n", ketnoi_store::Anchor::of(&head, Timestamp::now()).line());
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(dir).await?;
+    }
+    let mut file = tokio::fs::OpenOptions::new().create(true).append(true).open(path).await?;
+    file.write_all(line.as_bytes()).await?;
+    file.sync_all().await?;
+    Ok(())
+}
+
 /// The header of an exported log, in the order of [`csv_row`].
 pub const CSV_HEADER: &str = "seq,at,time,actor,action,object,agency,request_id,prev_hash,hash";
 

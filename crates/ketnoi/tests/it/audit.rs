@@ -186,3 +186,24 @@ async fn readers_and_entries(app: &TestApp) {
     let verified = ketnoi_store::verify_log(app.store.as_ref(), &[]).await;
     assert!(verified.is_ok(), "{verified:?}");
 }
+
+#[tokio::test]
+async fn the_server_anchors_the_log_at_start_and_the_anchor_verifies() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("anchors").join("audit-anchors.txt");
+    let file = path.clone();
+    let app = crate::helpers::spawn_app_with(true, move |c| c.audit_anchors = Some(file)).await;
+    let mut text = String::new();
+    for _ in 0..100 {
+        text = std::fs::read_to_string(&path).unwrap_or_default();
+        if !text.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let anchors = ketnoi_store::Anchor::parse_file(&text)
+        .unwrap_or_else(|line| panic!("line {line}: {text}"));
+    assert_eq!(anchors.len(), 1, "{text}");
+    let verified = ketnoi_store::verify_log(app.store.as_ref(), &anchors).await;
+    assert_eq!(verified.map(|s| s.anchors).ok(), Some(1));
+}
