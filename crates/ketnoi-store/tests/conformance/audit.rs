@@ -231,7 +231,7 @@ async fn a_cut_tail_is_caught_only_by_an_anchor<S: Store + RawSql>(s: &S) {
     drop_audit_triggers(s).await;
     s.raw("DELETE FROM audit_log WHERE seq > 4").await.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(verify(s, &[]).await.map(|s| s.entries), Ok(4));
-    let fault = verify(s, &[anchor.clone()]).await.err().unwrap_or_default();
+    let fault = verify(s, std::slice::from_ref(&anchor)).await.err().unwrap_or_default();
     assert_eq!(
         fault,
         format!(

@@ -103,7 +103,7 @@ async fn followers_page_newest_first_filter_by_tag_and_a_tag_comes_off_everyone(
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let tag = Tag::parse("Căn cước").unwrap_or_else(|e| panic!("{e}"));
-    s.set_follower_tags(f.account.id, f.citizen.id, &[tag.clone()])
+    s.set_follower_tags(f.account.id, f.citizen.id, std::slice::from_ref(&tag))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let (total, page) =

@@ -122,7 +122,7 @@ async fn tampering_is_named(postgres: bool) {
     if let Some((store, _, _schema)) = fresh(dir.path(), postgres).await {
         seed(store.as_ref(), 3).await;
         let third = store.audit_after(2, 1).await.unwrap_or_default();
-        let third = third.first().map(|e| e.clone()).unwrap_or_else(|| panic!("no entry 3"));
+        let third = third.first().cloned().unwrap_or_else(|| panic!("no entry 3"));
         let hash = ketnoi_store::entry_hash(
             4,
             third.at + 1,
