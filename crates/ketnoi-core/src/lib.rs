@@ -14,6 +14,7 @@
 mod account;
 mod agency;
 mod area;
+pub mod audit;
 pub mod bot;
 pub mod chat;
 pub mod desk;
@@ -32,6 +33,7 @@ pub mod tip;
 pub use account::{Account, AccountId, AccountKind, NewAccount};
 pub use agency::{Agency, AgencyCode, AgencyId, AgencyKind, NewAgency};
 pub use area::{Area, AreaCode, AreaLevel};
+pub use audit::{Actor, AuditAction};
 pub use bot::{BotState, Intent, IntentId, KeywordRule, NewKeywordRule, RuleId, RuleMatch};
 pub use chat::{
     Attachment, AttachmentId, Author, Button, ClientMsgId, Content, Conversation, ConversationId,

@@ -21,13 +21,17 @@ wire_enum!(
         Officer => "officer",
         /// Reads an agency's accounts and conversations without acting.
         Viewer => "viewer",
+        /// Reads an agency's audit log (and those of the agencies below it), and nothing else:
+        /// no conversations, no tips.
+        Auditor => "auditor",
     }
 );
 
 impl Role {
     /// Roles that can be granted on an agency (everything but platform administration, which is
     /// a property of the staff member).
-    pub const AGENCY_ROLES: &'static [Role] = &[Role::Administrator, Role::Officer, Role::Viewer];
+    pub const AGENCY_ROLES: &'static [Role] =
+        &[Role::Administrator, Role::Officer, Role::Viewer, Role::Auditor];
 }
 
 wire_enum!(
@@ -76,6 +80,8 @@ wire_enum!(
         VerifyAccount => "verify-account",
         /// Load and edit administrative areas, create root agencies.
         ManagePlatform => "manage-platform",
+        /// Read and export an agency's audit log.
+        ReadAudit => "read-audit",
     }
 );
 
@@ -114,6 +120,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (PlatformAdmin, IssueAccountToken, Platform),
     (PlatformAdmin, VerifyAccount, Platform),
     (PlatformAdmin, ManagePlatform, Platform),
+    (PlatformAdmin, ReadAudit, Platform),
     (Administrator, ViewConsole, Subtree),
     (Administrator, ReadConversations, Subtree),
     (Administrator, ReplyConversations, Subtree),
@@ -131,6 +138,7 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Administrator, CreateChildAgency, Subtree),
     (Administrator, ManageStaff, Subtree),
     (Administrator, IssueAccountToken, Subtree),
+    (Administrator, ReadAudit, Subtree),
     (Officer, ViewConsole, Agency),
     (Officer, ReadConversations, Agency),
     (Officer, ReplyConversations, Agency),
@@ -144,6 +152,8 @@ pub const TABLE: &[(Role, Action, Reach)] = &[
     (Officer, ManageDesk, Agency),
     (Viewer, ViewConsole, Agency),
     (Viewer, ReadConversations, Agency),
+    (Auditor, ViewConsole, Agency),
+    (Auditor, ReadAudit, Subtree),
 ];
 
 /// A role held by a staff member on an agency.
@@ -189,9 +199,10 @@ pub fn permits(
 /// Parses a role that may be granted on an agency.
 pub fn agency_role(raw: &str) -> Result<Role, InvalidInput> {
     match raw.parse()? {
-        PlatformAdmin => {
-            Err(InvalidInput::Choice { field: "role", choices: "administrator, officer, viewer" })
-        }
+        PlatformAdmin => Err(InvalidInput::Choice {
+            field: "role",
+            choices: "administrator, officer, viewer, auditor",
+        }),
         role => Ok(role),
     }
 }
@@ -204,11 +215,12 @@ mod tests {
     /// subtree, `A` the agency only, `P` the platform, `-` nothing.
     const EXPECTED: &[(Role, &str)] = &[
         // view read reply transfer escalate return edit bot lookups tips news emergency desk
-        // create child staff token verify platform
-        (PlatformAdmin, "P P P P P P P P P - P P P P P P P P P"),
-        (Administrator, "S S S S S S S S S A S S S S S S S - -"),
-        (Officer, "A A A A A A - A A A A - A - - - - - -"),
-        (Viewer, "A A - - - - - - - - - - - - - - - - -"),
+        // create child staff token verify platform audit
+        (PlatformAdmin, "P P P P P P P P P - P P P P P P P P P P"),
+        (Administrator, "S S S S S S S S S A S S S S S S S - - S"),
+        (Officer, "A A A A A A - A A A A - A - - - - - - -"),
+        (Viewer, "A A - - - - - - - - - - - - - - - - - -"),
+        (Auditor, "A - - - - - - - - - - - - - - - - - - S"),
     ];
 
     /// A three-level tree: province police (1) → district police (2) → commune police (3), and a
@@ -259,5 +271,7 @@ mod tests {
         }
         assert!(agency_role("platform-admin").is_err());
         assert_eq!(agency_role("officer"), Ok(Officer));
+        assert_eq!(agency_role("auditor"), Ok(Auditor));
+        assert!(Role::AGENCY_ROLES.contains(&Auditor));
     }
 }

@@ -4,6 +4,7 @@ use utoipa::OpenApi as _;
 
 use crate::{
     features::{
+        audit::api as audit,
         chat::{api as conversations, assign, canned, labels, notes, rating, response, transfer},
         desk::api as desk,
         directory::{accounts, areas, me},
@@ -73,6 +74,7 @@ use crate::{
         canned::list_for_account,
         canned::create_for_account,
         canned::list_for_agency,
+        audit::log,
         canned::create_for_agency,
         canned::put_reply,
         canned::delete_reply,
@@ -166,6 +168,7 @@ use crate::{
         (name = "news", description = "Articles, broadcasts targeted by area and tag, the citizen's feed and ward, push subscriptions"),
         (name = "desk", description = "The front desk: an account's menu, procedure guides inherited down the agency tree, forms, legal documents"),
         (name = "integrations", description = "An account's integrations (credentials shown once), and what an integration's access token does: send to a user by the account's own id for them, read and tag followers, upload files; its webhook, signed twice (X-ZEvent-Signature and Standard Webhooks) and delivered durably, with its events, deliveries and redelivery. The surface shaped like the commercial OA API is described in docs/INTEGRATIONS.md"),
+        (name = "audit", description = "An agency's audit log: append-only and hash-chained, for its administrators and auditors"),
         (name = "ops", description = "Health checks")
     )
 )]

@@ -23,6 +23,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     api_doc::ApiDoc,
     features::{
+        audit,
         bot::{self, service::Bots},
         chat::{
             self,
@@ -63,6 +64,7 @@ use crate::{
         },
     },
     kernel::{
+        audit::RequestId,
         cache::TtlCache,
         config::{BlobLocation, OtpDelivery, ServerConfig},
         error::{self, ApiError},
@@ -235,6 +237,10 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.kernel.clone()));
+        let anchors = tokio::spawn(crate::kernel::audit::anchor_every(
+            self.state.kernel.clone(),
+            AUDIT_ANCHOR_EVERY,
+        ));
         let jobs = tokio::spawn(self.state.jobs.clone().run());
         let workers = self.state.kernel.config.webhooks.workers;
         let webhook_jobs = tokio::spawn(self.state.webhook_runner.clone().run_workers(workers));
@@ -246,6 +252,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        anchors.abort();
         jobs.abort();
         webhook_jobs.abort();
         webhook_tail.abort();
@@ -258,6 +265,9 @@ impl Application {
 const CALLER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a node trusts its memory of an account found by slug.
 const ACCOUNT_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How often the audit log's head is appended to the anchor file.
+const AUDIT_ANCHOR_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// How long inbox events are kept for resuming screens: 30 days.
 const INBOX_EVENT_RETENTION_MS: i64 = 30 * 24 * 3600 * 1000;
@@ -320,6 +330,7 @@ fn router(state: &AppState) -> Router {
     let api = Router::new()
         .merge(sign_in::api::router().with_state(sign_in.clone()))
         .merge(sign_in::security_api::router().with_state(sign_in.clone()))
+        .merge(audit::api::router().with_state(kernel.clone()))
         .merge(directory::me::router().with_state(directory.clone()))
         .merge(directory::areas::router().with_state(directory.clone()))
         .merge(directory::accounts::router().with_state(directory.clone()))
@@ -370,6 +381,7 @@ fn router(state: &AppState) -> Router {
         .merge(desk::console::router().with_state(desk))
         .merge(integrations::console::router().with_state(integrations.clone()))
         .merge(integrations::webhook_pages::router().with_state(hooks))
+        .merge(audit::pages::router().with_state(kernel.clone()))
         .route("/lang/{tag}", get(pages::switch_language))
         .layer(axum::middleware::from_fn(pages::page_headers));
     Router::<Kernel>::new()
@@ -405,9 +417,12 @@ fn router(state: &AppState) -> Router {
             // Paths only: query strings can hold search terms and birth dates, which stay out
             // of the logs, and so do lookup keys in paths.
             TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()))
+                let id = req.extensions().get::<RequestId>().map_or("", |r| r.as_str());
+                tracing::info_span!("http", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
             }),
         )
+        // Outside the trace layer, so the span carries the id.
+        .layer(axum::middleware::from_fn(crate::kernel::audit::assign_request_id))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

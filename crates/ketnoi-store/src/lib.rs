@@ -3,7 +3,7 @@
 //! The rest of ketnoi talks to storage through the traits in this crate, one per aggregate
 //! ([`AreaStore`], [`AgencyStore`], [`AccountStore`], [`PeopleStore`], [`SessionStore`],
 //! [`JobQueue`], [`ChatStore`], [`BotStore`], [`LookupStore`], [`TipStore`], [`TipCaseStore`], [`NewsStore`], [`DeskStore`], [`InboxStore`],
-//! [`IntegrationStore`], [`WebhookStore`], [`SecondFactorStore`]),
+//! [`IntegrationStore`], [`WebhookStore`], [`SecondFactorStore`], [`AuditStore`]),
 //! gathered in
 //! [`Store`]. Two backends implement them:
 //!
@@ -29,6 +29,7 @@ use ketnoi_core::{
     NewAccount, NewAgency, NewStaff, Phone, Role, Slug, StaffId, StaffMember, Timestamp, Username,
 };
 
+mod audit;
 mod blob;
 mod bot;
 mod chat;
@@ -49,6 +50,10 @@ mod tip;
 mod tip_case;
 mod webhook;
 
+pub use audit::{
+    Anchor, AuditEntry, AuditHead, AuditQuery, AuditStore, ChainCheck, ChainFault, ChainSummary,
+    GENESIS_HASH, NewAuditEntry, VerifyError, entry_hash, verify_log,
+};
 pub use blob::{BlobStore, FsBlobs, PgBlobs};
 pub use bot::{
     BotCounter, BotDayStats, BotSettings, BotSettingsUpdate, BotStore, Handoff, HandoffId,
@@ -133,6 +138,7 @@ pub trait Store:
     + IntegrationStore
     + WebhookStore
     + SecondFactorStore
+    + AuditStore
     + Send
     + Sync
 {

@@ -21,6 +21,8 @@ impl Dialect for PgStore {
     const JOIN_ROW_LOCK: &'static str = " FOR UPDATE OF c";
     const BEGIN_WRITE: &'static str = "BEGIN";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    // The key spells "audit" in ASCII; it is held until the appending transaction ends.
+    const AUDIT_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(418581342580)");
 }
 
 impl PgStore {

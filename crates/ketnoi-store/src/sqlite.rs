@@ -25,6 +25,7 @@ impl Dialect for SqliteStore {
     const JOIN_ROW_LOCK: &'static str = "";
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     const BEGIN_SNAPSHOT: &'static str = "BEGIN";
+    const AUDIT_LOCK: Option<&'static str> = None;
 }
 
 impl SqliteStore {

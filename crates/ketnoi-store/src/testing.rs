@@ -107,3 +107,40 @@ pub async fn fresh_postgres() -> Option<(PgStore, PgSchema)> {
     let store = PgStore::open(&url).await.unwrap_or_else(|e| panic!("open postgres: {e:?}"));
     Some((store, schema))
 }
+
+/// Raw SQL on a test store, for tests that play a hostile database administrator (dropping the
+/// audit log's triggers, editing rows behind the store's back).
+#[async_trait::async_trait]
+pub trait RawSql {
+    /// Runs one statement; returns the rows it touched.
+    async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error>;
+}
+
+#[async_trait::async_trait]
+impl RawSql for SqliteStore {
+    async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+}
+
+#[async_trait::async_trait]
+impl RawSql for PgStore {
+    async fn raw(&self, sql: &str) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+}
+
+/// Drops the audit log's append-only triggers, as someone with the database's own rights could.
+pub async fn drop_audit_triggers(store: &(impl RawSql + crate::Store + ?Sized)) {
+    let statements: &[&str] = if store.backend() == "postgres" {
+        &[
+            "DROP TRIGGER audit_log_no_change ON audit_log",
+            "DROP TRIGGER audit_log_no_truncate ON audit_log",
+        ]
+    } else {
+        &["DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete"]
+    };
+    for sql in statements {
+        store.raw(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}

@@ -527,3 +527,6 @@ mod webhook;
 
 #[path = "conformance/second_factor.rs"]
 mod second_factor;
+
+#[path = "conformance/audit.rs"]
+mod audit;

@@ -5,13 +5,14 @@ use std::{collections::HashMap, io::BufRead as _, path::Path};
 
 use anyhow::{Context as _, bail};
 use ketnoi_core::{
-    AccountKind, AgencyCode, AgencyKind, Area, AreaCode, DisplayName, NewAccount, NewAgency,
-    NewStaff, Slug, Username, policy,
+    AccountKind, AgencyCode, AgencyKind, Area, AreaCode, AuditAction, DisplayName, NewAccount,
+    NewAgency, NewStaff, Slug, Username, policy,
 };
 use ketnoi_server::kernel::auth;
 use ketnoi_store::{SessionKind, Store, Subject};
 
 use crate::{
+    audit::record_cli,
     cli::{
         AccountCommand, AccountCreate, AgencyCommand, AreaCommand, IntegrationCommand,
         StaffCommand, TokenCommand,
@@ -243,6 +244,8 @@ pub async fn create_staff(
     let staff = store.create_staff(&new).await?;
     for (agency, role) in agencies {
         store.grant_role(staff.id, agency, role).await?;
+        let object = format!("staff:{}", staff.id.0);
+        record_cli(store, AuditAction::RoleGranted, &object, Some(agency)).await?;
     }
     Ok(staff)
 }
@@ -292,6 +295,8 @@ pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
             })?;
             let agency = agency_by_code(store, &agency).await?;
             store.grant_role(staff.id, agency.id, policy::agency_role(&role)?).await?;
+            let object = format!("staff:{}", staff.id.0);
+            record_cli(store, AuditAction::RoleGranted, &object, Some(agency.id)).await?;
             println!("{}", t("Đã cấp quyền.", "Role granted."));
         }
     }
@@ -301,20 +306,20 @@ pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
 /// `ketnoi token …`
 pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
     let TokenCommand::Create { account, staff, label, expires_days } = cmd;
-    let subject = match (account, staff) {
+    let (subject, object, agency) = match (account, staff) {
         (Some(slug), _) => {
             let slug = Slug::parse(&slug)?;
             let account = store.account_by_slug(&slug).await?.with_context(|| {
                 format!("{} {slug}", t("không có tài khoản", "no such account"))
             })?;
-            Subject::Account(account.id)
+            (Subject::Account(account.id), format!("account:{slug}"), Some(account.agency))
         }
         (None, Some(username)) => {
             let username = Username::parse(&username)?;
             let (member, _) = store.staff_by_username(&username).await?.with_context(|| {
                 format!("{} {username}", t("không có cán bộ", "no such staff member"))
             })?;
-            Subject::Staff(member.id)
+            (Subject::Staff(member.id), format!("staff:{}", member.id.0), None)
         }
         (None, None) => bail!("{}", t("cần --account hoặc --staff", "give --account or --staff")),
     };
@@ -322,6 +327,7 @@ pub async fn token(store: &dyn Store, cmd: TokenCommand) -> anyhow::Result<()> {
     let issued = auth::issue_token(store, subject, SessionKind::Api, &label, ttl)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    record_cli(store, AuditAction::ApiTokenCreated, &object, agency).await?;
     println!(
         "{}",
         t(
@@ -373,6 +379,9 @@ pub async fn integration(
             let created = service::create(store, server_key, &account, &name, scopes, None)
                 .await
                 .map_err(api)?;
+            let object = format!("integration:{}", created.integration.app_id);
+            record_cli(store, AuditAction::IntegrationCreated, &object, Some(account.agency))
+                .await?;
             println!(
                 "{} {}",
                 t("Đã tạo tích hợp", "Created integration"),
@@ -393,11 +402,17 @@ pub async fn integration(
         IntegrationCommand::Rotate { app_id } => {
             let integration = by_app_id(app_id).await?;
             let created = service::rotate(store, server_key, &integration).await.map_err(api)?;
+            let agency = agency_of_account(store, integration.account).await?;
+            let object = format!("integration:{}", integration.app_id);
+            record_cli(store, AuditAction::IntegrationRotated, &object, agency).await?;
             print_issued(&created);
         }
         IntegrationCommand::Revoke { app_id } => {
             let integration = by_app_id(app_id).await?;
             if service::revoke(store, &integration).await.map_err(api)? {
+                let agency = agency_of_account(store, integration.account).await?;
+                let object = format!("integration:{}", integration.app_id);
+                record_cli(store, AuditAction::IntegrationRevoked, &object, agency).await?;
                 println!("{}", t("Đã thu hồi.", "Revoked."));
             } else {
                 println!("{}", t("Đã thu hồi từ trước.", "Already revoked."));
@@ -405,4 +420,12 @@ pub async fn integration(
         }
     }
     Ok(())
+}
+
+/// The agency owning an account, for the audit entry of what is done to it.
+async fn agency_of_account(
+    store: &dyn Store,
+    account: ketnoi_core::AccountId,
+) -> anyhow::Result<Option<ketnoi_core::AgencyId>> {
+    Ok(store.account(account).await?.map(|a| a.agency))
 }

@@ -64,9 +64,42 @@ pub enum Command {
     /// Tips: opening an exported tip offline with the unit's key file.
     #[command(subcommand)]
     Tips(TipsCommand),
+    /// The audit log: verify its hash chain, anchor its head, export an agency's entries.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Benchmarks that print their figures beside a reference measured in the same run.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+/// `ketnoi audit …`.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the whole chain from entry 1 (and, with --anchors, that every anchored entry still
+    /// has its hash and the log reaches the newest anchor). Exits non-zero naming the first
+    /// altered, removed or inserted entry.
+    Verify {
+        /// A file of anchors, one `SEQ HASH TIME` a line (what `audit anchor` prints and the
+        /// server appends to its data folder's audit-anchors.txt).
+        #[arg(long, value_name = "FILE")]
+        anchors: Option<std::path::PathBuf>,
+    },
+    /// Print the head of the log as an anchor line, for an external notary; with --append,
+    /// also append it to a file.
+    Anchor {
+        /// Append the line to this file (created if missing).
+        #[arg(long, value_name = "FILE")]
+        append: Option<std::path::PathBuf>,
+    },
+    /// Print an agency's entries, newest first.
+    Export {
+        /// The agency's code.
+        #[arg(long)]
+        agency: String,
+        /// csv or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+    },
 }
 
 /// `ketnoi tips …`.
@@ -263,6 +296,11 @@ pub struct ServeArgs {
     /// shared links, feeds and alerts [default: the host each request names].
     #[arg(long, env = "KETNOI_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
+    /// A file the server appends the audit log's head to (`SEQ HASH TIME`) at start and every
+    /// hour, for `ketnoi audit verify --anchors`; `off` for none [default:
+    /// DATA_DIR/audit-anchors.txt]. Copy it off the machine for it to prove anything.
+    #[arg(long, env = "KETNOI_AUDIT_ANCHORS", value_name = "FILE")]
+    pub audit_anchors: Option<String>,
     /// Broadcasts an account may send in a week unless set per account (default 10;
     /// emergency alerts are never counted).
     #[arg(long, env = "KETNOI_BROADCASTS_PER_WEEK", value_parser = clap::value_parser!(u32).range(0..=10_000))]
@@ -396,7 +434,7 @@ pub enum StaffCommand {
         /// Read the password from the first line of standard input.
         #[arg(long)]
         password_stdin: bool,
-        /// Grant a role on an agency: AGENCY_CODE=ROLE (administrator, officer, viewer).
+        /// Grant a role on an agency: AGENCY_CODE=ROLE (administrator, officer, viewer, auditor).
         #[arg(long = "grant", value_name = "AGENCY=ROLE")]
         grants: Vec<String>,
     },
@@ -408,7 +446,7 @@ pub enum StaffCommand {
         /// The agency's code.
         #[arg(long)]
         agency: String,
-        /// administrator, officer or viewer.
+        /// administrator, officer, viewer or auditor.
         #[arg(long)]
         role: String,
     },

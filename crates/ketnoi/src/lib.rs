@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod admin;
+pub mod audit;
 pub mod bench;
 pub mod bot;
 pub mod cli;
@@ -136,6 +137,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Command::Staff(c) => admin::staff(store, c).await,
                 Command::Token(c) => admin::token(store, c).await,
                 Command::Bot(c) => bot::manage(store, c).await,
+                Command::Audit(c) => audit::run(store, c).await,
                 Command::Serve(_)
                 | Command::Bench(_)
                 | Command::Lookup(_)

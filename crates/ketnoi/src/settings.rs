@@ -43,6 +43,8 @@ pub struct FileSettings {
     pub blob_store: Option<String>,
     /// The public address of the site.
     pub public_url: Option<String>,
+    /// Where the server appends audit anchors, or `off`.
+    pub audit_anchors: Option<String>,
     /// Broadcasts per account per week.
     pub broadcasts_per_week: Option<u32>,
     /// Top-level buttons an account's menu may have (default 3).
@@ -115,6 +117,8 @@ pub struct Settings {
     pub blobs: BlobLocation,
     /// The public address of the site, without a trailing slash.
     pub public_url: Option<String>,
+    /// Where the server appends an audit anchor at start and every hour (`None`: nowhere).
+    pub audit_anchors: Option<PathBuf>,
     /// Broadcasts per account per week.
     pub broadcasts_per_week: i64,
     /// How large an account's menu may be.
@@ -224,6 +228,11 @@ impl Settings {
                 Some(_) => bail!("the public URL must start with http:// or https://"),
                 None => None,
             },
+            audit_anchors: match serve.audit_anchors.clone().or(file.audit_anchors.clone()) {
+                None => Some(storage.data_dir.join("audit-anchors.txt")),
+                Some(off) if off.trim() == "off" => None,
+                Some(path) => Some(PathBuf::from(path)),
+            },
             broadcasts_per_week: match serve.broadcasts_per_week.or(file.broadcasts_per_week) {
                 Some(n @ 0..=10_000) => i64::from(n),
                 Some(_) => bail!("broadcasts_per_week must be between 0 and 10000"),
@@ -308,6 +317,7 @@ impl Settings {
             max_upload_bytes: self.max_upload_bytes,
             blobs: self.blobs.clone(),
             public_url: self.public_url.clone(),
+            audit_anchors: self.audit_anchors.clone(),
             broadcasts_per_week: self.broadcasts_per_week,
             push_contact: self.push_contact.clone(),
             push_allow_http: false,

@@ -2,6 +2,7 @@
 //! and the state its handlers hold (`service.rs`). A feature uses the kernel, and other features
 //! only through the narrow interfaces named in docs/ARCHITECTURE.md; none reaches the root.
 
+pub mod audit;
 pub mod bot;
 pub mod chat;
 pub mod desk;

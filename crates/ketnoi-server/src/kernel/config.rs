@@ -89,6 +89,9 @@ pub struct ServerConfig {
     /// links that leave the site: shared articles, feeds, alerts. Without it, the request's own
     /// host is used.
     pub public_url: Option<String>,
+    /// Where an audit anchor (the log's head, `SEQ HASH TIME`) is appended at start and every
+    /// hour; `None` for nowhere.
+    pub audit_anchors: Option<std::path::PathBuf>,
     /// How many broadcasts an account may send in a week (Monday to Sunday, Vietnam time)
     /// unless the operator set its own allowance. Emergency alerts are never counted.
     pub broadcasts_per_week: i64,
@@ -155,6 +158,7 @@ impl ServerConfig {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             blobs: BlobLocation::Dir(std::env::temp_dir().join("ketnoi-blobs")),
             public_url: None,
+            audit_anchors: None,
             broadcasts_per_week: DEFAULT_BROADCASTS_PER_WEEK,
             push_contact: DEFAULT_PUSH_CONTACT.to_owned(),
             push_allow_http: false,

@@ -1,5 +1,6 @@
 //! The kernel: what every feature uses, and nothing that names a feature.
 //!
+//! Request ids and the audit log's writer ([`audit`]).
 //! Errors and problem+json ([`error`]), who is calling ([`auth`], [`session`]), the client's
 //! address ([`client_ip`]), message catalogues ([`i18n`]), rate limiting ([`ratelimit`]), short
 //! memories ([`cache`]), secrets kept wrapped ([`secrets`]), two-factor sign-in for staff ([`second_factor`]), the configuration ([`config`]), the job runner ([`jobs`]), Web Push
@@ -8,6 +9,7 @@
 //! ([`state`]). Features reach each other only through the narrow interfaces they declare
 //! themselves; the kernel reaches none of them.
 
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod client_ip;

@@ -8,6 +8,7 @@
 //! constant from [`Dialect`].
 
 mod accounts;
+pub(crate) mod audit;
 pub(crate) mod bot;
 pub(crate) mod chat;
 pub(crate) mod chat_store;
@@ -43,6 +44,10 @@ pub(crate) trait Dialect {
     /// (each statement of a READ COMMITTED transaction sees the latest commits); a SQLite read
     /// transaction in WAL mode already reads one snapshot from its first statement on.
     const BEGIN_SNAPSHOT: &'static str;
+    /// Run first in the transaction that appends to the audit log: PostgreSQL takes a
+    /// transaction-scoped advisory lock that every node's append waits for; SQLite's write
+    /// transaction already excludes every other writer.
+    const AUDIT_LOCK: Option<&'static str>;
 }
 
 /// The columns read for an [`ketnoi_core::Account`], in the order `account_from_row` expects.
@@ -305,9 +310,11 @@ macro_rules! impl_store {
         $crate::sql::impl_integration!($store, $db);
         $crate::sql::impl_webhook!($store, $db);
         $crate::sql::impl_second_factor!($store, $db);
+        $crate::sql::impl_audit!($store, $db);
     };
 }
 pub(crate) use accounts::impl_accounts;
+pub(crate) use audit::impl_audit;
 pub(crate) use bot::impl_bot;
 pub(crate) use chat_store::impl_chat;
 pub(crate) use desk::impl_desk;

@@ -417,6 +417,14 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     }
     admin.goto(&tip_page(tip_a)).await;
     admin.assert_accessible("the forbidden page").await;
+
+    // Every grant, revocation and rotation done in the browser is in the audit log (issue 20),
+    // and the chain verifies.
+    let log = app.store.audit_after(0, 10_000).await.unwrap_or_default();
+    for action in ["unit-key-created", "key-granted", "key-revoked", "tip-opened"] {
+        assert!(log.iter().any(|e| e.action == action), "no {action} entry");
+    }
+    assert!(ketnoi_store::verify_log(app.store.as_ref(), &[]).await.is_ok());
 }
 
 /// Replaces `fetch` on the page with one that records each request's method, address and

@@ -7,6 +7,8 @@ mod api_bad_input;
 mod api_directory;
 mod api_policy;
 mod assign;
+mod audit;
+mod audit_cli;
 mod bot;
 mod browser;
 mod browser_bot;

@@ -508,6 +508,25 @@ async fn a_tip_sealed_to_the_keys_the_api_gives_opens_for_the_unit_with_its_atta
     assert!(decrypted.attachments.len() == 1 && decrypted.attachments[0].1 == photo);
     // A key that is not the unit's opens nothing.
     assert!(ketnoi_seal::decrypt_export(&export, &[KeyPair::generate()]).is_err());
+
+    // Each opening is in the unit's audit log (issue 20), under the officer, and no entry
+    // holds a word of the tip.
+    let admin = app.staff_token("quantri").await;
+    let (status, log) = app.get("/api/v1/agencies/ca-vi-xuyen/audit", Some(&admin)).await;
+    assert_eq!(status, 200, "{log}");
+    let object = format!("tip:{id}");
+    let list = log["entries"].as_array().or_panic("entries");
+    for action in ["tip-opened", "tip-attachment-opened", "tip-exported"] {
+        assert!(
+            list.iter().any(|e| e["action"] == action
+                && e["object"] == object.as_str()
+                && e["actor"].as_str().is_some_and(|a| a.starts_with("staff:"))),
+            "no {action} entry: {log}"
+        );
+    }
+    let all = app.store.audit_after(0, 10_000).await.or_panic("audit");
+    let text = serde_json::to_string(&all).or_panic("json");
+    assert!(!text.contains("bẻ khóa") && !text.contains("Vị Xuyên"), "tip text in the log");
 }
 
 /// Posts the form without JavaScript as a same-origin browser page; status and page.

@@ -10,7 +10,7 @@ use axum::{
     routing::{get, post},
 };
 use fluent_bundle::FluentValue;
-use ketnoi_core::{Account, Intent, IntentId, Timestamp};
+use ketnoi_core::{Account, AuditAction, Intent, IntentId, Timestamp};
 use serde::Deserialize;
 
 use crate::{
@@ -22,6 +22,7 @@ use crate::{
         service::BotsState,
     },
     kernel::{
+        audit::record,
         auth::Caller,
         error::ApiError,
         pages::{FormError, Layout, PageForm, Viewer, Who},
@@ -110,9 +111,16 @@ async fn import(
 }
 
 async fn replace(viewer: &Viewer<BotsState>, account: &Account, intents: &[Intent]) -> Response {
-    match viewer.state.store.replace_bot_intents(account.id, intents, Timestamp::now()).await {
-        Ok(_) => done(&format!("{}/intents", base(account)), "imported", "intents"),
-        Err(e) => viewer.fail(e.into()),
+    if let Err(e) =
+        viewer.state.store.replace_bot_intents(account.id, intents, Timestamp::now()).await
+    {
+        return viewer.fail(e.into());
+    }
+    let object = format!("account:{}", account.slug);
+    let (action, agency) = (AuditAction::KbImported, Some(account.agency));
+    match record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency).await {
+        Ok(()) => done(&format!("{}/intents", base(account)), "imported", "intents"),
+        Err(e) => viewer.fail(e),
     }
 }
 

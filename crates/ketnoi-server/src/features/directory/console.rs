@@ -24,6 +24,8 @@ pub(crate) fn router() -> Router<DirectoryState> {
 struct AgencyRow {
     name: String,
     depth: usize,
+    /// The agency's audit log, for those who may read it.
+    audit_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -59,9 +61,15 @@ struct ConsoleAccount {
 
 fn flatten(nodes: &[AgencyNode], depth: usize, out: &mut Vec<AgencyRow>) {
     for n in nodes {
-        out.push(AgencyRow { name: n.name.clone(), depth });
+        let audit_href = Some(crate::features::audit::pages::log_path(&n.code));
+        out.push(AgencyRow { name: n.name.clone(), depth, audit_href });
         flatten(&n.children, depth + 1, out);
     }
+}
+
+/// The ids of a forest in the order [`flatten`] lists it.
+fn flat_ids(nodes: &[AgencyNode]) -> Vec<i64> {
+    nodes.iter().flat_map(|n| std::iter::once(n.id).chain(flat_ids(&n.children))).collect()
 }
 
 async fn console(viewer: Viewer<DirectoryState>) -> Response {
@@ -78,6 +86,17 @@ async fn console(viewer: Viewer<DirectoryState>) -> Response {
     };
     let mut rows = Vec::new();
     flatten(&AgencyNode::forest(&agencies), 0, &mut rows);
+    // The audit link only where the policy lets the viewer read the log.
+    for (row, agency) in rows.iter_mut().zip(flat_ids(&AgencyNode::forest(&agencies))) {
+        let ancestry = match viewer.state.store.agency_ancestry(ketnoi_core::AgencyId(agency)).await
+        {
+            Ok(a) => a,
+            Err(e) => return viewer.fail(e.into()),
+        };
+        if !viewer.caller.may(ketnoi_core::Action::ReadAudit, Some(&ancestry)) {
+            row.audit_href = None;
+        }
+    }
     let mut roles: Vec<String> =
         grants.iter().map(|g| t.get(&format!("console-role-{}", g.role))).collect();
     if staff.platform_admin {

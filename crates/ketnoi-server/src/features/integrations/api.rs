@@ -11,8 +11,8 @@ use axum::{
     routing::{get, post, put},
 };
 use ketnoi_core::{
-    Account, Author, Button, ClientMsgId, Content, MessageKind, Scope, Scopes, Tag, Timestamp,
-    policy::Action,
+    Account, AuditAction, Author, Button, ClientMsgId, Content, MessageKind, Scope, Scopes, Tag,
+    Timestamp, policy::Action,
 };
 use ketnoi_store::{ChatApplied, ChatWrite, Integration, Recipient};
 use serde::{Deserialize, Serialize};
@@ -25,6 +25,7 @@ use crate::{
         service::{self, Credentials, IntegrationsState},
     },
     kernel::{
+        audit::{RequestId, record},
         auth::Caller,
         error::ApiError,
         extract::{self, Path, Query},
@@ -185,6 +186,7 @@ pub struct NewIntegrationBody {
 pub(crate) async fn create(
     State(state): State<IntegrationsState>,
     caller: Caller,
+    request: RequestId,
     Path(slug): Path<String>,
     extract::Json(body): extract::Json<NewIntegrationBody>,
 ) -> Result<(StatusCode, Json<IssuedView>), ApiError> {
@@ -199,6 +201,9 @@ pub(crate) async fn create(
         caller.staff_id(),
     )
     .await?;
+    let object = format!("integration:{}", created.integration.app_id);
+    let action = AuditAction::IntegrationCreated;
+    record(&state, &caller, &request, action, &object, Some(account.agency)).await?;
     Ok((StatusCode::CREATED, Json(IssuedView::new(&created, &account))))
 }
 
@@ -212,11 +217,15 @@ pub(crate) async fn create(
 pub(crate) async fn rotate(
     State(state): State<IntegrationsState>,
     caller: Caller,
+    request: RequestId,
     Path(app_id): Path<String>,
 ) -> Result<Json<IssuedView>, ApiError> {
     let (integration, account) = managed(&state, &caller, &app_id).await?;
     let created =
         service::rotate(state.store.as_ref(), &state.config.secret_key, &integration).await?;
+    let object = format!("integration:{app_id}");
+    let action = AuditAction::IntegrationRotated;
+    record(&state, &caller, &request, action, &object, Some(account.agency)).await?;
     Ok(Json(IssuedView::new(&created, &account)))
 }
 
@@ -229,10 +238,15 @@ pub(crate) async fn rotate(
 pub(crate) async fn revoke(
     State(state): State<IntegrationsState>,
     caller: Caller,
+    request: RequestId,
     Path(app_id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let (integration, _) = managed(&state, &caller, &app_id).await?;
-    service::revoke(state.store.as_ref(), &integration).await?;
+    let (integration, account) = managed(&state, &caller, &app_id).await?;
+    if service::revoke(state.store.as_ref(), &integration).await? {
+        let object = format!("integration:{app_id}");
+        let action = AuditAction::IntegrationRevoked;
+        record(&state, &caller, &request, action, &object, Some(account.agency)).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

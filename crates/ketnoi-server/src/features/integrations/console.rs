@@ -12,7 +12,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Account, InvalidInput, Scope, Scopes, policy::Action};
+use ketnoi_core::{Account, AuditAction, InvalidInput, Scope, Scopes, policy::Action};
 use serde::Deserialize;
 
 use crate::{
@@ -21,6 +21,7 @@ use crate::{
         service::{self, Created, IntegrationsState},
     },
     kernel::{
+        audit::record,
         auth::Caller,
         error::ApiError,
         pages::{FormError, Layout, PageForm, Viewer, Who, account_for, encode},
@@ -229,6 +230,17 @@ async fn create(
         }
         Err(e) => Err(e.into()),
     };
+    let outcome = match outcome {
+        Ok(created) => {
+            let object = format!("integration:{}", created.integration.app_id);
+            let action = AuditAction::IntegrationCreated;
+            let agency = Some(account.agency);
+            record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency)
+                .await
+                .map(|()| created)
+        }
+        Err(e) => Err(e),
+    };
     let result = match outcome {
         Ok(created) => {
             let notice = Some(t.get("integrations-created"));
@@ -321,6 +333,14 @@ async fn rotate(
         Ok(c) => c,
         Err(e) => return viewer.fail(e),
     };
+    let object = format!("integration:{app_id}");
+    let action = AuditAction::IntegrationRotated;
+    let agency = Some(account.agency);
+    if let Err(e) =
+        record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency).await
+    {
+        return viewer.fail(e);
+    }
     let draft = Draft { name: String::new(), scopes: vec![Scope::Message, Scope::Followers] };
     let notice = Some(viewer.t().get("integrations-rotated"));
     unstored(&viewer, page(&viewer, &account, &draft, notice, None, Some(&created)).await)
@@ -339,8 +359,18 @@ async fn revoke(
         Ok(i) => service::revoke(viewer.state.store.as_ref(), &i).await,
         Err(e) => Err(e),
     };
+    let revoked = match revoked {
+        Ok(true) => {
+            let object = format!("integration:{app_id}");
+            let action = AuditAction::IntegrationRevoked;
+            let agency = Some(account.agency);
+            record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency).await
+        }
+        Ok(false) => Ok(()),
+        Err(e) => Err(e),
+    };
     match revoked {
-        Ok(_) => Redirect::to(&format!(
+        Ok(()) => Redirect::to(&format!(
             "/console/a/{}/integrations?done=revoked",
             encode(account.slug.as_str())
         ))

@@ -15,7 +15,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::get,
 };
-use ketnoi_core::{Account, Slug, Timestamp, policy::Action};
+use ketnoi_core::{Account, AuditAction, Slug, Timestamp, policy::Action};
 use ketnoi_lookup::dataset::Spec;
 use ketnoi_store::{LookupDataset, LookupVersion, Publication};
 use serde::Deserialize;
@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::{
     features::lookups::service::LookupsState,
     kernel::{
+        audit::record,
         auth::Caller,
         error::ApiError,
         pages::{
@@ -537,6 +538,15 @@ async fn import(
             Err(e) => viewer.fail(e),
         },
         Ok(Ok(imported)) => {
+            if imported.version.published_at.is_some() {
+                let object = format!("lookup:{}", imported.dataset.id.0);
+                let (action, agency) = (AuditAction::LookupPublished, Some(account.agency));
+                let audited =
+                    record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency);
+                if let Err(e) = audited.await {
+                    return viewer.fail(e);
+                }
+            }
             refresh(&viewer).await;
             let to = format!("{}/{}?done=imported#versions", base(&account), imported.dataset.slug);
             Redirect::to(&to).into_response()

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Account, Timestamp};
+use ketnoi_core::{Account, AuditAction, Timestamp};
 use ketnoi_lookup::dataset::Spec;
 use ketnoi_store::{LookupDataset, LookupDatasetUpdate, LookupVersion, Publication};
 use serde::Deserialize;
@@ -26,6 +26,7 @@ use crate::{
         service::LookupsState,
     },
     kernel::{
+        audit::record,
         auth::Caller,
         error::ApiError,
         pages::{
@@ -389,6 +390,15 @@ async fn act(
     };
     if let Err(e) = done {
         return viewer.fail(e.into());
+    }
+    if action == "publish" {
+        let object = format!("lookup:{}", dataset.id.0);
+        let (audit, agency) = (AuditAction::LookupPublished, Some(account.agency));
+        if let Err(e) =
+            record(&viewer.state, &viewer.caller, &viewer.request, audit, &object, agency).await
+        {
+            return viewer.fail(e);
+        }
     }
     refresh(&viewer).await;
     let to = format!("{}/{}?done={action}#versions", base(&account), dataset.slug);

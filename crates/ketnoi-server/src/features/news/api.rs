@@ -8,7 +8,8 @@ use axum::{
     routing::{get, post, put},
 };
 use ketnoi_core::{
-    Account, ArticleId, ArticleState, BroadcastId, CitizenId, Timestamp, policy::Action,
+    Account, ArticleId, ArticleState, AuditAction, BroadcastId, CitizenId, Timestamp,
+    policy::Action,
 };
 use ketnoi_store::{AlertInfo, ArticleDraft, FeedCursor, FeedQuery};
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,7 @@ use crate::features::news::{
     views::{AlertView, ArticleView, BroadcastView, FeedPage},
 };
 use crate::kernel::{
+    audit::{RequestId, record},
     auth::Caller,
     error::ApiError,
     extract::{Json as JsonBody, Path, Query},
@@ -340,6 +342,7 @@ pub(crate) fn alert_of(view: &AlertView) -> Result<AlertInfo, ApiError> {
 pub(crate) async fn send_broadcast(
     State(state): State<NewsState>,
     caller: Caller,
+    request_id: RequestId,
     Path(slug): Path<String>,
     JsonBody(body): JsonBody<BroadcastBody>,
 ) -> Result<(StatusCode, Json<BroadcastView>), ApiError> {
@@ -361,6 +364,9 @@ pub(crate) async fn send_broadcast(
         emergency: body.emergency.as_ref().map(alert_of).transpose()?,
     };
     let broadcast = state.news.send(&caller, &account, request).await?;
+    let object = format!("broadcast:{}", broadcast.id.0);
+    let action = AuditAction::BroadcastSent;
+    record(&state, &caller, &request_id, action, &object, Some(account.agency)).await?;
     Ok((StatusCode::CREATED, Json(BroadcastView::new(&account, &broadcast, true))))
 }
 

@@ -12,7 +12,7 @@ use axum::{
     routing::{get, post},
 };
 use ketnoi_core::{
-    Account, ArticleId, ArticleState, BroadcastId, BroadcastState, Button, Timestamp,
+    Account, ArticleId, ArticleState, AuditAction, BroadcastId, BroadcastState, Button, Timestamp,
     policy::Action,
 };
 use ketnoi_store::{AlertInfo, Broadcast};
@@ -24,6 +24,7 @@ use crate::features::news::{
     service::{BroadcastRequest, MAX_BROADCAST_CHARS, NewsState, broadcast_path},
 };
 use crate::kernel::{
+    audit::record,
     error::ApiError,
     pages::{FormError, Layout, PageForm, Viewer, Who, console_form, encode},
 };
@@ -427,7 +428,20 @@ async fn send(
             Err(e) => fail_inline(send_field(&e), e).await,
         };
     }
-    match viewer.state.news.send(&viewer.caller, &account, request).await {
+    let sent = match viewer.state.news.send(&viewer.caller, &account, request).await {
+        Ok(b) => {
+            let object = format!("broadcast:{}", b.id.0);
+            let (action, agency) = (AuditAction::BroadcastSent, Some(account.agency));
+            match record(&viewer.state, &viewer.caller, &viewer.request, action, &object, agency)
+                .await
+            {
+                Ok(()) => Ok(b),
+                Err(e) => return viewer.fail(e),
+            }
+        }
+        Err(e) => Err(e),
+    };
+    match sent {
         Ok(b) => {
             let done = if b.state == BroadcastState::Scheduled { "scheduled" } else { "sent" };
             Redirect::to(&format!(

@@ -7,12 +7,12 @@ use axum::{
     response::{IntoResponse, Response},
     routing::post,
 };
-use ketnoi_core::{Phone, Timestamp};
+use ketnoi_core::{Actor, AuditAction, Phone, Timestamp};
 use ketnoi_store::Subject;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::kernel::{client_ip::ClientIp, views};
+use crate::kernel::{audit::RequestId, client_ip::ClientIp, views};
 use crate::{
     features::sign_in::otp,
     features::sign_in::second_factor,
@@ -158,11 +158,12 @@ pub(crate) struct StaffSignIn {
 pub(crate) async fn staff_sign_in(
     State(state): State<SignInState>,
     ClientIp(ip): ClientIp,
+    request: RequestId,
     headers: HeaderMap,
     Json(body): Json<StaffSignIn>,
 ) -> Result<Response, ApiError> {
-    let staff = signin::check_staff(&state, ip, &body.username, body.password).await?;
-    second_factor::second_step(&state, ip, staff.id, body.code.as_deref()).await?;
+    let staff = signin::check_staff(&state, ip, &request, &body.username, body.password).await?;
+    second_factor::second_step(&state, ip, &request, staff.id, body.code.as_deref()).await?;
     let previous = crate::kernel::http::cookie(&headers, auth::SESSION_COOKIE);
     let (issued, cookie) =
         signin::start_session(&state, Subject::Staff(staff.id), previous.as_deref()).await?;
@@ -185,6 +186,7 @@ pub(crate) async fn staff_sign_in(
 pub(crate) async fn sign_out(
     State(state): State<SignInState>,
     caller: Caller,
+    request: RequestId,
 ) -> Result<Response, ApiError> {
     let hash = match &caller {
         Caller::Anonymous => return Err(ApiError::Unauthenticated),
@@ -193,6 +195,10 @@ pub(crate) async fn sign_out(
         | Caller::Account { token_hash, .. } => token_hash,
     };
     crate::kernel::session::end_session(&state, hash).await?;
+    if let Caller::Staff { staff, .. } = &caller {
+        let actor = Actor::Staff(staff.id);
+        signin::audit_staff(&state, actor, &request, AuditAction::SignOut, Some(staff.id)).await?;
+    }
     let mut headers = HeaderMap::new();
     headers.insert(header::SET_COOKIE, signin::session_cookie(&state, "", 0));
     Ok((StatusCode::NO_CONTENT, headers).into_response())

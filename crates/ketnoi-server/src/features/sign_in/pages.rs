@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::Phone;
+use ketnoi_core::{Actor, AuditAction, Phone};
 use ketnoi_store::Subject;
 use serde::Deserialize;
 
@@ -255,7 +255,9 @@ async fn staff_submit(
         return viewer.fail(e);
     }
     let username: String = f.username.chars().take(64).collect();
-    let staff = match signin::check_staff(&viewer.state, ip, &username, f.password).await {
+    let checked =
+        signin::check_staff(&viewer.state, ip, &viewer.request, &username, f.password).await;
+    let staff = match checked {
         Ok(s) => s,
         Err(e @ ApiError::Internal(_)) => return viewer.fail(e),
         Err(e) => {
@@ -355,7 +357,7 @@ async fn staff_code_submit(
         return viewer.render(StatusCode::UNAUTHORIZED, &page);
     };
     let code: String = f.code.chars().take(64).collect();
-    match second_factor::second_step(&viewer.state, ip, staff, Some(&code)).await {
+    match second_factor::second_step(&viewer.state, ip, &viewer.request, staff, Some(&code)).await {
         Ok(()) => {
             let mut response = signed_in(&viewer, Subject::Staff(staff), &next).await;
             response.headers_mut().append(header::SET_COOKIE, staff_pending_cookie(&viewer, "", 0));
@@ -390,6 +392,14 @@ async fn sign_out(viewer: Viewer<SignInState>, PageForm(f): PageForm<SignOutForm
         .await
     {
         return viewer.fail(e);
+    }
+    if let Caller::Staff { staff, .. } = &viewer.caller {
+        let (actor, action) = (Actor::Staff(staff.id), AuditAction::SignOut);
+        let audited =
+            signin::audit_staff(&viewer.state, actor, &viewer.request, action, Some(staff.id));
+        if let Err(e) = audited.await {
+            return viewer.fail(e);
+        }
     }
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(header::SET_COOKIE, signin::session_cookie(&viewer.state, "", 0));

@@ -252,20 +252,36 @@ pub async fn set_required(
 pub async fn second_step(
     state: &Kernel,
     client: IpAddr,
+    request: &crate::kernel::audit::RequestId,
     staff: StaffId,
     code: Option<&str>,
 ) -> Result<(), ApiError> {
+    use crate::features::sign_in::service::audit_staff;
+    use ketnoi_core::{Actor, AuditAction};
     if !sf::enrolled(state, staff).await? {
         return Ok(());
     }
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Err(ApiError::SecondFactorNeeded),
-        Some(code) => {
-            let passed = sf::verify(state, client, staff, code, true).await?;
-            if passed == Passed::Recovery {
-                tracing::info!(staff = staff.0, "signed in with a recovery code");
+        Some(code) => match sf::verify(state, client, staff, code, true).await {
+            Ok(passed) => {
+                let me = Actor::Staff(staff);
+                if passed == Passed::Recovery {
+                    tracing::info!(staff = staff.0, "signed in with a recovery code");
+                    audit_staff(state, me, request, AuditAction::RecoveryCodeUsed, Some(staff))
+                        .await?;
+                }
+                tracing::info!(staff = staff.0, "staff signed in");
+                audit_staff(state, me, request, AuditAction::SignIn, Some(staff)).await
             }
-            Ok(())
-        }
+            Err(e) => {
+                if matches!(e, ApiError::SecondFactorWrong { .. }) {
+                    let nobody = Actor::Unknown;
+                    audit_staff(state, nobody, request, AuditAction::SignInFailed, Some(staff))
+                        .await?;
+                }
+                Err(e)
+            }
+        },
     }
 }

@@ -4,12 +4,15 @@
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
 use axum::http::HeaderValue;
-use ketnoi_core::{Citizen, Phone, StaffMember, Timestamp, Username};
+use ketnoi_core::{
+    Actor, AgencyId, AuditAction, Citizen, Phone, StaffId, StaffMember, Timestamp, Username,
+};
 use ketnoi_store::{OtpOutcome, SessionKind, Subject};
 
 use crate::{
     features::sign_in::otp::{self, OtpSender},
     kernel::{
+        audit::{RequestId, record_as},
         auth::{self, IssuedToken},
         error::ApiError,
         ratelimit::Limit,
@@ -78,10 +81,12 @@ pub async fn verify_code(
 }
 
 /// Checks a staff member's password. Unknown names and wrong passwords fail alike, in about the
-/// same time.
+/// same time. Both outcomes are audited: a success as the member's, a failure as an unknown
+/// actor's against the member's account (or `staff:unknown`; the name typed is never kept).
 pub async fn check_staff(
     state: &Kernel,
     client: IpAddr,
+    request: &RequestId,
     username: &str,
     password: String,
 ) -> Result<StaffMember, ApiError> {
@@ -101,11 +106,48 @@ pub async fn check_staff(
         .map_err(|e| ApiError::Internal(e.into()))?;
     match found {
         Some((staff, _)) if matches => {
-            tracing::info!(staff = staff.id.0, "staff signed in");
+            // A member with two-factor sign-in has not signed in yet: the second step records
+            // the outcome.
+            if !crate::kernel::second_factor::enrolled(state, staff.id).await? {
+                tracing::info!(staff = staff.id.0, "staff signed in");
+                let actor = Actor::Staff(staff.id);
+                audit_staff(state, actor, request, AuditAction::SignIn, Some(staff.id)).await?;
+            }
             Ok(staff)
         }
-        _ => Err(ApiError::WrongCredentials),
+        found => {
+            let staff = found.map(|(s, _)| s.id);
+            audit_staff(state, Actor::Unknown, request, AuditAction::SignInFailed, staff).await?;
+            Err(ApiError::WrongCredentials)
+        }
     }
+}
+
+/// Records a staff member's sign-in, failed sign-in or sign-out once for each agency where
+/// they hold a role, so that each unit's log shows it (once, with no agency, for someone with
+/// none, or for a name that matches nobody).
+pub async fn audit_staff(
+    state: &Kernel,
+    actor: Actor,
+    request: &RequestId,
+    action: AuditAction,
+    staff: Option<StaffId>,
+) -> Result<(), ApiError> {
+    let Some(staff) = staff else {
+        return record_as(state, actor, request, action, "staff:unknown", None).await;
+    };
+    let object = format!("staff:{}", staff.0);
+    let mut agencies: Vec<AgencyId> =
+        state.store.grants(staff).await?.into_iter().map(|g| g.agency).collect();
+    agencies.sort_unstable_by_key(|a| a.0);
+    agencies.dedup();
+    if agencies.is_empty() {
+        return record_as(state, actor, request, action, &object, None).await;
+    }
+    for agency in agencies {
+        record_as(state, actor, request, action, &object, Some(agency)).await?;
+    }
+    Ok(())
 }
 
 /// Starts a browser session for `subject`, ending the session the browser held before (so a

@@ -21,11 +21,25 @@ use crate::{
         unit_api::{UnitLookupRefusals, UnitRefusals, staff_id, unit_for, unit_tip},
     },
     kernel::{
+        audit::{RequestId, record},
         auth::Caller,
         error::ApiError,
         extract::{Json as JsonBody, Path},
     },
 };
+use ketnoi_core::AuditAction;
+
+/// Records a step of tip `id` in the unit's audit log.
+async fn audit(
+    state: &TipsState,
+    caller: &Caller,
+    request: &RequestId,
+    action: AuditAction,
+    id: i64,
+    unit: &ketnoi_core::Agency,
+) -> Result<(), ApiError> {
+    record(state, caller, request, action, &format!("tip:{id}"), Some(unit.id)).await
+}
 
 pub(crate) fn router() -> Router<TipsState> {
     Router::new()
@@ -115,14 +129,16 @@ pub(crate) struct StatusBody {
 pub(crate) async fn set_status(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<StatusBody>,
 ) -> Result<StatusCode, ApiError> {
-    let (_, tip, by) = acting(&state, &caller, &code, id).await?;
+    let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     let to: TipStatus = b.status.parse()?;
     let from = b.from.as_deref().map(str::parse::<TipStatus>).transpose()?;
     let closing = b.closing.as_deref().map(str::parse::<TipClosing>).transpose()?;
     case::change_status(&state, by, &tip, from, to, closing).await?;
+    audit(&state, &caller, &request, AuditAction::TipStatusChanged, id, &unit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -140,11 +156,13 @@ pub(crate) struct AssigneeBody {
 pub(crate) async fn set_assignee(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<AssigneeBody>,
 ) -> Result<StatusCode, ApiError> {
     let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     case::assign(&state, &unit, by, &tip, b.staff.map(StaffId)).await?;
+    audit(&state, &caller, &request, AuditAction::TipAssigned, id, &unit).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -162,11 +180,13 @@ pub(crate) struct NoteBody {
 pub(crate) async fn add_note(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<NoteBody>,
 ) -> Result<StatusCode, ApiError> {
-    let (_, tip, by) = acting(&state, &caller, &code, id).await?;
+    let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     case::add_note(&state, by, &tip, &b.sealed).await?;
+    audit(&state, &caller, &request, AuditAction::TipNoteWritten, id, &unit).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -187,12 +207,14 @@ pub(crate) struct ExtensionBody {
 pub(crate) async fn request_extension(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<ExtensionBody>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (_, tip, by) = acting(&state, &caller, &code, id).await?;
+    let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     let reason: ExtensionReason = b.reason.parse()?;
     let asked = case::request_extension(&state, by, &tip, reason, b.days).await?;
+    audit(&state, &caller, &request, AuditAction::TipExtensionRequested, id, &unit).await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": asked.id }))))
 }
 
@@ -210,11 +232,18 @@ pub(crate) struct DecisionBody {
 pub(crate) async fn decide_extension(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id, extension)): Path<(String, i64, i64)>,
     JsonBody(b): JsonBody<DecisionBody>,
 ) -> Result<Json<Value>, ApiError> {
     let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     let decided = case::decide_extension(&state, by, &tip, extension, b.approve).await?;
+    let action = if b.approve {
+        AuditAction::TipExtensionApproved
+    } else {
+        AuditAction::TipExtensionRefused
+    };
+    audit(&state, &caller, &request, action, id, &unit).await?;
     let after = unit_tip(&state, &unit, id).await?;
     Ok(Json(json!({ "state": decided.state, "deadline_at": after.summary.deadline_at.rfc3339() })))
 }
@@ -240,12 +269,16 @@ pub(crate) struct TransferBody {
 pub(crate) async fn transfer(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(b): JsonBody<TransferBody>,
 ) -> Result<StatusCode, ApiError> {
     let (unit, tip, by) = acting(&state, &caller, &code, id).await?;
     crate::features::tips::keys_api::require_holder(&state, &unit, by.staff).await?;
-    case::transfer(&state, &unit, by, &tip, &b.to, b.keep, &b.wrapped).await?;
+    let to = case::transfer(&state, &unit, by, &tip, &b.to, b.keep, &b.wrapped).await?;
+    // In both units' logs: the one that sent it and the one that now holds it.
+    audit(&state, &caller, &request, AuditAction::TipTransferred, id, &unit).await?;
+    audit(&state, &caller, &request, AuditAction::TipTransferred, id, &to).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

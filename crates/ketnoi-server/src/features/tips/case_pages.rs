@@ -235,7 +235,7 @@ where
         &Agency,
         &Tip,
         ketnoi_store::CaseActor,
-    ) -> Result<(), ApiError>,
+    ) -> Result<ketnoi_core::AuditAction, ApiError>,
 {
     if let Err(e) = viewer.check_form(csrf) {
         return viewer.fail(e);
@@ -247,7 +247,17 @@ where
         let unit = unit_api::unit_for(&viewer.state, &viewer.caller, &code).await?;
         let tip = unit_api::unit_tip(&viewer.state, &unit, id).await?;
         let by = case::actor(&unit, unit_api::staff_id(&viewer.caller)?);
-        work(&viewer, &unit, &tip, by).await?;
+        let action = work(&viewer, &unit, &tip, by).await?;
+        let object = format!("tip:{id}");
+        crate::kernel::audit::record(
+            &viewer.state,
+            &viewer.caller,
+            &viewer.request,
+            action,
+            &object,
+            Some(unit.id),
+        )
+        .await?;
         Ok::<_, ApiError>(unit)
     };
     match done.await {
@@ -283,7 +293,8 @@ async fn set_status(
             Some(c) if to == TipStatus::Closed => Some(c.parse::<TipClosing>()?),
             _ => None,
         };
-        case::change_status(&v.state, by, tip, from, to, closing).await
+        case::change_status(&v.state, by, tip, from, to, closing).await?;
+        Ok(ketnoi_core::AuditAction::TipStatusChanged)
     })
     .await
 }
@@ -311,7 +322,8 @@ async fn set_assignee(
                 field: "staff",
             })?)),
         };
-        case::assign(&v.state, unit, by, tip, who).await
+        case::assign(&v.state, unit, by, tip, who).await?;
+        Ok(ketnoi_core::AuditAction::TipAssigned)
     })
     .await
 }
@@ -334,7 +346,8 @@ async fn request_extension(
     step(viewer, code, id, csrf.as_deref(), async move |v, _, tip, by| {
         let reason: ExtensionReason = f.reason.parse()?;
         let days = f.days.trim().parse::<i64>().unwrap_or(0);
-        case::request_extension(&v.state, by, tip, reason, days).await.map(|_| ())
+        case::request_extension(&v.state, by, tip, reason, days).await?;
+        Ok(ketnoi_core::AuditAction::TipExtensionRequested)
     })
     .await
 }
@@ -359,7 +372,12 @@ async fn decide_extension(
             "refuse" => false,
             _ => return Err(ApiError::BadTip { code: "tip-bad-decision", field: "decision" }),
         };
-        case::decide_extension(&v.state, by, tip, extension, approve).await.map(|_| ())
+        case::decide_extension(&v.state, by, tip, extension, approve).await?;
+        Ok(if approve {
+            ketnoi_core::AuditAction::TipExtensionApproved
+        } else {
+            ketnoi_core::AuditAction::TipExtensionRefused
+        })
     })
     .await
 }

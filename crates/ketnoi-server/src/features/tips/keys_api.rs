@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     routing::{delete, get, post, put},
 };
-use ketnoi_core::{Agency, StaffId, Timestamp};
+use ketnoi_core::{Agency, AuditAction, StaffId, Timestamp};
 use ketnoi_store::KeyCopy;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -20,6 +20,7 @@ use crate::{
         wire,
     },
     kernel::{
+        audit::{RequestId, record},
         auth::Caller,
         error::ApiError,
         extract::{Json as JsonBody, Path},
@@ -219,10 +220,11 @@ fn sealed_public(sealed: &str) -> Option<String> {
 pub(crate) async fn put_my_key(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path(code): Path<String>,
     JsonBody(sealed): JsonBody<Value>,
 ) -> Result<StatusCode, ApiError> {
-    unit_for(&state, &caller, &code).await?;
+    let unit = unit_for(&state, &caller, &code).await?;
     let me = staff_id(&caller)?;
     let kid = check_sealed_key(&sealed)?;
     let key = ketnoi_store::OfficerKey {
@@ -232,6 +234,8 @@ pub(crate) async fn put_my_key(
         created_at: Timestamp::now(),
     };
     state.store.put_officer_key(&key).await?;
+    let object = format!("key:{}", key.kid);
+    record(&state, &caller, &request, AuditAction::OfficerKeySet, &object, Some(unit.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -344,6 +348,7 @@ async fn copies_for(
 pub(crate) async fn new_unit_key(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path(code): Path<String>,
     JsonBody(k): JsonBody<NewUnitKey>,
 ) -> Result<StatusCode, ApiError> {
@@ -366,6 +371,12 @@ pub(crate) async fn new_unit_key(
         .add_unit_key(unit.id, &k.kid, &k.public, Some(me), &copies, Timestamp::now())
         .await?;
     tracing::info!(unit = %unit.code, "new unit tip key");
+    let object = format!("key:{}", k.kid);
+    record(&state, &caller, &request, AuditAction::UnitKeyCreated, &object, Some(unit.id)).await?;
+    for c in &copies {
+        let object = format!("staff:{}", c.staff.0);
+        record(&state, &caller, &request, AuditAction::KeyGranted, &object, Some(unit.id)).await?;
+    }
     Ok(StatusCode::CREATED)
 }
 
@@ -383,6 +394,7 @@ pub(crate) struct Grants {
 pub(crate) async fn grant(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path(code): Path<String>,
     JsonBody(g): JsonBody<Grants>,
 ) -> Result<StatusCode, ApiError> {
@@ -407,6 +419,10 @@ pub(crate) async fn grant(
         }));
     }
     state.store.put_key_copies(&all).await?;
+    for c in &all {
+        let object = format!("staff:{}", c.staff.0);
+        record(&state, &caller, &request, AuditAction::KeyGranted, &object, Some(unit.id)).await?;
+    }
     Ok(StatusCode::CREATED)
 }
 
@@ -418,6 +434,7 @@ pub(crate) async fn grant(
 pub(crate) async fn revoke(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, staff)): Path<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
     let unit = unit_for(&state, &caller, &code).await?;
@@ -436,6 +453,8 @@ pub(crate) async fn revoke(
     if removed == 0 {
         return Err(ApiError::NotFound("key-copy"));
     }
+    let object = format!("staff:{staff}");
+    record(&state, &caller, &request, AuditAction::KeyRevoked, &object, Some(unit.id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -453,6 +472,7 @@ pub(crate) struct SettingsBody {
 pub(crate) async fn put_settings(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path(code): Path<String>,
     JsonBody(b): JsonBody<SettingsBody>,
 ) -> Result<StatusCode, ApiError> {
@@ -464,6 +484,9 @@ pub(crate) async fn put_settings(
             agency: unit.id,
             copy_parent: b.copy_parent,
         })
+        .await?;
+    let object = format!("agency:{}", unit.id.0);
+    record(&state, &caller, &request, AuditAction::TipSettingsChanged, &object, Some(unit.id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

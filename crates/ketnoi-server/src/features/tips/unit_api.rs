@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Agency, AgencyCode, StaffId, Timestamp, TipStatus};
+use ketnoi_core::{Agency, AgencyCode, AuditAction, StaffId, Timestamp, TipStatus};
 use ketnoi_store::{Tip, TipFilter, TipId};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -21,6 +21,7 @@ use crate::{
         wire::{self, MAX_MESSAGE, message_views},
     },
     kernel::{
+        audit::{RequestId, record},
         auth::Caller,
         error::ApiError,
         extract::{Json as JsonBody, Path, Query},
@@ -212,9 +213,13 @@ async fn tip_for(
 pub(crate) async fn detail(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
-    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
+    let (unit, tip) = tip_for(&state, &caller, &code, id).await?;
+    // Recorded before anything is served: no opening the log does not hold.
+    let object = format!("tip:{id}");
+    record(&state, &caller, &request, AuditAction::TipOpened, &object, Some(unit.id)).await?;
     let messages = state.store.tip_messages(tip.summary.id).await?;
     let citizen = match tip.citizen {
         Some(id) => state.store.citizen(id).await?.map(|c| {
@@ -241,14 +246,18 @@ pub(crate) async fn detail(
 pub(crate) async fn attachment(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id, index)): Path<(String, i64, i64)>,
 ) -> Result<Response, ApiError> {
-    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
+    let (unit, tip) = tip_for(&state, &caller, &code, id).await?;
     let a = tip
         .attachments
         .iter()
         .find(|a| a.index == index)
         .ok_or(ApiError::NotFound("attachment"))?;
+    let object = format!("tip:{id}");
+    record(&state, &caller, &request, AuditAction::TipAttachmentOpened, &object, Some(unit.id))
+        .await?;
     let bytes = state.blobs.get(&a.blob_key).await?.ok_or(ApiError::NotFound("attachment"))?;
     let mut response = Bytes::from(bytes).into_response();
     let h = response.headers_mut();
@@ -283,9 +292,12 @@ pub(crate) async fn export_of(state: &Kernel, tip: &Tip) -> Result<Value, ApiErr
 pub(crate) async fn export(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
 ) -> Result<Response, ApiError> {
-    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
+    let (unit, tip) = tip_for(&state, &caller, &code, id).await?;
+    let object = format!("tip:{id}");
+    record(&state, &caller, &request, AuditAction::TipExported, &object, Some(unit.id)).await?;
     let body = export_of(&state, &tip).await?;
     let mut response = Json(body).into_response();
     let h = response.headers_mut();
@@ -310,10 +322,11 @@ pub(crate) struct SealedBody {
 pub(crate) async fn unit_message(
     State(state): State<TipsState>,
     caller: Caller,
+    request: RequestId,
     Path((code, id)): Path<(String, i64)>,
     JsonBody(m): JsonBody<SealedBody>,
 ) -> Result<StatusCode, ApiError> {
-    let (_, tip) = tip_for(&state, &caller, &code, id).await?;
+    let (unit, tip) = tip_for(&state, &caller, &code, id).await?;
     wire::check_sealed(&m.sealed, MAX_MESSAGE)?;
     let sealed = serde_json::to_string(&m.sealed).map_err(|e| ApiError::Internal(e.into()))?;
     let staff = staff_id(&caller)?;
@@ -321,6 +334,8 @@ pub(crate) async fn unit_message(
         .store
         .add_tip_message(tip.summary.id, true, Some(staff), &sealed, Timestamp::now())
         .await?;
+    let object = format!("tip:{id}");
+    record(&state, &caller, &request, AuditAction::TipReplied, &object, Some(unit.id)).await?;
     // A citizen who sent the tip signed in (not anonymously) is told there is a reply, and
     // nothing more: not the unit, not the tip, not a word of the reply, which only their
     // receipt code opens.

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use ketnoi_core::{Agency, Timestamp};
+use ketnoi_core::{Agency, AuditAction, Timestamp};
 
 use crate::kernel::state::{HasKernel, Kernel};
 use crate::{
@@ -21,6 +21,7 @@ use crate::{
         unit_api,
     },
     kernel::{
+        audit::record,
         auth::Caller,
         error::ApiError,
         pages::{Layout, PageForm, Viewer, Who, assets},
@@ -200,6 +201,20 @@ async fn tip_page(viewer: Viewer<TipsState>, Path((code, id)): Path<(String, i64
         Ok(t) => t,
         Err(e) => return viewer.fail(e),
     };
+    // The page names the reporter of an identified tip: recorded before it is drawn.
+    let object = format!("tip:{id}");
+    if let Err(e) = record(
+        &viewer.state,
+        &viewer.caller,
+        &viewer.request,
+        AuditAction::TipOpened,
+        &object,
+        Some(unit.id),
+    )
+    .await
+    {
+        return viewer.fail(e);
+    }
     let t = viewer.t();
     let s = &tip.summary;
     let reporter = match tip.citizen {
@@ -406,10 +421,17 @@ async fn save_settings(
     if let Err(e) = keys_api::require_holder(&viewer.state, &unit, me).await {
         return viewer.fail(e);
     }
-    match viewer.state.store.set_tip_settings(&settings).await {
+    if let Err(e) = viewer.state.store.set_tip_settings(&settings).await {
+        return viewer.fail(e.into());
+    }
+    let object = format!("agency:{}", unit.id.0);
+    let action = AuditAction::TipSettingsChanged;
+    match record(&viewer.state, &viewer.caller, &viewer.request, action, &object, Some(unit.id))
+        .await
+    {
         Ok(()) => Redirect::to(&format!("/console/don-vi/{}/khoa-tin-bao?saved=1", unit.code))
             .into_response(),
-        Err(e) => viewer.fail(e.into()),
+        Err(e) => viewer.fail(e),
     }
 }
 

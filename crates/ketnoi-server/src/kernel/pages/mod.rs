@@ -164,6 +164,8 @@ pub(crate) struct Viewer<S = Kernel> {
     pub(crate) path_and_query: String,
     pub(crate) session_token: Option<String>,
     pub(crate) state: S,
+    /// The request's id, for the audit entries the page causes.
+    pub(crate) request: crate::kernel::audit::RequestId,
     method: Method,
     pub(crate) headers: HeaderMap,
 }
@@ -190,6 +192,7 @@ impl<S: HasKernel> FromRequestParts<S> for Viewer<S> {
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
             session_token: cookie(&parts.headers, auth::SESSION_COOKIE),
             state: state.clone(),
+            request: crate::kernel::audit::request_id_of(parts),
             method: parts.method.clone(),
             headers: parts.headers.clone(),
         })
@@ -209,6 +212,7 @@ impl<S: HasKernel> Viewer<S> {
                 .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned()),
             session_token: None,
             state,
+            request: crate::kernel::audit::request_id_of(parts),
             method: parts.method.clone(),
             headers,
         }
