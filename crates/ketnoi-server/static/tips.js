@@ -242,11 +242,16 @@
     return text;
   }
 
+  // A time as the server's pages show it: dd/mm/yyyy HH:MM in Vietnam's time, whatever the
+  // device's own zone.
+  var vnTime = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Ho_Chi_Minh", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
   function localTime(rfc3339) {
-    var d = new Date(rfc3339);
-    function two(n) { return (n < 10 ? "0" : "") + n; }
-    return two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear() + " " +
-      two(d.getHours()) + ":" + two(d.getMinutes());
+    var parts = {};
+    vnTime.formatToParts(new Date(rfc3339)).forEach(function (p) { parts[p.type] = p.value; });
+    return parts.day + "/" + parts.month + "/" + parts.year + " " + parts.hour + ":" + parts.minute;
   }
 
   // Where the case stands for its reporter: status, closing reason, deadline, history.

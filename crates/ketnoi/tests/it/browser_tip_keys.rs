@@ -168,12 +168,18 @@ async fn send_tip(app: &TestApp, description: &str) -> (i64, Vec<String>) {
     (id, kids)
 }
 
-async fn staff_signs_in(b: &Browser, username: &str, password: &str) {
+async fn staff_signs_in(b: &Browser, app: &TestApp, username: &str, password: &str) {
     b.goto("/lang/vi?next=/staff/sign-in").await;
     arrive(b, "/staff/sign-in").await;
     b.fill("#username", username).await;
     b.fill("#password", password).await;
     b.submit("form[action='/staff/sign-in']").await;
+    if app.totp_enrolled(username) {
+        arrive(b, "/staff/sign-in/code").await;
+        let code = app.next_totp_code(username).await;
+        b.fill("#code", &code).await;
+        b.submit("form[action='/staff/sign-in/code']").await;
+    }
     arrive(b, "/console").await;
 }
 
@@ -280,6 +286,8 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     let (tip_a, kids_a) = send_tip(&app, &text_a).await;
     let token1 = app.staff_token_2fa(OFFICER).await;
     let token2 = token(&app, OFFICER2, PASSWORD2).await;
+    // Both hold the unit's key: both need two-factor sign-in.
+    app.enrol_2fa(OFFICER2, &token2).await;
     let (first_kid, all) = kids(&keys_view(&app, &token1).await);
     assert_eq!(all.len(), 1);
     assert_eq!(kids_a, vec![first_kid.clone()], "tip A is sealed to the unit's only key");
@@ -290,7 +298,7 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     };
 
     // Officer 2 makes a personal key; it opens nothing yet.
-    staff_signs_in(&two, OFFICER2, PASSWORD2).await;
+    staff_signs_in(&two, &app, OFFICER2, PASSWORD2).await;
     open_keys_page(&two).await;
     assert!(two.text_of("[data-my-key-state]").await.contains("chưa có"));
     two.assert_accessible("the keys page, no personal key").await;
@@ -316,7 +324,7 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     refused_tip(&two, tip_a, PASSPHRASE2).await;
 
     // Officer 1 sees them ready and gives them the unit key.
-    staff_signs_in(&one, OFFICER, &app.staff_password(OFFICER)).await;
+    staff_signs_in(&one, &app, OFFICER, &app.staff_password(OFFICER)).await;
     open_keys_page(&one).await;
     assert!(one.text_of(&row2).await.contains(READY));
     assert!(one.find_all(&format!("[data-revoke='{id2}']")).await.is_empty());
@@ -400,7 +408,7 @@ async fn granting_revoking_and_rotating_the_unit_key_loses_no_tip_and_the_platfo
     let Some(admin) = launch(&app.base, Options::default()).await else {
         return;
     };
-    staff_signs_in(&admin, "quantri", &app.staff_password("quantri")).await;
+    staff_signs_in(&admin, &app, "quantri", &app.staff_password("quantri")).await;
     for path in [tip_page(tip_a), KEYS_PAGE.to_owned(), format!("/console/don-vi/{UNIT}/tin-bao")] {
         admin.goto(&path).await;
         admin.wait_for_text("h1", FORBIDDEN, WAIT).await;

@@ -182,12 +182,7 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     let Some(officer) = launch(&app.base, Options::default()).await else {
         return;
     };
-    officer.goto("/lang/vi?next=/staff/sign-in").await;
-    officer.wait_for_path("/staff/sign-in", WAIT).await;
-    officer.fill("#username", "cavixuyen.canbo").await;
-    officer.fill("#password", &app.staff_password("cavixuyen.canbo")).await;
-    officer.submit("form[action='/staff/sign-in']").await;
-    officer.wait_for_path("/console", WAIT).await;
+    crate::browser::sign_in_staff(&officer, &app, "cavixuyen.canbo").await;
     let notice = officer.text_of("[data-tip-units]").await;
     assert!(notice.contains("1 tin báo mới"), "{notice}");
     assert!(!notice.contains(&canary) && !notice.contains("chợ"), "{notice}");
@@ -235,7 +230,7 @@ async fn a_tip_sealed_in_the_browser_reaches_the_officer_whole_and_storage_only_
     citizen.click("form[data-tip-receipt] button[type=submit]").await;
     citizen.wait_for_text("[data-tip-messages]", "đang xác minh", WAIT * 3).await;
     let status = citizen.text_of("[data-tip-status-text]").await;
-    assert!(status.contains("Đang chờ xử lý"), "{status}");
+    assert!(status.contains("Đã tiếp nhận"), "{status}");
     let stored: Vec<(String,)> = sqlx::query_as("SELECT sealed FROM tip_messages")
         .fetch_all(&mut connect(&db).await)
         .await
@@ -261,7 +256,7 @@ async fn without_javascript_the_form_says_the_server_seals_and_still_sends() {
     b.fill("#code", &code).await;
     b.submit("form[data-tip-receipt]").await;
     let status = b.wait_for_text("[data-tip-status-text]", "Trạng thái", WAIT).await;
-    assert!(status.contains("Đang chờ xử lý"), "{status}");
+    assert!(status.contains("Đã tiếp nhận"), "{status}");
 }
 
 #[tokio::test]

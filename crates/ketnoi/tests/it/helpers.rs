@@ -224,7 +224,7 @@ impl TestApp {
         signed["token"].as_str().unwrap_or_default().to_owned()
     }
 
-    fn totp_enrolled(&self, username: &str) -> bool {
+    pub fn totp_enrolled(&self, username: &str) -> bool {
         self.totp.lock().unwrap_or_else(|p| p.into_inner()).contains_key(username)
     }
 

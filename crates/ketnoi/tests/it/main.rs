@@ -20,6 +20,7 @@ mod browser_integrations;
 mod browser_lookup;
 mod browser_news;
 mod browser_seal;
+mod browser_tip_case;
 mod browser_tip_keys;
 mod browser_tips;
 mod canned;

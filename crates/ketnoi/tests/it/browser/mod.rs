@@ -566,3 +566,20 @@ fn read_log(log: &NamedTempFile) -> String {
     let text = std::fs::read_to_string(log.path()).unwrap_or_default();
     format!("chromedriver and Chromium said:\n{text}")
 }
+
+/// Signs a staff member in on the pages: the password, then, for a member with two-factor
+/// sign-in, a fresh code from their authenticator (computed by the test). Ends on the console.
+pub async fn sign_in_staff(b: &Browser, app: &crate::helpers::TestApp, username: &str) {
+    b.goto("/lang/vi?next=/staff/sign-in").await;
+    b.wait_for_path("/staff/sign-in", WAIT).await;
+    b.fill("#username", username).await;
+    b.fill("#password", &app.staff_password(username)).await;
+    b.submit("form[action='/staff/sign-in']").await;
+    if app.totp_enrolled(username) {
+        b.wait_for_path("/staff/sign-in/code", WAIT).await;
+        let code = app.next_totp_code(username).await;
+        b.fill("#code", &code).await;
+        b.submit("form[action='/staff/sign-in/code']").await;
+    }
+    b.wait_for_path("/console", WAIT).await;
+}
