@@ -299,6 +299,31 @@ pub async fn staff(store: &dyn Store, cmd: StaffCommand) -> anyhow::Result<()> {
             record_cli(store, AuditAction::RoleGranted, &object, Some(agency.id)).await?;
             println!("{}", t("Đã cấp quyền.", "Role granted."));
         }
+        StaffCommand::ResetSecondFactor { username } => {
+            let username = Username::parse(&username)?;
+            let (staff, _) = store.staff_by_username(&username).await?.with_context(|| {
+                format!("{} {username}", t("không có cán bộ", "no such staff member"))
+            })?;
+            let had = store.delete_second_factor(staff.id).await?;
+            let ended = store.end_staff_sessions(staff.id, None).await?;
+            let object = format!("staff:{}", staff.id.0);
+            for grant in store.grants(staff.id).await? {
+                let agency = Some(grant.agency);
+                record_cli(store, AuditAction::SecondFactorReset, &object, agency).await?;
+            }
+            if had {
+                println!(
+                    "{} ({ended} {})",
+                    t("Đã gỡ xác thực hai lớp.", "Two-factor sign-in removed."),
+                    t("phiên đăng nhập đã kết thúc", "sessions ended")
+                );
+            } else {
+                println!(
+                    "{}",
+                    t("Cán bộ này chưa bật xác thực hai lớp.", "This member had no second factor.")
+                );
+            }
+        }
     }
     Ok(())
 }

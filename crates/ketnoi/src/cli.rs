@@ -450,6 +450,13 @@ pub enum StaffCommand {
         #[arg(long)]
         role: String,
     },
+    /// Remove a member's two-factor sign-in (a lost phone and lost recovery codes) and end their
+    /// sessions: they enrol again after signing in with their password.
+    #[command(name = "reset-2fa")]
+    ResetSecondFactor {
+        /// Sign-in name.
+        username: String,
+    },
 }
 
 /// `ketnoi token …`.

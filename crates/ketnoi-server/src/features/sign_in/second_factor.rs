@@ -4,6 +4,9 @@
 
 use std::net::IpAddr;
 
+use crate::kernel::audit::RequestId;
+use ketnoi_core::AuditAction;
+
 use ketnoi_core::{Action, AgencyCode, StaffId, StaffMember, Timestamp, Username};
 
 use crate::kernel::{
@@ -100,6 +103,7 @@ pub async fn confirm(
     state: &Kernel,
     client: IpAddr,
     caller: &Caller,
+    request: &RequestId,
     code: &str,
 ) -> Result<Vec<String>, ApiError> {
     let staff = me(caller)?;
@@ -123,7 +127,30 @@ pub async fn confirm(
     let keep = caller_token(caller);
     let ended = end_sessions(state, staff.id, keep).await?;
     tracing::info!(staff = staff.id.0, ended, "second factor confirmed");
+    audit_member(state, caller, request, AuditAction::SecondFactorEnrolled, staff.id).await?;
     Ok(codes)
+}
+
+/// Records a change to a member's second factor in the log of every agency they hold a role on.
+async fn audit_member(
+    state: &Kernel,
+    caller: &Caller,
+    request: &RequestId,
+    action: AuditAction,
+    member: StaffId,
+) -> Result<(), ApiError> {
+    let object = format!("staff:{}", member.0);
+    let mut agencies: Vec<ketnoi_core::AgencyId> =
+        state.store.grants(member).await?.into_iter().map(|g| g.agency).collect();
+    agencies.sort_unstable_by_key(|a| a.0);
+    agencies.dedup();
+    if agencies.is_empty() {
+        return crate::kernel::audit::record(state, caller, request, action, &object, None).await;
+    }
+    for agency in agencies {
+        crate::kernel::audit::record(state, caller, request, action, &object, Some(agency)).await?;
+    }
+    Ok(())
 }
 
 /// Ends the member's sessions but `keep`, in storage and in this node's memory of callers
@@ -171,6 +198,7 @@ pub async fn disable(
     state: &Kernel,
     client: IpAddr,
     caller: &Caller,
+    request: &RequestId,
     code: &str,
 ) -> Result<(), ApiError> {
     let staff = me(caller)?;
@@ -181,7 +209,7 @@ pub async fn disable(
     state.store.delete_second_factor(staff.id).await?;
     sf::forget(state, staff.id);
     tracing::info!(staff = staff.id.0, recovery = passed == Passed::Recovery, "second factor off");
-    Ok(())
+    audit_member(state, caller, request, AuditAction::SecondFactorDisabled, staff.id).await
 }
 
 /// Whether the caller may manage the staff of some agency the member holds a grant on.
@@ -198,7 +226,12 @@ async fn may_manage(state: &Kernel, caller: &Caller, member: StaffId) -> Result<
 /// An administrator's reset of a member's second factor (they enrol again at next sign-in):
 /// 403 without `manage-staff` on one of the member's agencies, 404 for an unknown member.
 /// Ends the member's sessions. Returns whether there was one to reset.
-pub async fn reset(state: &Kernel, caller: &Caller, username: &str) -> Result<bool, ApiError> {
+pub async fn reset(
+    state: &Kernel,
+    caller: &Caller,
+    request: &RequestId,
+    username: &str,
+) -> Result<bool, ApiError> {
     me(caller)?;
     let name = Username::parse(username).map_err(|_| ApiError::NotFound("staff member"))?;
     let (member, _) =
@@ -208,6 +241,7 @@ pub async fn reset(state: &Kernel, caller: &Caller, username: &str) -> Result<bo
     }
     let had = reset_member(state, member.id).await?;
     tracing::info!(staff = member.id.0, by = ?caller.staff_id().map(|s| s.0), "second factor reset");
+    audit_member(state, caller, request, AuditAction::SecondFactorReset, member.id).await?;
     Ok(had)
 }
 
@@ -237,12 +271,16 @@ pub async fn managed_agency(
 pub async fn set_required(
     state: &Kernel,
     caller: &Caller,
+    request: &RequestId,
     code: &str,
     required: bool,
 ) -> Result<ketnoi_core::Agency, ApiError> {
     let agency = managed_agency(state, caller, code).await?;
     state.store.set_second_factor_required(agency.id, required, Timestamp::now()).await?;
     tracing::info!(agency = agency.id.0, required, "second factor requirement changed");
+    let object = format!("agency:{}", agency.id.0);
+    let action = AuditAction::SecuritySettingsChanged;
+    crate::kernel::audit::record(state, caller, request, action, &object, Some(agency.id)).await?;
     Ok(agency)
 }
 

@@ -146,9 +146,10 @@ pub(crate) async fn confirm(
     State(state): State<SignInState>,
     ClientIp(ip): ClientIp,
     caller: Caller,
+    request: crate::kernel::audit::RequestId,
     Json(body): Json<CodeBody>,
 ) -> Result<Response, ApiError> {
-    let codes = sf::confirm(&state, ip, &caller, &body.code).await?;
+    let codes = sf::confirm(&state, ip, &caller, &request, &body.code).await?;
     Ok(no_store(StatusCode::OK, RecoveryCodes { recovery_codes: codes }))
 }
 
@@ -183,9 +184,10 @@ pub(crate) async fn disable(
     State(state): State<SignInState>,
     ClientIp(ip): ClientIp,
     caller: Caller,
+    request: crate::kernel::audit::RequestId,
     Json(body): Json<CodeBody>,
 ) -> Result<StatusCode, ApiError> {
-    sf::disable(&state, ip, &caller, &body.code).await?;
+    sf::disable(&state, ip, &caller, &request, &body.code).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -202,9 +204,10 @@ pub(crate) async fn disable(
 pub(crate) async fn reset(
     State(state): State<SignInState>,
     caller: Caller,
+    request: crate::kernel::audit::RequestId,
     Path(username): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    if sf::reset(&state, &caller, &username).await? {
+    if sf::reset(&state, &caller, &request, &username).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("second-factor"))
@@ -251,9 +254,10 @@ pub(crate) async fn agency_security(
 pub(crate) async fn put_agency_security(
     State(state): State<SignInState>,
     caller: Caller,
+    request: crate::kernel::audit::RequestId,
     Path(code): Path<String>,
     Json(body): Json<AgencySecurity>,
 ) -> Result<axum::Json<AgencySecurity>, ApiError> {
-    sf::set_required(&state, &caller, &code, body.second_factor_required).await?;
+    sf::set_required(&state, &caller, &request, &code, body.second_factor_required).await?;
     Ok(axum::Json(body))
 }

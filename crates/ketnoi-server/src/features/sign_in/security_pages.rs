@@ -219,7 +219,7 @@ async fn confirm(
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
     }
-    match sf::confirm(&viewer.state, ip, &viewer.caller, &f.code).await {
+    match sf::confirm(&viewer.state, ip, &viewer.caller, &viewer.request, &f.code).await {
         Ok(codes) => {
             let extras = Extras { recovery_codes: Some(codes), ..Extras::default() };
             page(&viewer, StatusCode::OK, extras).await
@@ -259,7 +259,7 @@ async fn disable(
     if let Err(e) = viewer.check_form(f.csrf.as_deref()) {
         return viewer.fail(e);
     }
-    match sf::disable(&viewer.state, ip, &viewer.caller, &f.code).await {
+    match sf::disable(&viewer.state, ip, &viewer.caller, &viewer.request, &f.code).await {
         Ok(()) => Redirect::to(SECURITY_PAGE).into_response(),
         Err(e) => refused(&viewer, e).await,
     }
@@ -283,7 +283,7 @@ async fn set_required(
         return viewer.fail(e);
     }
     let required = f.required.is_some();
-    match sf::set_required(&viewer.state, &viewer.caller, &code, required).await {
+    match sf::set_required(&viewer.state, &viewer.caller, &viewer.request, &code, required).await {
         Ok(_) => Redirect::to(&format!("{SECURITY_PAGE}?luu=1")).into_response(),
         Err(e) => viewer.fail(e),
     }
@@ -304,7 +304,7 @@ async fn reset(viewer: Viewer<SignInState>, PageForm(f): PageForm<ResetForm>) ->
         return viewer.fail(e);
     }
     let username: String = f.username.trim().chars().take(64).collect();
-    match sf::reset(&viewer.state, &viewer.caller, &username).await {
+    match sf::reset(&viewer.state, &viewer.caller, &viewer.request, &username).await {
         Ok(true) => Redirect::to(&format!("{SECURITY_PAGE}?dat-lai=1")).into_response(),
         Ok(false) => refused(&viewer, ApiError::NotFound("second-factor")).await,
         Err(e @ ApiError::NotFound(_)) => refused(&viewer, e).await,
