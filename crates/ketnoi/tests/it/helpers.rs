@@ -272,7 +272,7 @@ impl TestApp {
     /// the session stays valid.
     pub async fn enrol_2fa(&self, username: &str, token: &str) {
         let (status, started) =
-            self.send(reqwest::Method::POST, "/api/v1/me/second-factor", Some(&token), None).await;
+            self.send(reqwest::Method::POST, "/api/v1/me/second-factor", Some(token), None).await;
         assert_eq!(status, 201, "{started}");
         let secret = started["secret"].as_str().unwrap_or_default().to_owned();
         let step = totp_step();
