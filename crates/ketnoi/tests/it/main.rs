@@ -41,6 +41,7 @@ mod push;
 mod rating;
 mod second_factor;
 mod tip_cases;
+mod tip_policy_walk;
 mod tips;
 mod transfer;
 mod webhooks;

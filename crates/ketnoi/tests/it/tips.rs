@@ -218,6 +218,16 @@ impl Tip {
         }
     }
 
+    /// The same tip with a file attached.
+    pub(crate) fn with_file(mut self, name: &str, bytes: &[u8]) -> Self {
+        self.files.push(PlainFile {
+            name: name.to_owned(),
+            content_type: "text/plain".to_owned(),
+            bytes: bytes.to_vec(),
+        });
+        self
+    }
+
     fn identified(mut self) -> Self {
         self.clear.mode = Mode::Identified;
         self
