@@ -7,7 +7,9 @@ use std::{
     time::{Duration, Instant},
 };
 
-use ketnoi_store::{AreaStore as _, PeopleStore as _, SessionStore as _, SqliteStore};
+use ketnoi_store::{
+    AreaStore as _, PeopleStore as _, SecondFactorStore, SessionStore as _, SqliteStore,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_ketnoi");
 
@@ -199,6 +201,22 @@ async fn the_cli_builds_a_platform_from_the_national_area_list() {
         .ok()
         .flatten();
     assert!(matches!(session.map(|s| s.subject), Some(ketnoi_store::Subject::Account(_))));
+
+    // An operator removes a member's second factor (a lost phone): it goes, and the log says so.
+    let out = ok(&ketnoi(d, &["staff", "reset-2fa", "lan.nguyen"]));
+    assert!(out.contains("chưa bật"), "nothing to remove yet: {out}");
+    let now = ketnoi_core::Timestamp::now();
+    assert_eq!(store.begin_second_factor(lan.0.id, "wrapped", now).await.ok(), Some(true));
+    assert_eq!(store.confirm_second_factor(lan.0.id, 1, &["h".into()], now).await.ok(), Some(true));
+    store.close().await;
+    let out = ok(&ketnoi(d, &["staff", "reset-2fa", "lan.nguyen"]));
+    assert!(out.contains("Đã gỡ xác thực hai lớp"), "{out}");
+    let err = fails(&ketnoi(d, &["staff", "reset-2fa", "khong.co.ai"]));
+    assert!(err.contains("không có cán bộ"), "{err}");
+    let store = open(d).await;
+    assert_eq!(store.second_factor(lan.0.id).await.ok().map(|f| f.is_none()), Some(true));
+    let verified = ok(&ketnoi(d, &["audit", "verify"]));
+    assert!(!verified.is_empty(), "the audit chain verifies after the reset");
     store.close().await;
 }
 
