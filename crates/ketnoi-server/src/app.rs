@@ -91,6 +91,8 @@ pub struct AppState {
     pub lookups: Arc<Lookups>,
     /// The tip paths' rate limits, keyed under a daily in-memory key.
     pub tip_guard: Arc<TipGuard>,
+    /// The fan-out hub, for what tips tell officers live.
+    pub hub: Arc<dyn Hub>,
     /// Delivers one-time codes.
     pub otp_sender: Arc<dyn OtpSender>,
     /// Articles and broadcasts.
@@ -182,7 +184,7 @@ impl Application {
         // want it.
         let assigner = ChatState { kernel: kernel.clone(), chat: chat.clone() };
         tokio::spawn(crate::features::chat::assign::assign_in_turn(assigner));
-        let news = News::new(kernel.clone(), hub);
+        let news = News::new(kernel.clone(), hub.clone());
         let handlers: Vec<Arc<dyn JobHandler>> = vec![
             Arc::new(FireJob(news.clone())),
             Arc::new(PushJob(news.clone())),
@@ -205,6 +207,7 @@ impl Application {
             bots,
             lookups,
             tip_guard: Arc::new(TipGuard::default()),
+            hub,
             otp_sender,
             news,
             jobs: runner,
@@ -322,7 +325,11 @@ fn router(state: &AppState) -> Router {
     let chat = ChatState { kernel: kernel.clone(), chat: state.chat.clone() };
     let bots = bot::service::BotsState { kernel: kernel.clone(), bots: state.bots.clone() };
     let lookups = LookupsState { kernel: kernel.clone(), lookups: state.lookups.clone() };
-    let tips = TipsState { kernel: kernel.clone(), guard: state.tip_guard.clone() };
+    let tips = TipsState {
+        kernel: kernel.clone(),
+        guard: state.tip_guard.clone(),
+        hub: state.hub.clone(),
+    };
     let news = NewsState { kernel: kernel.clone(), news: state.news.clone() };
     let desk = DeskState { kernel: kernel.clone(), desk: state.desk.clone() };
     let integrations = IntegrationsState { kernel: kernel.clone(), chat: state.chat.clone() };

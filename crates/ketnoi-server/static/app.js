@@ -103,6 +103,28 @@
     return m ? m[3] + "/" + m[2] + "/" + m[1] + " " + m[4] + ":" + m[5] : "";
   }
 
+  // A new tip for a unit whose key the officer holds: a notice at the top of the page, naming
+  // the unit and linking its inbox, and nothing of the tip.
+  function showTipNotice(frame) {
+    var main = document.querySelector("main") || document.body;
+    var box = document.querySelector("[data-tip-notice]");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "notice";
+      box.setAttribute("role", "status");
+      box.setAttribute("data-tip-notice", "");
+      main.insertBefore(box, main.firstChild);
+    }
+    var english = (document.documentElement.lang || "vi").indexOf("en") === 0;
+    var p = document.createElement("p");
+    var a = document.createElement("a");
+    a.href = frame.href;
+    a.textContent = (english ? "New tip for " : "Tin báo mới cho ") + frame.unit_name;
+    p.appendChild(a);
+    box.textContent = "";
+    box.appendChild(p);
+  }
+
   // One WebSocket that reconnects with growing pauses and asks to resume each time.
   function connect(onHello, onFrame) {
     var delay = 1000;
@@ -119,6 +141,8 @@
           socket.send(JSON.stringify(onHello()));
         } else if (frame.type === "reset") {
           location.reload();
+        } else if (frame.type === "tip-new") {
+          showTipNotice(frame);
         } else {
           onFrame(frame);
         }

@@ -28,6 +28,8 @@ pub enum Topic {
     Citizen(CitizenId),
     /// Everything in one account's inbox.
     Account(AccountId),
+    /// What is meant for one staff member alone, on every screen they have open.
+    Staff(ketnoi_core::StaffId),
 }
 
 /// One event, as it travels from the node that committed it to every node with listeners.
@@ -82,6 +84,9 @@ pub trait Hub: Send + Sync {
     /// Sends a passing signal (an officer viewing or typing in a conversation) to the live
     /// connections of an account's officers on this node, without waiting; never replayed.
     fn signal(&self, account: AccountId, frame: &Arc<str>) -> bool;
+    /// Tells one staff member's live connections on this node something as it is (a new tip
+    /// for a unit whose key they hold), without waiting; never replayed.
+    fn tell(&self, staff: ketnoi_core::StaffId, frame: &Arc<str>) -> bool;
 }
 
 /// A live subscription. Deliveries arrive in publication order; the stream ends when the
@@ -177,7 +182,7 @@ impl Hub for LocalHub {
         subs.keys()
             .filter_map(|t| match t {
                 Topic::Citizen(c) => Some(*c),
-                Topic::Account(_) => None,
+                Topic::Account(_) | Topic::Staff(_) => None,
             })
             .collect()
     }
@@ -188,6 +193,10 @@ impl Hub for LocalHub {
 
     fn signal(&self, account: AccountId, frame: &Arc<str>) -> bool {
         self.notice(Topic::Account(account), frame)
+    }
+
+    fn tell(&self, staff: ketnoi_core::StaffId, frame: &Arc<str>) -> bool {
+        self.notice(Topic::Staff(staff), frame)
     }
 
     fn subscribe(&self, topics: &[Topic]) -> Subscription {

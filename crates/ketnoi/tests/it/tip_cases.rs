@@ -43,7 +43,10 @@ async fn second_officer(app: &TestApp) -> (i64, String) {
         .post("/api/v1/auth/staff/sign-in", json!({"username": username, "password": password}))
         .await;
     assert_eq!(status, 200, "{signed}");
-    (member.id.0, signed["token"].as_str().or_panic("token").to_owned())
+    let token = signed["token"].as_str().or_panic("token").to_owned();
+    // Reading the unit's tips needs two-factor sign-in.
+    app.enrol_2fa(username, &token).await;
+    (member.id.0, token)
 }
 
 /// Sends a tip to the commune's unit; its id, as the unit's list shows it.
@@ -116,7 +119,7 @@ fn millis(rfc3339: &Value) -> i64 {
 #[tokio::test]
 async fn a_case_moves_one_step_at_a_time_and_the_reporter_sees_each_step_but_no_officer() {
     let app = app_with(ketnoi_core::TipDeadlines::default()).await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let tip = Tip::new("Có người lạ hay đột nhập kho hợp tác xã vào ban đêm.");
     let id = send_tip(&app, &officer, &tip).await;
     let status_of = format!("{UNIT}/tips/{id}/status");
@@ -229,7 +232,7 @@ async fn a_case_moves_one_step_at_a_time_and_the_reporter_sees_each_step_but_no_
 async fn an_extension_needs_a_second_officer_and_stays_within_the_configured_periods() {
     let periods = ketnoi_core::TipDeadlines { answer_days: 20, extension_days: vec![60, 30] };
     let app = app_with(periods).await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let (second_id, second) = second_officer(&app).await;
     let tip = Tip::new("Một nhóm thanh niên tụ tập đánh bạc ở bãi đất trống.");
     let id = send_tip(&app, &officer, &tip).await;
@@ -335,7 +338,7 @@ async fn an_extension_needs_a_second_officer_and_stays_within_the_configured_per
 #[tokio::test]
 async fn notes_are_sealed_to_the_report_and_never_reach_the_reporter() {
     let app = app_with(ketnoi_core::TipDeadlines::default()).await;
-    let officer = app.staff_token(OFFICER).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
     let tip = Tip::new("Xe tải chở gỗ không rõ nguồn gốc đi qua cầu lúc nửa đêm.");
     let id = send_tip(&app, &officer, &tip).await;
     let key = report_key(&app, &officer, UNIT, id).await.or_panic("report key");
@@ -378,8 +381,8 @@ async fn notes_are_sealed_to_the_report_and_never_reach_the_reporter() {
 #[tokio::test]
 async fn a_transfer_rewraps_the_report_key_for_the_receiving_unit_and_the_sender_lets_go() {
     let app = app_with(ketnoi_core::TipDeadlines::default()).await;
-    let officer = app.staff_token(OFFICER).await;
-    let province = app.staff_token("catinh.admin").await;
+    let officer = app.staff_token_2fa(OFFICER).await;
+    let province = app.staff_token_2fa("catinh.admin").await;
     let tip = Tip::new("Đường dây cho vay nặng lãi hoạt động ở nhiều xã trong huyện.");
     let id = send_tip(&app, &officer, &tip).await;
     let transfer = format!("{UNIT}/tips/{id}/transfer");
@@ -483,4 +486,49 @@ async fn a_transfer_rewraps_the_report_key_for_the_receiving_unit_and_the_sender
         (&json!("transferred"), &json!("Công an tỉnh Tuyên Quang")),
         "{seen}"
     );
+}
+
+#[tokio::test]
+async fn the_units_key_holders_are_told_of_a_new_tip_live_and_of_nothing_in_it() {
+    let app = app_with(ketnoi_core::TipDeadlines::default()).await;
+    let officer = app.staff_token_2fa(OFFICER).await;
+    let viewer = app.staff_token("ubndvixuyen.xem").await;
+    let (mut holder, _) =
+        ketnoi::live::LiveClient::connect(&app.base, &officer).await.or_panic("officer socket");
+    let (mut other, _) =
+        ketnoi::live::LiveClient::connect(&app.base, &viewer).await.or_panic("viewer socket");
+    let description = "Kẻ gian cạy cửa nhà ông Tư ở thôn Làng Mới lúc hai giờ sáng.";
+    let tip = Tip::new(description);
+    send_tip(&app, &officer, &tip).await;
+
+    // The key holder hears of it: the unit, its name, the way to its inbox; nothing of the tip.
+    let wait = std::time::Duration::from_secs(5);
+    let frame = loop {
+        let frame = holder.frame(wait).await.or_panic("a frame for the key holder");
+        if frame["type"] == "tip-new" {
+            break frame;
+        }
+    };
+    assert_eq!(
+        (&frame["unit"], &frame["unit_name"], &frame["href"]),
+        (
+            &json!("ca-vi-xuyen"),
+            &json!("Công an xã Vị Xuyên"),
+            &json!("/console/don-vi/ca-vi-xuyen/tin-bao")
+        ),
+        "{frame}"
+    );
+    let text = frame.to_string();
+    assert!(
+        !text.contains("Làng Mới") && !text.contains("theft") && !text.contains(AREA),
+        "{text}"
+    );
+    // A viewer of the same agency's accounts, who holds no key, hears nothing of it.
+    while let Ok(ketnoi::live::Next::Frame(f)) =
+        other.next(std::time::Duration::from_millis(500)).await
+    {
+        assert_ne!(f["type"], "tip-new", "{f}");
+    }
+    holder.close().await;
+    other.close().await;
 }

@@ -19,6 +19,9 @@ pub(crate) enum ChatScope {
         read: Vec<AccountId>,
         /// Accounts whose conversations may be answered.
         reply: HashSet<AccountId>,
+        /// The staff member, who also hears what is meant for them alone (a new tip for a
+        /// unit whose key they hold); `None` for an account's integration.
+        me: Option<ketnoi_core::StaffId>,
     },
 }
 
@@ -53,14 +56,17 @@ pub(crate) async fn of(state: &Kernel, caller: &Caller) -> Result<ChatScope, Api
     match caller {
         Caller::Anonymous => Err(ApiError::Unauthenticated),
         Caller::Citizen { citizen, .. } => Ok(ChatScope::Citizen(citizen.id)),
-        Caller::Account { account, .. } => {
-            Ok(ChatScope::Staff { read: vec![account.id], reply: HashSet::from([account.id]) })
-        }
-        Caller::Staff { .. } => {
+        Caller::Account { account, .. } => Ok(ChatScope::Staff {
+            read: vec![account.id],
+            reply: HashSet::from([account.id]),
+            me: None,
+        }),
+        Caller::Staff { staff, .. } => {
             let accounts = staff_accounts(state, caller).await?;
             Ok(ChatScope::Staff {
                 read: accounts.iter().map(|(a, _)| a.id).collect(),
                 reply: accounts.iter().filter(|(_, r)| *r).map(|(a, _)| a.id).collect(),
+                me: Some(staff.id),
             })
         }
     }

@@ -537,7 +537,9 @@ impl ChatScope {
     fn topics(&self) -> Vec<Topic> {
         match self {
             Self::Citizen(id) => vec![Topic::Citizen(*id)],
-            Self::Staff { read, .. } => read.iter().map(|a| Topic::Account(*a)).collect(),
+            Self::Staff { read, me, .. } => {
+                read.iter().map(|a| Topic::Account(*a)).chain(me.map(Topic::Staff)).collect()
+            }
         }
     }
 }

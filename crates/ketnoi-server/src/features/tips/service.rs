@@ -51,6 +51,8 @@ pub struct TipsState {
     pub kernel: Kernel,
     /// The tip paths' rate limits, keyed under a daily in-memory key.
     pub guard: Arc<TipGuard>,
+    /// Tells the receiving units' key holders, live, that a tip arrived.
+    pub hub: Arc<dyn crate::kernel::hub::Hub>,
 }
 feature_state!(TipsState);
 
@@ -332,8 +334,45 @@ pub(crate) async fn accept(
     for r in units {
         // The notice names the unit and nothing of the tip.
         tracing::info!(unit = %r.unit.code, "new tip");
+        tell_key_holders(state, &r.unit).await;
     }
     Ok(())
+}
+
+/// Tells the officers who hold the unit's current key, on every screen they have open on this
+/// node, that a tip arrived for the unit: its code and name, and the way to its inbox. Nothing
+/// of the tip — not its category, place or time — so that a screen seen over a shoulder gives
+/// nothing away. A failure to look up the holders costs only the notice.
+async fn tell_key_holders(state: &TipsState, unit: &Agency) {
+    let holders = match state.store.current_unit_key(unit.id).await {
+        Ok(Some(key)) => match state.store.key_copies(unit.id).await {
+            Ok(copies) => copies
+                .into_iter()
+                .filter(|c| c.unit_kid == key.kid)
+                .map(|c| c.staff)
+                .collect::<std::collections::BTreeSet<_>>(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list a unit's key holders");
+                return;
+            }
+        },
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a unit's key");
+            return;
+        }
+    };
+    let frame: Arc<str> = serde_json::json!({
+        "type": "tip-new",
+        "unit": unit.code.as_str(),
+        "unit_name": unit.name,
+        "href": format!("/console/don-vi/{}/tin-bao", unit.code),
+    })
+    .to_string()
+    .into();
+    for staff in holders {
+        state.hub.tell(staff, &frame);
+    }
 }
 
 async fn forget(state: &Kernel, attachments: &[NewTipAttachment]) {
