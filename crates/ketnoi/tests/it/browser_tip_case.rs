@@ -5,7 +5,7 @@
 //! sees the move by receipt code.
 
 use ketnoi::demo::{DEMO_TIP_PASSPHRASE, seed_tips};
-use ketnoi_seal::{Envelope, KeyPair, Label, SealedKey, Wrapped};
+use ketnoi_seal::{Envelope, KeyPair};
 use serde_json::Value;
 
 use crate::{
@@ -15,26 +15,10 @@ use crate::{
 
 const FORM: &str = "/a/ca-vi-xuyen/tin-bao";
 
-/// A unit's keys, opened in Rust as an officer's browser opens them.
+/// A unit's keys, opened in Rust as `username`'s browser opens them.
 async fn keys_of(app: &TestApp, username: &str, unit: &str) -> Vec<KeyPair> {
     let token = app.staff_token(username).await;
-    let (status, view) = app.get(&format!("/api/v1/units/{unit}/tip-keys"), Some(&token)).await;
-    assert_eq!(status, 200, "{view}");
-    let sealed: SealedKey =
-        serde_json::from_value(view["me"]["key"].clone()).unwrap_or_else(|e| panic!("{e}"));
-    let mine = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let copies = view["me"]["copies"].as_array().cloned().unwrap_or_default();
-    copies
-        .iter()
-        .map(|c| {
-            let wrapped: Wrapped =
-                serde_json::from_value(c["wrapped"].clone()).unwrap_or_else(|e| panic!("{e}"));
-            let secret =
-                ketnoi_seal::unwrap(&wrapped, &mine, Label::Unit).unwrap_or_else(|e| panic!("{e}"));
-            KeyPair::from_secret(&secret).unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect()
+    crate::tips::unit_keys_at(app, &token, &format!("/api/v1/units/{unit}")).await
 }
 
 /// Chooses `value` in a select and submits its form, then waits for the tip page to show

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use ketnoi::demo::{DEMO_TIP_PASSPHRASE, seed_tips};
-use ketnoi_seal::{Envelope, KeyPair, Label, SealedKey, Wrapped};
+use ketnoi_seal::{Envelope, KeyPair};
 use sqlx::Connection as _;
 
 use crate::{
@@ -36,23 +36,7 @@ const PHOTO: &str = "../ketnoi-media/tests/fixtures/photo-gps.jpg";
 /// The unit's keys, opened as its officer would in the browser, here in Rust.
 async fn unit_keys(app: &TestApp) -> Vec<KeyPair> {
     let token = app.staff_token_2fa("cavixuyen.canbo").await;
-    let (status, view) = app.get("/api/v1/units/ca-vi-xuyen/tip-keys", Some(&token)).await;
-    assert_eq!(status, 200, "{view}");
-    let sealed: SealedKey =
-        serde_json::from_value(view["me"]["key"].clone()).unwrap_or_else(|e| panic!("{e}"));
-    let mine = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE)
-        .unwrap_or_else(|e| panic!("{e}"));
-    let copies = view["me"]["copies"].as_array().cloned().unwrap_or_default();
-    copies
-        .iter()
-        .map(|c| {
-            let wrapped: Wrapped =
-                serde_json::from_value(c["wrapped"].clone()).unwrap_or_else(|e| panic!("{e}"));
-            let secret =
-                ketnoi_seal::unwrap(&wrapped, &mine, Label::Unit).unwrap_or_else(|e| panic!("{e}"));
-            KeyPair::from_secret(&secret).unwrap_or_else(|e| panic!("{e}"))
-        })
-        .collect()
+    crate::tips::unit_keys_at(app, &token, "/api/v1/units/ca-vi-xuyen").await
 }
 
 /// Every byte storage holds: the database, its write-ahead log, a `VACUUM INTO` copy, and the

@@ -3,12 +3,14 @@
 //! approves, sealed notes, transfers re-wrapped by the sending unit's key holder, and what the
 //! reporter sees by receipt code.
 
-use ketnoi_seal::{Envelope, KeyPair, Label, SealedKey, Wrapped};
+use ketnoi_seal::{Envelope, KeyPair};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_problem, spawn_app_with};
-use crate::tips::{AREA, OFFICER, OrPanic, Tip, other_unit_officer, recipients, submit};
+use crate::tips::{
+    AREA, OFFICER, OrPanic, Tip, other_unit_officer, recipients, submit, unit_keys_at,
+};
 
 const UNIT: &str = "/api/v1/units/ca-vi-xuyen";
 const PROVINCE: &str = "/api/v1/units/ca-tuyen-quang";
@@ -58,25 +60,6 @@ async fn send_tip(app: &TestApp, officer: &str, tip: &Tip) -> i64 {
     list["tips"][0]["id"].as_i64().or_panic("tip id")
 }
 
-/// The unit keys an officer holds for the unit at `unit`, opened as their browser opens them.
-async fn keys_of(app: &TestApp, token: &str, unit: &str) -> Vec<KeyPair> {
-    let (status, keys) = app.get(&format!("{unit}/tip-keys"), Some(token)).await;
-    assert_eq!(status, 200, "{keys}");
-    let sealed: SealedKey = serde_json::from_value(keys["me"]["key"].clone()).or_panic("my key");
-    let personal = ketnoi_seal::open_with_passphrase(&sealed, ketnoi::demo::DEMO_TIP_PASSPHRASE)
-        .or_panic("open personal key");
-    keys["me"]["copies"]
-        .as_array()
-        .or_panic("copies")
-        .iter()
-        .map(|c| {
-            let wrapped: Wrapped = serde_json::from_value(c["wrapped"].clone()).or_panic("wrapped");
-            let secret = ketnoi_seal::unwrap(&wrapped, &personal, Label::Unit).or_panic("unwrap");
-            KeyPair::from_secret(&secret).or_panic("unit key")
-        })
-        .collect()
-}
-
 /// The report key of tip `id`, opened with the unit's keys.
 async fn report_key(
     app: &TestApp,
@@ -90,7 +73,7 @@ async fn report_key(
     }
     let envelope: Envelope =
         serde_json::from_value(detail["envelope"].clone()).or_panic("envelope");
-    for key in keys_of(app, token, unit).await {
+    for key in unit_keys_at(app, token, unit).await {
         if let Ok((_, report)) = ketnoi_seal::open_report(&envelope, &key) {
             return Ok(report);
         }
@@ -472,7 +455,7 @@ async fn a_transfer_rewraps_the_report_key_for_the_receiving_unit_and_the_sender
         .filter_map(|r| r["kid"].as_str())
         .collect();
     let commune_kids: Vec<String> =
-        keys_of(&app, &officer, UNIT).await.iter().map(KeyPair::kid).collect();
+        unit_keys_at(&app, &officer, UNIT).await.iter().map(KeyPair::kid).collect();
     assert!(
         kids.iter().all(|k| !commune_kids.iter().any(|c| c == k)),
         "the commune's wraps are gone: {kids:?}"

@@ -314,11 +314,16 @@ async fn post_json_from(
 // ---------------------------------------------------------------------------------------------
 // Reading tips as the unit.
 
-/// The unit's private keys, as its officer's browser gets them: the officer's personal key
-/// opened with the key passphrase (PBKDF2, so once per test), then each copy of a unit key
-/// unwrapped with it.
+/// The commune unit's private keys, as its officer's browser gets them.
 async fn unit_keys(app: &TestApp, token: &str) -> Vec<KeyPair> {
-    let (status, keys) = app.get(&format!("{UNIT}/tip-keys"), Some(token)).await;
+    unit_keys_at(app, token, UNIT).await
+}
+
+/// The private keys of the unit whose API path is `unit` (`/api/v1/units/{code}`), as its
+/// officer's browser gets them: the officer's personal key opened with the key passphrase
+/// (PBKDF2, so once per call), then each copy of a unit key unwrapped with it.
+pub(crate) async fn unit_keys_at(app: &TestApp, token: &str, unit: &str) -> Vec<KeyPair> {
+    let (status, keys) = app.get(&format!("{unit}/tip-keys"), Some(token)).await;
     assert_eq!(status, 200, "{keys}");
     let sealed: SealedKey = serde_json::from_value(keys["me"]["key"].clone()).or_panic("my key");
     let personal = ketnoi_seal::open_with_passphrase(&sealed, DEMO_TIP_PASSPHRASE).or_panic("open");
